@@ -1,0 +1,57 @@
+"""``graphkit`` command line: one entry point, a sub-command per capability.
+
+Each sub-command module has ``register(subparsers)``, which adds its parser and sets
+``func``: ``func(args) -> int`` (the exit code). User errors (:class:`GraphkitError`)
+become one line on stderr and exit code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from graphkit import __version__
+from graphkit.errors import GraphkitError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from graphkit.cli import plot, train
+
+    parser = argparse.ArgumentParser(prog="graphkit", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"graphkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (train, plot):
+        module.register(sub)
+    for optional in ("data", "embed", "lp"):
+        try:
+            module = __import__(f"graphkit.cli.{optional}", fromlist=["register"])
+        except ModuleNotFoundError as e:
+            if e.name != f"graphkit.cli.{optional}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    # Overrides may follow options (`train cfg.yaml --threads 1 optim.lr=0.1`), which
+    # argparse cannot match to a positional list once an option has interrupted it.
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if hasattr(args, "overrides") and all("=" in e and not e.startswith("-") for e in extra):
+            args.overrides = list(args.overrides) + extra
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        return int(args.func(args) or 0)
+    except GraphkitError as e:
+        print(f"graphkit: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("graphkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

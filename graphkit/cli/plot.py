@@ -1,0 +1,65 @@
+"""``graphkit plot RUN_DIR``: learning curves (one line per seed/split) as PNGs."""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from pathlib import Path
+
+from graphkit.errors import GraphkitError
+
+_SKIP = {"seed", "split", "epoch", "seconds"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("plot", help="plot learning curves of a run directory")
+    p.add_argument("run_dir", type=Path)
+    p.add_argument("--out", type=Path, help="output folder (default RUN_DIR/plots)")
+    p.set_defaults(func=run)
+
+
+def plot_run(run_dir: Path, out: Path) -> list[Path]:
+    """Writes ``<out>/<metric>.png`` for every per-epoch quantity in ``metrics.jsonl``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from graphkit.trainers.run_dir import RunDir
+
+    rows = RunDir(run_dir).read_metrics() if (run_dir / "metrics.jsonl").is_file() else []
+    if not rows:
+        raise GraphkitError(f"{run_dir} has no metrics.jsonl rows to plot")
+    curves: dict[str, dict[tuple[int, int], list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        for key, value in r.items():
+            if key not in _SKIP and isinstance(value, (int, float)):
+                curves[key][(r["seed"], r["split"])].append((r["epoch"], value))
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key, series in sorted(curves.items()):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for (seed, split), points in sorted(series.items()):
+            points.sort()
+            ax.plot([p[0] for p in points], [p[1] for p in points], label=f"seed {seed} split {split}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key)
+        if key in ("train_loss", "lr"):
+            ax.set_yscale("log")
+        ax.set_title(f"{run_dir.parent.name}: {key}")
+        ax.grid(alpha=0.3)
+        if len(series) <= 10:
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        path = out / f"{key}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    out = args.out or args.run_dir / "plots"
+    for path in plot_run(args.run_dir, out):
+        print(path)
+    return 0

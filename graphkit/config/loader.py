@@ -1,0 +1,176 @@
+"""Typed loading of frozen-dataclass configs from plain data (YAML) and CLI overrides.
+
+Unknown keys and wrong types raise :class:`ConfigError` naming the key path and the
+valid options. A dataclass that defines ``resolve_config_class(name)`` is
+polymorphic: its ``name`` key picks the concrete dataclass (models use this so each
+model has its own typed hyper-parameters).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import dataclasses
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+
+import yaml
+
+from graphkit.errors import ConfigError, UnknownNameError
+
+T = TypeVar("T")
+
+
+def _type_name(tp: Any) -> str:
+    if get_origin(tp) is Literal:
+        return " | ".join(repr(a) for a in get_args(tp))
+    if get_origin(tp) in (Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in get_args(tp))
+    if get_origin(tp) is tuple:
+        return f"list of {_type_name(get_args(tp)[0])}"
+    if tp is type(None):
+        return "null"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _convert(tp: Any, value: Any, path: str) -> Any:
+    origin = get_origin(tp)
+    if tp is Any:
+        return value
+    if origin in (Union, types.UnionType):
+        for arg in get_args(tp):
+            try:
+                return _convert(arg, value, path)
+            except ConfigError:
+                continue
+        raise ConfigError(f"{path}: expected {_type_name(tp)}, got {value!r}")
+    if tp is type(None):
+        if value is None:
+            return None
+        raise ConfigError(f"{path}: expected null, got {value!r}")
+    if origin is Literal:
+        if value in get_args(tp):
+            return value
+        raise ConfigError(f"{path}: invalid value {value!r}; valid options: {_type_name(tp)}")
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{path}: expected a list, got {value!r}")
+        (item,) = get_args(tp)[:1]
+        return tuple(_convert(item, v, f"{path}[{i}]") for i, v in enumerate(value))
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value, path)
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif tp is str:
+        if isinstance(value, str):
+            return value
+    else:  # pragma: no cover - schema bug, not user error
+        raise TypeError(f"unsupported config type {tp!r} at {path}")
+    raise ConfigError(f"{path}: expected {_type_name(tp)}, got {value!r} ({type(value).__name__})")
+
+
+def from_dict(cls: type[T], data: Any, path: str = "") -> T:
+    """Builds dataclass ``cls`` from a mapping, rejecting unknown keys and wrong types."""
+    where = path or "config"
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping, got {data!r}")
+    resolve = getattr(cls, "resolve_config_class", None)
+    if resolve is not None:
+        if "name" not in data:
+            raise ConfigError(f"{where}.name is required")
+        try:
+            cls = resolve(data["name"])
+        except UnknownNameError as e:
+            raise ConfigError(f"{where}.name: {e}") from None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(fields))}"
+        )
+    kwargs = {}
+    for name, f in fields.items():
+        key = f"{path}.{name}" if path else name
+        if name in data:
+            kwargs[name] = _convert(hints[name], data[name], key)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{key} is required")
+    try:
+        obj = cls(**kwargs)
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"{where}: {e}") from None
+    return obj
+
+
+def to_dict(obj: Any) -> Any:
+    """Plain-data (YAML-safe) form of a config dataclass."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    return obj
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """``"optim.lr=1e-3"`` -> (["optim", "lr"], 0.001). Values are Python literals;
+    anything that is not a literal is taken as a string (``model.name=gat``)."""
+    if "=" not in text:
+        raise ConfigError(f"override {text!r} is not of the form key.path=value")
+    key, raw = text.split("=", 1)
+    keys = key.strip().split(".")
+    if not all(keys):
+        raise ConfigError(f"override {text!r} has an empty key")
+    raw = raw.strip()
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    if raw in ("null", "None"):
+        value = None
+    elif raw in ("true", "false"):
+        value = raw == "true"
+    return keys, value
+
+
+def apply_overrides(cls: type[T], data: dict, overrides: list[str]) -> T:
+    """Applies dotted overrides to plain config data, then validates the result."""
+    data = to_dict(data) if dataclasses.is_dataclass(data) else copy.deepcopy(data)
+    for text in overrides:
+        keys, value = parse_override(text)
+        node = data
+        for i, k in enumerate(keys[:-1]):
+            child = node.get(k)
+            if child is None:
+                child = node[k] = {}
+            if not isinstance(child, dict):
+                raise ConfigError(f"override {text!r}: {'.'.join(keys[: i + 1])} is not a section")
+            node = child
+        node[keys[-1]] = value
+    return from_dict(cls, data)
+
+
+def load_yaml(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: invalid YAML ({str(e).splitlines()[0]})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    return data

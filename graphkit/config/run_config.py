@@ -1,0 +1,154 @@
+"""The typed schema of a training run: ``graphkit train CONFIG.yaml [key.path=value ...]``.
+
+Sections are frozen dataclasses; modules never see this object, ``build_*`` functions
+turn it into typed constructor arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+
+@dataclass(frozen=True)
+class PEConfig:
+    """Positional / structural encodings precomputed by the dataset registry.
+
+    Args:
+        lap_dim: number of Laplacian eigenvectors (0 = off), stored as ``data.lap_pe``.
+        rwse_steps: random-walk return probabilities for 1..k steps (0 = off),
+            stored as ``data.rwse``.
+    """
+
+    lap_dim: int = 0
+    rwse_steps: int = 0
+
+    def __post_init__(self) -> None:
+        if self.lap_dim < 0 or self.rwse_steps < 0:
+            raise ValueError("pe.lap_dim and pe.rwse_steps must be >= 0")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Args:
+    name: a registered dataset (``graphkit data list``).
+    root: processed-data cache; default ``$GRAPHKIT_DATA`` or the user cache dir.
+    mirror: local mirror laid out like ``shared/datasets``; default ``$GRAPHKIT_MIRROR``.
+    split: split protocol; ``default`` is the dataset's canonical one
+        (e.g. ``public`` / ``geom-gcn`` for Planetoid, ``cv10`` for TU).
+    splits: which split indices (folds, geom-gcn splits) to run, each is a run.
+    batch_size: graphs per mini-batch for graph-level tasks.
+    normalize_features: row-normalize ``x`` to sum 1 (Kipf & Welling's Planetoid preprocessing).
+    """
+
+    name: str
+    root: Optional[str] = None
+    mirror: Optional[str] = None
+    split: str = "default"
+    splits: tuple[int, ...] = (0,)
+    pe: PEConfig = field(default_factory=PEConfig)
+    batch_size: int = 32
+    num_workers: int = 0
+    normalize_features: bool = False
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError("data.batch_size must be >= 1")
+        if not self.splits:
+            raise ValueError("data.splits must name at least one split index")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Base of every model's config; ``name`` selects the model and its config class."""
+
+    name: str
+
+    @classmethod
+    def resolve_config_class(cls, name: object) -> type["ModelConfig"]:
+        from graphkit.models import MODELS  # late: models import this module
+
+        if not isinstance(name, str):
+            from graphkit.errors import ConfigError
+
+            raise ConfigError(f"model.name: expected str, got {name!r}")
+        return MODELS.get(name).config_class
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """Args:
+    name: task protocol; default the dataset's own task.
+    metric: primary metric for model selection and reporting; default the dataset's.
+    """
+
+    name: Optional[str] = None
+    metric: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    name: Literal["adam", "adamw"] = "adam"
+    lr: float = 0.01
+    weight_decay: float = 0.0
+    scheduler: Literal["none", "cosine", "plateau"] = "none"
+    warmup_epochs: int = 0  # linear warm-up, cosine schedule only
+    min_lr: float = 0.0
+    plateau_factor: float = 0.5
+    plateau_patience: int = 10
+    clip_grad_norm: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        if self.lr <= 0:
+            raise ValueError("optim.lr must be > 0")
+
+
+@dataclass(frozen=True)
+class TrainerConfig:
+    """Args:
+    epochs: maximum number of epochs.
+    patience: stop after this many evaluations without improvement (null = never).
+    eval_every: evaluate on the validation split every N epochs.
+    device: ``auto`` (CUDA when present), ``cpu`` or ``cuda[:i]``.
+    threads: torch intra-op threads; null leaves torch's default.
+    """
+
+    epochs: int = 200
+    patience: Optional[int] = None
+    eval_every: int = 1
+    device: str = "auto"
+    threads: Optional[int] = None
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.eval_every < 1:
+            raise ValueError("trainer.epochs and trainer.eval_every must be >= 1")
+
+
+@dataclass(frozen=True)
+class WandbConfig:
+    mode: Literal["offline", "online", "disabled"] = "offline"
+    project: str = "graphkit"
+    entity: Optional[str] = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrackingConfig:
+    wandb: WandbConfig = field(default_factory=WandbConfig)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    data: DataConfig
+    model: ModelConfig
+    task: TaskConfig = field(default_factory=TaskConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    seeds: tuple[int, ...] = (0,)
+    name: Optional[str] = None  # run-dir name; default: <model>-<dataset> from the file
+
+    def __post_init__(self) -> None:
+        if not self.seeds:
+            raise ValueError("seeds must list at least one seed")

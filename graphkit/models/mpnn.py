@@ -1,0 +1,231 @@
+"""Baseline message-passing networks (MLP, GCN, GraphSAGE, GIN, GINE, GAT) on PyG layers.
+
+- GCN: Kipf & Welling, https://arxiv.org/abs/1609.02907
+- GraphSAGE: Hamilton et al., https://arxiv.org/abs/1706.02216
+- GIN / GINE: Xu et al., https://arxiv.org/abs/1810.00826; Hu et al., https://arxiv.org/abs/1905.12265
+- GAT: Veličković et al., https://arxiv.org/abs/1710.10903
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch_geometric.data import Data
+from torch_geometric.nn import (
+    GATConv,
+    GCNConv,
+    GINConv,
+    GINEConv,
+    SAGEConv,
+    global_add_pool,
+    global_max_pool,
+    global_mean_pool,
+)
+
+from graphkit.config.run_config import ModelConfig
+from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.nn.feature_encoder import FeatureEncoder
+
+CONVS = ("mlp", "gcn", "sage", "gin", "gine", "gat")
+_POOLS = {"add": global_add_pool, "mean": global_mean_pool, "max": global_max_pool}
+
+
+@dataclass(frozen=True)
+class MPNNConfig(ModelConfig):
+    """Config of the baseline MPNNs; ``name`` is the layer type.
+
+    Args:
+        hidden_channels: hidden width (per head for GAT).
+        num_layers: message-passing layers.
+        dropout: dropout before every layer (inputs included, as in Kipf & Welling).
+        norm: normalization after each hidden layer.
+        pool: graph readout for graph-level tasks.
+        jk: ``cat`` pools every layer's output (GIN's readout) instead of only the last.
+        heads: attention heads (GAT only); the output layer uses one head.
+        train_eps: learnable epsilon (GIN/GINE only).
+        encode_inputs: embed inputs to ``hidden_channels`` before the first layer; always
+            on for categorical (embedding / OGB) features.
+    """
+
+    hidden_channels: int = 64
+    num_layers: int = 2
+    dropout: float = 0.5
+    norm: Literal["none", "batch", "layer"] = "none"
+    pool: Literal["add", "mean", "max"] = "mean"
+    jk: Literal["last", "cat"] = "last"
+    heads: int = 1
+    train_eps: bool = False
+    encode_inputs: bool = False
+
+    def __post_init__(self) -> None:
+        if self.name not in CONVS:
+            raise ValueError(f"MPNNConfig.name must be one of {CONVS}, got {self.name!r}")
+        if self.num_layers < 1 or self.hidden_channels < 1 or self.heads < 1:
+            raise ValueError("num_layers, hidden_channels and heads must be >= 1")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+
+
+def _mlp(in_channels: int, out_channels: int, norm: bool) -> nn.Sequential:
+    layers: list[nn.Module] = [nn.Linear(in_channels, out_channels)]
+    if norm:
+        layers.append(nn.BatchNorm1d(out_channels))
+    layers += [nn.ReLU(), nn.Linear(out_channels, out_channels)]
+    return nn.Sequential(*layers)
+
+
+class MPNN(nn.Module):
+    """A stack of one kind of PyG message-passing layer with optional encoders and readout.
+
+    Node level: the last layer maps straight to ``out_channels`` (classic GCN/GAT).
+    Graph level: all layers are hidden, then ``pool`` and a 2-layer MLP head.
+
+    Args:
+        conv: one of ``mlp, gcn, sage, gin, gine, gat``.
+        in_channels: input width after the node encoder (or raw width without one).
+        hidden_channels, out_channels, num_layers, dropout: as usual.
+        level: ``node`` or ``graph``.
+        norm, pool, jk, heads, train_eps: see :class:`MPNNConfig`.
+        node_encoder: module applied to ``x`` first (its width must be ``in_channels``).
+        edge_encoder: module applied to ``edge_attr`` (GINE/GAT); output ``hidden_channels``.
+
+    Shapes:
+        ``data.x [N, *]``, ``data.edge_index [2, E]`` -> ``[N, out]`` (node) or ``[G, out]`` (graph)
+    """
+
+    def __init__(
+        self,
+        conv: str,
+        in_channels: int,
+        hidden_channels: int,
+        out_channels: int,
+        num_layers: int = 2,
+        dropout: float = 0.5,
+        level: str = "node",
+        norm: str = "none",
+        pool: str = "mean",
+        jk: str = "last",
+        heads: int = 1,
+        train_eps: bool = False,
+        node_encoder: Optional[nn.Module] = None,
+        edge_encoder: Optional[nn.Module] = None,
+    ) -> None:
+        super().__init__()
+        if conv not in CONVS:
+            raise ValueError(f"unknown conv {conv!r}; valid: {', '.join(CONVS)}")
+        if level not in ("node", "graph"):
+            raise ValueError(f"level must be 'node' or 'graph', got {level!r}")
+        self.conv, self.level, self.dropout, self.jk = conv, level, dropout, jk
+        self.pool = _POOLS[pool]
+        self.node_encoder = node_encoder
+        self.edge_encoder = edge_encoder
+        node_head = level == "node"
+        # GAT's hidden layers concatenate their heads
+        hidden_width = hidden_channels * heads if conv == "gat" else hidden_channels
+        widths = [in_channels] + [hidden_width] * num_layers
+        if node_head:
+            widths[-1] = out_channels
+        self.convs = nn.ModuleList()
+        self.norms = nn.ModuleList()
+        for i in range(num_layers):
+            last = i == num_layers - 1
+            out = out_channels if (node_head and last) else hidden_channels
+            self.convs.append(self._make_conv(conv, widths[i], out, heads, last and node_head,
+                                              train_eps, norm != "none", hidden_channels))
+            if not (node_head and last):
+                self.norms.append(_make_norm(norm, widths[i + 1]))
+        if level == "graph":
+            readout = sum(widths) if jk == "cat" else widths[-1]
+            self.head = nn.Sequential(
+                nn.Linear(readout, hidden_channels), nn.ReLU(), nn.Dropout(dropout),
+                nn.Linear(hidden_channels, out_channels),
+            )
+
+    @staticmethod
+    def _make_conv(conv, in_ch, out_ch, heads, is_output, train_eps, mlp_norm, edge_dim):
+        if conv == "mlp":
+            return nn.Linear(in_ch, out_ch)
+        if conv == "gcn":
+            return GCNConv(in_ch, out_ch, cached=False)
+        if conv == "sage":
+            return SAGEConv(in_ch, out_ch)
+        if conv == "gin":
+            return GINConv(_mlp(in_ch, out_ch, mlp_norm), train_eps=train_eps)
+        if conv == "gine":
+            return GINEConv(_mlp(in_ch, out_ch, mlp_norm), train_eps=train_eps, edge_dim=edge_dim)
+        # GAT: hidden layers concatenate heads, the output layer averages a single head
+        if is_output:
+            return GATConv(in_ch, out_ch, heads=1, edge_dim=None)
+        return GATConv(in_ch, out_ch, heads=heads, edge_dim=None)
+
+    def forward(self, data: Data) -> Tensor:
+        x, edge_index = data.x, data.edge_index
+        if self.node_encoder is not None:
+            x = self.node_encoder(x)
+        x = x.float()
+        edge_attr = getattr(data, "edge_attr", None)
+        if self.conv == "gine":
+            if edge_attr is None or self.edge_encoder is None:
+                raise ValueError("GINE needs edge features (edge_attr) and an edge encoder")
+            edge_attr = self.edge_encoder(edge_attr)
+        readouts = [x]
+        for i, conv in enumerate(self.convs):
+            x = F.dropout(x, p=self.dropout, training=self.training)
+            if self.conv == "mlp":
+                x = conv(x)
+            elif self.conv == "gine":
+                x = conv(x, edge_index, edge_attr)
+            else:
+                x = conv(x, edge_index)
+            if i < len(self.norms):
+                x = F.relu(self.norms[i](x))
+            readouts.append(x)
+        if self.level == "node":
+            return x
+        batch = getattr(data, "batch", None)
+        if batch is None:
+            batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
+        size = getattr(data, "num_graphs", None)
+        feats = readouts if self.jk == "cat" else [x]
+        h = torch.cat([self.pool(f, batch, size) for f in feats], dim=-1)  # [G, readout]
+        return self.head(h)
+
+
+def _make_norm(norm: str, channels: int) -> nn.Module:
+    if norm == "batch":
+        return nn.BatchNorm1d(channels)
+    if norm == "layer":
+        return nn.LayerNorm(channels)
+    return nn.Identity()
+
+
+def build_mpnn(cfg: MPNNConfig, dataset: LoadedDataset, out_channels: int) -> MPNN:
+    """Turns the config and the dataset's run-time facts into an :class:`MPNN`."""
+    categorical = dataset.node_encoder != "linear"
+    encode = cfg.encode_inputs or categorical or dataset.num_features == 0
+    node_encoder = None
+    in_channels = dataset.num_features
+    if encode:
+        node_encoder = FeatureEncoder(
+            dataset.node_encoder, cfg.hidden_channels, dataset.num_features, dataset.num_node_types
+        )
+        in_channels = cfg.hidden_channels
+    edge_encoder = None
+    if cfg.name == "gine":
+        if dataset.edge_encoder is None:
+            raise ValueError(f"model gine needs edge features; dataset {dataset.name} has none")
+        edge_encoder = FeatureEncoder(
+            dataset.edge_encoder, cfg.hidden_channels, dataset.num_edge_features,
+            dataset.num_edge_types,
+        )
+    return MPNN(
+        conv=cfg.name, in_channels=in_channels, hidden_channels=cfg.hidden_channels,
+        out_channels=out_channels, num_layers=cfg.num_layers, dropout=cfg.dropout,
+        level="graph" if dataset.is_graph_level else "node", norm=cfg.norm, pool=cfg.pool,
+        jk=cfg.jk, heads=cfg.heads, train_eps=cfg.train_eps, node_encoder=node_encoder,
+        edge_encoder=edge_encoder,
+    )

@@ -1,0 +1,102 @@
+"""Graph-level classification, multi-label/multi-task (OGB-style, NaN = missing) and regression."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch_geometric.data import Batch
+from torch_geometric.loader import DataLoader
+
+from graphkit.datasets.loaded_dataset import (
+    GRAPH_CLASSIFICATION,
+    GRAPH_MULTILABEL,
+    GRAPH_REGRESSION,
+    LoadedDataset,
+)
+from graphkit.errors import ConfigError
+from graphkit.tasks import metrics as M
+
+_METRICS = {
+    GRAPH_CLASSIFICATION: ["accuracy", "macro_f1"],
+    GRAPH_MULTILABEL: ["rocauc", "ap"],
+    GRAPH_REGRESSION: ["mae", "rmse"],
+}
+
+
+class GraphTask:
+    """Mini-batched graph-level learning on one split.
+
+    Losses: cross-entropy (classification), binary cross-entropy over labelled entries
+    (multi-label; NaN targets are ignored as in OGB), L1 when the metric is MAE else MSE
+    (regression).
+
+    Args:
+        dataset: a graph-level :class:`LoadedDataset`.
+        split_index: which of ``dataset.splits`` to use.
+        device: where batches are moved.
+        metric: primary metric (default: the dataset's).
+        batch_size: graphs per batch.
+        num_workers: DataLoader workers.
+    """
+
+    def __init__(
+        self,
+        dataset: LoadedDataset,
+        *,
+        split_index: int,
+        device: torch.device,
+        metric: Optional[str] = None,
+        batch_size: int = 32,
+        num_workers: int = 0,
+    ) -> None:
+        if dataset.task not in _METRICS:
+            raise ConfigError(f"dataset {dataset.name} has task {dataset.task}, not a graph task")
+        self.kind = dataset.task
+        self.device = device
+        self.metric = metric or dataset.metric
+        self.higher_is_better = M.metric_direction(self.metric)
+        names = _METRICS[self.kind]
+        self.metric_names = names if self.metric in names else names + [self.metric]
+        self.out_channels = dataset.num_classes
+        split = dataset.splits[split_index]
+        graphs = dataset.graphs
+        self.subsets = {k: [graphs[int(i)] for i in idx] for k, idx in split.items()}
+        self.batch_size, self.num_workers = batch_size, num_workers
+
+    def _loader(self, split: str, shuffle: bool) -> DataLoader:
+        return DataLoader(
+            self.subsets[split], batch_size=self.batch_size, shuffle=shuffle,
+            num_workers=self.num_workers,
+        )
+
+    def train_batches(self, epoch: int) -> Iterator[Batch]:
+        for batch in self._loader("train", shuffle=True):
+            yield batch.to(self.device)
+
+    def training_step(self, model: nn.Module, batch: Batch) -> Tensor:
+        out = model(batch)
+        y = batch.y
+        if self.kind == GRAPH_CLASSIFICATION:
+            return F.cross_entropy(out, y.view(-1).long())
+        y = y.view(out.shape).float()
+        if self.kind == GRAPH_MULTILABEL:
+            labelled = ~torch.isnan(y)
+            return F.binary_cross_entropy_with_logits(out[labelled], y[labelled])
+        if self.metric == "mae":
+            return F.l1_loss(out, y)
+        return F.mse_loss(out, y)
+
+    def eval_batches(self, split: str) -> Iterator[Batch]:
+        for batch in self._loader(split, shuffle=False):
+            yield batch.to(self.device)
+
+    def eval_step(self, model: nn.Module, batch: Batch) -> tuple[Tensor, Tensor]:
+        out = model(batch)
+        target = batch.y if self.kind == GRAPH_CLASSIFICATION else batch.y.view(out.shape)
+        return out.detach().cpu(), target.cpu()
+
+    def metrics(self, pred: Tensor, target: Tensor) -> dict[str, float]:
+        return M.compute(self.metric_names, pred, target)

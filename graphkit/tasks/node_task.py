@@ -1,0 +1,67 @@
+"""Transductive node classification (single- or multi-label), full-batch."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from graphkit.datasets.loaded_dataset import NODE_MULTILABEL, LoadedDataset
+from graphkit.tasks import metrics as M
+
+
+class NodeTask:
+    """Full-batch node classification on one graph and one split.
+
+    Single-label: cross-entropy, metrics accuracy and macro-F1 (plus ROC-AUC for two
+    classes). Multi-label (multi-hot ``y``): binary cross-entropy, micro/macro-F1 with
+    top-k prediction.
+
+    Args:
+        dataset: a node-level :class:`LoadedDataset`.
+        split_index: which of ``dataset.splits`` to use.
+        device: where the graph lives.
+        metric: primary metric (default: the dataset's).
+    """
+
+    def __init__(
+        self,
+        dataset: LoadedDataset,
+        *,
+        split_index: int,
+        device: torch.device,
+        metric: Optional[str] = None,
+    ) -> None:
+        self.multilabel = dataset.task == NODE_MULTILABEL
+        self.data = dataset.data.to(device)
+        split = dataset.splits[split_index]
+        self.index = {k: v.to(device) for k, v in split.items()}
+        self.out_channels = dataset.num_classes
+        self.metric = metric or dataset.metric
+        self.higher_is_better = M.metric_direction(self.metric)
+        names = ["micro_f1", "macro_f1"] if self.multilabel else ["accuracy", "macro_f1"]
+        if not self.multilabel and dataset.num_classes == 2:
+            names.append("rocauc")
+        self.metric_names = names if self.metric in names else names + [self.metric]
+
+    def train_batches(self, epoch: int) -> Iterator[Tensor]:
+        yield self.index["train"]
+
+    def training_step(self, model: nn.Module, batch: Tensor) -> Tensor:
+        out = model(self.data)[batch]
+        y = self.data.y[batch]
+        if self.multilabel:
+            return F.binary_cross_entropy_with_logits(out, y.float())
+        return F.cross_entropy(out, y)
+
+    def eval_batches(self, split: str) -> Iterator[Tensor]:
+        yield self.index[split]
+
+    def eval_step(self, model: nn.Module, batch: Tensor) -> tuple[Tensor, Tensor]:
+        out = model(self.data)
+        return out[batch].detach().cpu(), self.data.y[batch].cpu()
+
+    def metrics(self, pred: Tensor, target: Tensor) -> dict[str, float]:
+        return M.compute(self.metric_names, pred, target)

@@ -1,0 +1,34 @@
+"""The protocol every task implements; :class:`graphkit.trainers.Trainer` drives it.
+
+A task owns the data of one run (one seed, one split index) and knows how to turn it
+into batches, a loss and metrics. Composition, not subclassing: a task is any object
+with these members.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Protocol
+
+from torch import Tensor, nn
+
+
+class Task(Protocol):
+    metric: str  # primary metric, e.g. "accuracy"; model selection uses it on "valid"
+    higher_is_better: bool
+    out_channels: int  # width of the model output the task expects
+
+    def train_batches(self, epoch: int) -> Iterable[Any]:
+        """Batches of one training epoch, already on the task's device. Any shuffling
+        draws from torch's global RNG, which the trainer seeds and checkpoints."""
+
+    def training_step(self, model: nn.Module, batch: Any) -> Tensor:
+        """Scalar loss of one batch (the trainer does backward and the step)."""
+
+    def eval_batches(self, split: str) -> Iterable[Any]:
+        """Batches of ``split`` ("train", "valid" or "test")."""
+
+    def eval_step(self, model: nn.Module, batch: Any) -> tuple[Tensor, Tensor]:
+        """(prediction, target) of one batch, moved to CPU; concatenated over batches."""
+
+    def metrics(self, pred: Tensor, target: Tensor) -> dict[str, float]:
+        """All metrics of a split from the concatenated predictions; must contain ``metric``."""

@@ -1,0 +1,79 @@
+"""Atomic checkpoints and the RNG state that makes a resumed run identical to an uninterrupted one."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def save_atomic(obj: Any, path: Path) -> None:
+    """Writes ``obj`` with ``torch.save`` to a temp file beside ``path``, then renames:
+    a kill at any moment leaves either the old or the new checkpoint, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: Path, device: torch.device | str = "cpu") -> Any:
+    """Loads a checkpoint with ``weights_only=True`` (no arbitrary unpickling)."""
+    return torch.load(path, map_location=device, weights_only=True)
+
+
+def rng_state() -> dict[str, Any]:
+    """Every RNG a training step may draw from, as tensors/plain types (weights_only-safe)."""
+    np_state = np.random.get_state()
+    state = {
+        "torch": torch.get_rng_state(),
+        "numpy": {
+            "keys": torch.from_numpy(np_state[1].astype(np.int64)),
+            "pos": int(np_state[2]),
+            "has_gauss": int(np_state[3]),
+            "cached_gaussian": float(np_state[4]),
+        },
+        "python": _python_state_to_tensor(random.getstate()),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"].cpu())
+    n = state["numpy"]
+    np.random.set_state(
+        ("MT19937", n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached_gaussian"])
+    )
+    random.setstate(_python_state_from_tensor(state["python"]))
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def _python_state_to_tensor(state: tuple) -> torch.Tensor:
+    version, internal, gauss = state
+    gauss_flag = 0 if gauss is None else 1
+    return torch.tensor([version, gauss_flag, *internal], dtype=torch.int64), gauss
+
+
+def _python_state_from_tensor(packed: Any) -> tuple:
+    values, gauss = packed
+    values = values.tolist()
+    version, gauss_flag, internal = values[0], values[1], tuple(values[2:])
+    return version, internal, gauss if gauss_flag else None

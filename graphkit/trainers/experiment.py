@@ -1,0 +1,139 @@
+"""Runs a config over its seeds and split indices and aggregates mean ± std."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from torch_geometric.transforms import NormalizeFeatures
+
+from graphkit.config import RunConfig, to_dict
+from graphkit.datasets import LoadedDataset, load_dataset
+from graphkit.errors import ConfigError
+from graphkit.models import build_model
+from graphkit.tasks import TASKS
+from graphkit.tracking.wandb_tracker import WandbTracker
+from graphkit.trainers import checkpoint as ckpt
+from graphkit.trainers.run_dir import RunDir
+from graphkit.trainers.trainer import Trainer
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"trainer.device: invalid device {name!r}; valid: auto, cpu, cuda, cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"trainer.device is {name!r} but CUDA is not available")
+    return device
+
+
+def _normalize_features(dataset: LoadedDataset) -> LoadedDataset:
+    """Row-normalized copy of the dataset's float features (the cache stays raw)."""
+    if dataset.node_encoder != "linear":
+        raise ConfigError(f"data.normalize_features needs float features; {dataset.name} has {dataset.node_encoder}")
+    norm = NormalizeFeatures()
+    if dataset.data is not None:
+        return dataclasses.replace(dataset, data=norm(dataset.data.clone()))
+    return dataclasses.replace(dataset, graphs=[norm(g.clone()) for g in dataset.graphs])
+
+
+def _aggregate(runs: list[dict[str, Any]], split: str) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name in runs[0][split]:
+        values = [r[split][name] for r in runs]
+        out[name] = {
+            "mean": float(np.mean(values)),
+            "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            "per_seed": values,
+        }
+    return out
+
+
+def run_experiment(
+    cfg: RunConfig, run_dir: RunDir, *, resume: bool = False, progress: bool = True
+) -> dict[str, Any]:
+    """Trains every (seed, split index) of ``cfg`` and writes ``results.json``.
+
+    With ``resume``, finished (seed, split) runs are read back from the run directory
+    and the interrupted one continues from ``checkpoints/last.pt``.
+    """
+    started = time.perf_counter()
+    device = resolve_device(cfg.trainer.device)
+    if cfg.trainer.threads is not None:
+        torch.set_num_threads(cfg.trainer.threads)
+    dataset = load_dataset(cfg.data)
+    if cfg.data.normalize_features:
+        dataset = _normalize_features(dataset)
+    task_name = cfg.task.name or dataset.task
+    factory = TASKS.get(task_name)
+    for split in cfg.data.splits:
+        if not 0 <= split < len(dataset.splits):
+            raise ConfigError(
+                f"data.splits: split index {split} out of range; {dataset.name} "
+                f"({cfg.data.split}) has {len(dataset.splits)} split(s): 0..{len(dataset.splits) - 1}"
+            )
+    if not resume:
+        run_dir.write_config(to_dict(cfg))
+    done = {(r["seed"], r["split"]): r for r in run_dir.completed()}
+    wall_before = sum(r["seconds"] for r in done.values())
+    runs: list[dict[str, Any]] = []
+    params = 0
+    for seed in cfg.seeds:
+        for split in cfg.data.splits:
+            if (seed, split) in done:
+                runs.append(done[(seed, split)])
+                continue
+            ckpt.seed_everything(seed)
+            task = factory(
+                dataset, split_index=split, seed=seed, metric=cfg.task.metric,
+                batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers, device=device,
+            )
+            model = build_model(cfg.model, dataset, task.out_channels)
+            params = sum(p.numel() for p in model.parameters())
+            tracker = WandbTracker(
+                mode=cfg.tracking.wandb.mode, project=cfg.tracking.wandb.project,
+                entity=cfg.tracking.wandb.entity, tags=cfg.tracking.wandb.tags,
+                run_dir=run_dir.path, name=f"{run_dir.path.parent.name}-s{seed}-k{split}",
+                group=run_dir.path.parent.name, config=to_dict(cfg),
+            )
+            trainer = Trainer(
+                optim=cfg.optim, epochs=cfg.trainer.epochs, patience=cfg.trainer.patience,
+                eval_every=cfg.trainer.eval_every, run_dir=run_dir, device=device,
+                progress=progress, callbacks=(tracker.log,),
+            )
+            try:
+                fit = trainer.fit(model, task, seed=seed, split=split, resume=resume)
+            finally:
+                tracker.summary({"status": "finished"})
+                tracker.finish()
+            shutil.copyfile(run_dir.best, run_dir.best_of(seed, split))
+            result = {
+                "seed": seed, "split": split, "best_epoch": fit.best_epoch,
+                "epochs_run": fit.epochs_run, "val": fit.val, "test": fit.test,
+                "seconds": fit.seconds, "params": params,
+            }
+            run_dir.mark_completed(result)
+            runs.append(result)
+            resume = False  # only the first unfinished run continues from last.pt
+    results = {
+        "task": task_name,
+        "dataset": dataset.name,
+        "model": cfg.model.name,
+        "metric": cfg.task.metric or dataset.metric,
+        "seeds": list(cfg.seeds),
+        "splits": list(cfg.data.splits),
+        "val": _aggregate(runs, "val"),
+        "test": _aggregate(runs, "test"),
+        "params": params or runs[-1].get("params", 0),
+        "wall_seconds": wall_before + (time.perf_counter() - started),
+        "runs": runs,
+    }
+    run_dir.write_results(results)
+    return results

@@ -1,0 +1,43 @@
+"""Optimizer and learning-rate schedule from the typed optim config."""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import torch
+from torch import nn
+
+from graphkit.config.run_config import OptimConfig
+
+
+def build_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.Optimizer:
+    """Adam or AdamW. A model with ``param_groups(lr)`` (e.g. separate encoder and
+    predictor learning rates) supplies its own parameter groups."""
+    groups = model.param_groups(cfg.lr) if hasattr(model, "param_groups") else model.parameters()
+    cls = torch.optim.AdamW if cfg.name == "adamw" else torch.optim.Adam
+    return cls(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, cfg: OptimConfig, epochs: int, higher_is_better: bool
+) -> Optional[object]:
+    """Per-epoch schedule: cosine with linear warm-up (GraphGPS's), or reduce-on-plateau
+    on the validation metric, or none."""
+    if cfg.scheduler == "none":
+        return None
+    if cfg.scheduler == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode="max" if higher_is_better else "min", factor=cfg.plateau_factor,
+            patience=cfg.plateau_patience, min_lr=cfg.min_lr,
+        )
+    warmup, base = cfg.warmup_epochs, cfg.lr
+
+    def factor(epoch: int) -> float:
+        if epoch < warmup:
+            return (epoch + 1) / (warmup + 1)
+        progress = (epoch - warmup) / max(1, epochs - warmup)
+        cosine = 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+        return (cfg.min_lr + (base - cfg.min_lr) * cosine) / base
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)

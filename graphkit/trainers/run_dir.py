@@ -1,0 +1,116 @@
+"""The on-disk layout of a run: resolved config, per-epoch metrics, results, checkpoints."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from graphkit.errors import TrainingError
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class RunDir:
+    """``runs/<name>/<timestamp>/`` with ``config.yaml``, ``metrics.jsonl``,
+    ``completed.jsonl`` (finished seed/split runs, for resume), ``results.json`` and
+    ``checkpoints/{last,best}.pt`` (the run in progress; each finished run's best weights
+    are kept as ``checkpoints/best-seed<S>-split<K>.pt``).
+
+    Args:
+        path: the directory; created if missing.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.checkpoints.mkdir(parents=True, exist_ok=True)
+            probe = self.path / ".write-test"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as e:
+            raise TrainingError(f"run directory {self.path} is not writable: {e.strerror}") from None
+
+    @classmethod
+    def new(cls, base: Path, name: str) -> "RunDir":
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        return cls(Path(base) / name / stamp)
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.path / "checkpoints"
+
+    @property
+    def last(self) -> Path:
+        return self.checkpoints / "last.pt"
+
+    @property
+    def best(self) -> Path:
+        return self.checkpoints / "best.pt"
+
+    def best_of(self, seed: int, split: int) -> Path:
+        return self.checkpoints / f"best-seed{seed}-split{split}.pt"
+
+    def write_config(self, data: dict) -> None:
+        write_text_atomic(self.path / "config.yaml", yaml.safe_dump(data, sort_keys=False))
+
+    def read_config(self) -> dict:
+        path = self.path / "config.yaml"
+        if not path.is_file():
+            raise TrainingError(f"{self.path} is not a run directory (no config.yaml)")
+        return yaml.safe_load(path.read_text())
+
+    def append_metrics(self, row: dict[str, Any]) -> None:
+        with open(self.path / "metrics.jsonl", "a") as f:
+            f.write(json.dumps(row) + "\n")
+
+    def read_metrics(self) -> list[dict[str, Any]]:
+        path = self.path / "metrics.jsonl"
+        if not path.is_file():
+            return []
+        rows = []
+        for line in path.read_text().splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:  # a line cut short by a kill
+                continue
+        return rows
+
+    def truncate_metrics(self, seed: int, split: int, last_epoch: int) -> None:
+        """Drops rows of (seed, split) written after the checkpoint a resume starts from."""
+        rows = [
+            r for r in self.read_metrics()
+            if not (r["seed"] == seed and r["split"] == split and r["epoch"] > last_epoch)
+        ]
+        write_text_atomic(self.path / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+    def completed(self) -> list[dict[str, Any]]:
+        path = self.path / "completed.jsonl"
+        if not path.is_file():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def mark_completed(self, result: dict[str, Any]) -> None:
+        rows = self.completed() + [result]
+        write_text_atomic(self.path / "completed.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+    def write_results(self, results: dict[str, Any]) -> None:
+        write_text_atomic(self.path / "results.json", json.dumps(results, indent=2) + "\n")
+
+    def read_results(self) -> Optional[dict[str, Any]]:
+        path = self.path / "results.json"
+        return json.loads(path.read_text()) if path.is_file() else None

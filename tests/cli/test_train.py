@@ -1,0 +1,116 @@
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graphkit.cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+CORA = str(REPO / "configs" / "gcn" / "cora.yaml")
+FAST = ["tracking.wandb.mode=disabled", "--quiet", "--threads", "1"]
+
+
+@pytest.mark.slow
+def test_train_cli_cora_writes_run_directory_and_plots(mirror, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", CORA, "--run-dir", str(run), "trainer.epochs=30", "--seeds", "0,1", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "gcn on cora: test accuracy" in out and str(run) in out
+    results = json.loads((run / "results.json").read_text())
+    assert {"task", "dataset", "model", "metric", "seeds", "val", "test", "params", "wall_seconds"} <= set(results)
+    assert results["metric"] == "accuracy" and results["seeds"] == [0, 1]
+    acc = results["test"]["accuracy"]
+    assert len(acc["per_seed"]) == 2 and acc["mean"] > 0.6  # 30 epochs already learn Cora
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert len(rows) == 60 and {"train_loss", "val_accuracy", "lr"} <= set(rows[0])
+    assert (run / "config.yaml").is_file()
+    assert {p.name for p in (run / "checkpoints").iterdir()} >= {
+        "last.pt", "best.pt", "best-seed0-split0.pt", "best-seed1-split0.pt"}
+    assert main(["plot", str(run)]) == 0
+    assert (run / "plots" / "val_accuracy.png").stat().st_size > 1000
+
+
+def _graphkit(*args: str) -> list[str]:
+    return [sys.executable, "-m", "graphkit", *args]
+
+
+@pytest.mark.slow
+def test_train_cli_resume_after_sigkill_matches_uninterrupted_run(mirror, tmp_path):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    common = ["trainer.epochs=40", "trainer.patience=null", *FAST]
+    ref = tmp_path / "ref"
+    subprocess.run(_graphkit("train", CORA, "--run-dir", str(ref), *common), check=True, env=env,
+                   capture_output=True)
+    run = tmp_path / "killed"
+    proc = subprocess.Popen(_graphkit("train", CORA, "--run-dir", str(run), *common), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    metrics = run / "metrics.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if metrics.is_file() and len(metrics.read_text().splitlines()) >= 8:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "run finished before it could be killed"
+    assert not (run / "results.json").exists()
+    done = subprocess.run(_graphkit("train", "--resume", str(run), "--quiet"), env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    got, want = (json.loads((d / "results.json").read_text()) for d in (run, ref))
+    for split in ("val", "test"):
+        for metric in ("accuracy", "macro_f1"):
+            assert got[split][metric]["per_seed"] == pytest.approx(want[split][metric]["per_seed"], abs=1e-6)
+    assert got["runs"][0]["best_epoch"] == want["runs"][0]["best_epoch"]
+    epochs = [json.loads(line)["epoch"] for line in metrics.read_text().splitlines()]
+    assert epochs == list(range(40))
+
+
+def _error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_train_cli_unknown_config_key_is_one_line_error(tmp_path, capsys):
+    assert main(["train", CORA, "model.hiden=3", "--run-dir", str(tmp_path)]) == 2
+    assert "model: unknown key 'hiden'" in _error_line(capsys)
+
+
+def test_train_cli_wrong_type_is_one_line_error(tmp_path, capsys):
+    assert main(["train", CORA, "optim.lr=fast", "--run-dir", str(tmp_path)]) == 2
+    assert "optim.lr: expected float, got 'fast'" in _error_line(capsys)
+
+
+def test_train_cli_unknown_dataset_lists_choices(tmp_path, capsys):
+    assert main(["train", CORA, "data.name=coraa", "--run-dir", str(tmp_path), *FAST]) == 2
+    line = _error_line(capsys)
+    assert "unknown dataset 'coraa'" in line and "cora" in line
+
+
+def test_train_cli_unwritable_run_dir_is_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["train", CORA, "--run-dir", str(blocker / "run"), *FAST]) == 2
+    assert "is not writable" in _error_line(capsys)
+
+
+def test_train_cli_corrupt_mirror_file_names_file_and_hashes(mirror, tmp_path, capsys):
+    bad = tmp_path / "mirror"
+    shutil.copytree(mirror / "planetoid", bad / "planetoid")
+    target = bad / "planetoid" / "ind.cora.graph"
+    target.chmod(0o644)
+    target.write_bytes(target.read_bytes()[:100])  # truncated download
+    args = ["train", CORA, f"data.mirror={str(bad)!r}", f"data.root={str(tmp_path / 'data')!r}",
+            "--run-dir", str(tmp_path / "run"), *FAST]
+    assert main(args) == 2
+    line = _error_line(capsys)
+    assert "ind.cora.graph" in line and "58f13302f39dde8852dad6fe6d15b89b077b6d7f837626bce671ef80344b383d" in line
+    assert not list((tmp_path / "data").rglob("ind.cora.graph"))  # nothing half-processed kept

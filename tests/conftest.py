@@ -1,0 +1,30 @@
+"""Suite-wide setup: the offline mirror beside the repo and a per-session data root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get("GRAPHKIT_MIRROR", REPO.parent / "shared" / "datasets"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["GRAPHKIT_MIRROR"] = str(MIRROR)
+    os.environ.setdefault("WANDB_SILENT", "true")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if "GRAPHKIT_DATA" not in os.environ:
+        # One processed-data cache per session, shared by every test (datasets are
+        # processed once); tmp_path_factory is not available this early.
+        import tempfile
+
+        os.environ["GRAPHKIT_DATA"] = tempfile.mkdtemp(prefix="graphkit-test-data-")
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    if not (MIRROR / "MANIFEST.tsv").is_file():
+        pytest.skip(f"dataset mirror not found at {MIRROR}")
+    return MIRROR
