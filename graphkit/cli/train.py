@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from graphkit.config import RunConfig, apply_overrides, from_dict, load_yaml
@@ -24,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted run")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--nproc", type=int, default=1,
+                   help="data-parallel processes on this machine (torch.distributed; gloo on CPU, "
+                        "nccl on GPU); same as launching with torchrun --nproc-per-node N")
     p.set_defaults(func=run)
 
 
@@ -34,8 +40,44 @@ def _parse_seeds(text: str) -> list[int]:
         raise ConfigError(f"--seeds: expected comma-separated integers, got {text!r}") from None
 
 
+def _launch(args: argparse.Namespace, run_dir: Path) -> int:
+    """Starts ``--nproc`` copies of this command with torchrun's environment variables."""
+    from graphkit.trainers.distributed import free_port
+
+    argv = list(args.argv)
+    i = next(k for k, a in enumerate(argv) if a == "--nproc" or a.startswith("--nproc="))
+    del argv[i: i + (1 if "=" in argv[i] else 2)]
+    if args.resume is None and args.run_dir is None:
+        argv += ["--run-dir", str(run_dir)]
+    port = str(free_port())
+    procs = []
+    for rank in range(args.nproc):
+        env = {**os.environ, "RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(args.nproc),
+               "LOCAL_WORLD_SIZE": str(args.nproc), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
+        out = None if rank == 0 else subprocess.DEVNULL
+        procs.append(subprocess.Popen([sys.executable, "-m", "graphkit", *argv], env=env, stdout=out))
+    code = 0
+    try:
+        while procs:
+            for proc in list(procs):
+                rc = proc.poll()
+                if rc is None:
+                    continue
+                procs.remove(proc)
+                if rc != 0 and code == 0:
+                    code = rc
+                    for other in procs:  # a dead rank leaves the others waiting forever
+                        other.terminate()
+            time.sleep(0.05)
+    finally:
+        for proc in procs:
+            proc.kill()
+    return code
+
+
 def run(args: argparse.Namespace) -> int:
-    from graphkit.trainers.experiment import run_experiment
+    from graphkit.trainers.distributed import init_from_env, shutdown
+    from graphkit.trainers.experiment import resolve_device, run_experiment
     from graphkit.trainers.run_dir import RunDir
 
     if args.resume is not None:
@@ -55,9 +97,24 @@ def run(args: argparse.Namespace) -> int:
             overrides.append(f"seeds={_parse_seeds(args.seeds)}")
         cfg = _sugar(apply_overrides(RunConfig, load_yaml(path), overrides), args)
         name = cfg.name or f"{path.parent.name}-{path.stem}"
-        run_dir = RunDir(args.run_dir) if args.run_dir else RunDir.new(args.runs_root, name)
-    progress = not (args.quiet or cfg.trainer.quiet) and sys.stderr.isatty()
-    results = run_experiment(cfg, run_dir, resume=args.resume is not None, progress=progress)
+        run_dir = RunDir(args.run_dir) if args.run_dir else None
+        if run_dir is None and "WORLD_SIZE" not in os.environ:
+            run_dir = RunDir.new(args.runs_root, name)
+    if args.nproc < 1:
+        raise ConfigError(f"--nproc must be >= 1, got {args.nproc}")
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        return _launch(args, run_dir.path)
+    dist = init_from_env(resolve_device(cfg.trainer.device))
+    try:
+        if run_dir is None:  # torchrun without --run-dir: rank 0 names it for everyone
+            stamp = dist.broadcast_object(str(RunDir.new(args.runs_root, name).path) if dist.is_main else None)
+            run_dir = RunDir(Path(stamp))
+        progress = not (args.quiet or cfg.trainer.quiet) and sys.stderr.isatty()
+        results = run_experiment(cfg, run_dir, resume=args.resume is not None, progress=progress, dist=dist)
+    finally:
+        shutdown()
+    if not dist.is_main:
+        return 0
     metric = results["metric"]
     test, val = results["test"][metric], results["val"][metric]
     n = len(test["per_seed"])

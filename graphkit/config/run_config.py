@@ -80,10 +80,19 @@ class TaskConfig:
     """Args:
     name: task protocol; default the dataset's own task.
     metric: primary metric for model selection and reporting; default the dataset's.
+    num_neighbors: node tasks only: neighbor-sampling fan-out per layer (e.g. [10, 10])
+        for mini-batches of ``data.batch_size`` seed nodes; empty = full-batch training.
+    eval_chunk_size: target nodes per chunk of layer-wise full-graph inference.
     """
 
     name: Optional[str] = None
     metric: Optional[str] = None
+    num_neighbors: tuple[int, ...] = ()
+    eval_chunk_size: int = 65536
+
+    def __post_init__(self) -> None:
+        if any(k == 0 or k < -1 for k in self.num_neighbors):
+            raise ValueError("task.num_neighbors entries must be positive or -1 (all neighbours)")
 
 
 @dataclass(frozen=True)
@@ -91,11 +100,13 @@ class OptimConfig:
     name: Literal["adam", "adamw"] = "adam"
     lr: float = 0.01
     weight_decay: float = 0.0
-    scheduler: Literal["none", "cosine", "plateau"] = "none"
+    scheduler: Literal["none", "cosine", "plateau", "step"] = "none"
     warmup_epochs: int = 0  # linear warm-up, cosine schedule only
     min_lr: float = 0.0
     plateau_factor: float = 0.5
     plateau_patience: int = 10
+    step_size: int = 50  # step schedule: multiply the lr by gamma every step_size epochs
+    gamma: float = 0.5
     clip_grad_norm: Optional[float] = None
 
     def __post_init__(self) -> None:
@@ -109,6 +120,9 @@ class TrainerConfig:
     epochs: maximum number of epochs.
     patience: stop after this many evaluations without improvement (null = never).
     eval_every: evaluate on the validation split every N epochs.
+    monitor: validation metric that selects the best epoch and drives early stopping
+        and the plateau schedule; default the task's metric (``cross_entropy`` is a smoother
+        choice on small validation sets).
     device: ``auto`` (CUDA when present), ``cpu`` or ``cuda[:i]``.
     threads: torch intra-op threads; null leaves torch's default.
     """
@@ -116,6 +130,7 @@ class TrainerConfig:
     epochs: int = 200
     patience: Optional[int] = None
     eval_every: int = 1
+    monitor: Optional[str] = None
     device: str = "auto"
     threads: Optional[int] = None
     quiet: bool = False

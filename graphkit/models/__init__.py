@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from torch import nn
 
 from graphkit.config.run_config import ModelConfig
@@ -26,12 +28,24 @@ MODELS.register("gae", ModelEntry(GAEConfig, build_gae, levels=("link",)))
 from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps  # noqa: E402
 
 MODELS.register("gps", ModelEntry(GraphGPSConfig, build_graph_gps))
+from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba  # noqa: E402
+
+MODELS.register("graph_mamba", ModelEntry(GraphMambaConfig, build_graph_mamba))
 
 
-def build_model(cfg: ModelConfig, dataset: LoadedDataset, out_channels: int) -> nn.Module:
-    """The one place where a model config becomes constructor arguments."""
+def build_model(
+    cfg: ModelConfig, dataset: LoadedDataset, out_channels: int, task: Optional[str] = None
+) -> nn.Module:
+    """The one place where a model config becomes constructor arguments.
+
+    ``task`` is the run's task name (default: the dataset's own); it decides the level
+    (link prediction on Cora is a link-level task on a node-classification dataset).
+    """
     entry = MODELS.get(cfg.name)
-    level = "graph" if dataset.is_graph_level else ("link" if dataset.task == "link_prediction" else "node")
+    if (task or dataset.task) == "link_prediction":
+        level = "link"
+    else:
+        level = "graph" if dataset.is_graph_level else "node"
     if level not in entry.levels:
         raise ConfigError(
             f"model {cfg.name!r} does not support {level}-level tasks (dataset {dataset.name}); "

@@ -28,6 +28,7 @@ from torch_geometric.nn import (
 
 from graphkit.config.run_config import ModelConfig
 from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.nn.fast_dropout import FastDropout, fast_dropout
 from graphkit.nn.feature_encoder import FeatureEncoder
 
 CONVS = ("mlp", "gcn", "sage", "gin", "gine", "gat")
@@ -41,7 +42,9 @@ class MPNNConfig(ModelConfig):
     Args:
         hidden_channels: hidden width (per head for GAT).
         num_layers: message-passing layers.
-        dropout: dropout before every layer (inputs included, as in Kipf & Welling).
+        dropout: dropout rate, used before every layer (inputs included, as in Kipf &
+            Welling) and in the graph-level head.
+        layer_dropout: false = use ``dropout`` only in the graph-level head (GIN's placement).
         norm: normalization after each hidden layer.
         pool: graph readout for graph-level tasks.
         jk: ``cat`` pools every layer's output (GIN's readout) instead of only the last.
@@ -54,6 +57,7 @@ class MPNNConfig(ModelConfig):
     hidden_channels: int = 64
     num_layers: int = 2
     dropout: float = 0.5
+    layer_dropout: bool = True
     norm: Literal["none", "batch", "layer"] = "none"
     pool: Literal["add", "mean", "max"] = "mean"
     jk: Literal["last", "cat"] = "last"
@@ -88,6 +92,7 @@ class MPNN(nn.Module):
         conv: one of ``mlp, gcn, sage, gin, gine, gat``.
         in_channels: input width after the node encoder (or raw width without one).
         hidden_channels, out_channels, num_layers, dropout: as usual.
+        layer_dropout: apply ``dropout`` before every layer, not only in the head.
         level: ``node`` or ``graph``.
         norm, pool, jk, heads, train_eps: see :class:`MPNNConfig`.
         node_encoder: module applied to ``x`` first (its width must be ``in_channels``).
@@ -105,6 +110,7 @@ class MPNN(nn.Module):
         out_channels: int,
         num_layers: int = 2,
         dropout: float = 0.5,
+        layer_dropout: bool = True,
         level: str = "node",
         norm: str = "none",
         pool: str = "mean",
@@ -119,7 +125,8 @@ class MPNN(nn.Module):
             raise ValueError(f"unknown conv {conv!r}; valid: {', '.join(CONVS)}")
         if level not in ("node", "graph"):
             raise ValueError(f"level must be 'node' or 'graph', got {level!r}")
-        self.conv, self.level, self.dropout, self.jk = conv, level, dropout, jk
+        self.conv, self.level, self.jk = conv, level, jk
+        self.dropout = dropout if layer_dropout else 0.0
         self.pool = _POOLS[pool]
         self.node_encoder = node_encoder
         self.edge_encoder = edge_encoder
@@ -141,7 +148,7 @@ class MPNN(nn.Module):
         if level == "graph":
             readout = sum(widths) if jk == "cat" else widths[-1]
             self.head = nn.Sequential(
-                nn.Linear(readout, hidden_channels), nn.ReLU(), nn.Dropout(dropout),
+                nn.Linear(readout, hidden_channels), nn.ReLU(), FastDropout(dropout),
                 nn.Linear(hidden_channels, out_channels),
             )
 
@@ -162,27 +169,38 @@ class MPNN(nn.Module):
             return GATConv(in_ch, out_ch, heads=1, edge_dim=None)
         return GATConv(in_ch, out_ch, heads=heads, edge_dim=None)
 
-    def forward(self, data: Data) -> Tensor:
-        x, edge_index = data.x, data.edge_index
+    def _layer(self, i: int, x, edge_index: Tensor, edge_attr: Optional[Tensor], size=None) -> Tensor:
+        """Layer ``i`` on ``x`` (a tensor, or a (source, target) pair for bipartite chunks)."""
+        conv = self.convs[i]
+        if self.conv == "mlp":
+            h = conv(x[1] if isinstance(x, tuple) else x)
+        elif self.conv == "gine":
+            h = conv(x, edge_index, edge_attr, size=size)
+        elif size is not None:
+            h = conv(x, edge_index, size=size)
+        else:
+            h = conv(x, edge_index)
+        if i < len(self.norms):
+            h = F.relu(self.norms[i](h))
+        return h
+
+    def _encode(self, data: Data) -> tuple[Tensor, Optional[Tensor]]:
+        x = data.x
         if self.node_encoder is not None:
             x = self.node_encoder(x)
-        x = x.float()
         edge_attr = getattr(data, "edge_attr", None)
         if self.conv == "gine":
             if edge_attr is None or self.edge_encoder is None:
                 raise ValueError("GINE needs edge features (edge_attr) and an edge encoder")
             edge_attr = self.edge_encoder(edge_attr)
+        return x.float(), edge_attr
+
+    def forward(self, data: Data) -> Tensor:
+        x, edge_attr = self._encode(data)
         readouts = [x]
-        for i, conv in enumerate(self.convs):
-            x = F.dropout(x, p=self.dropout, training=self.training)
-            if self.conv == "mlp":
-                x = conv(x)
-            elif self.conv == "gine":
-                x = conv(x, edge_index, edge_attr)
-            else:
-                x = conv(x, edge_index)
-            if i < len(self.norms):
-                x = F.relu(self.norms[i](x))
+        for i in range(len(self.convs)):
+            x = fast_dropout(x, p=self.dropout, training=self.training)
+            x = self._layer(i, x, data.edge_index, edge_attr)
             readouts.append(x)
         if self.level == "node":
             return x
@@ -193,6 +211,35 @@ class MPNN(nn.Module):
         feats = readouts if self.jk == "cat" else [x]
         h = torch.cat([self.pool(f, batch, size) for f in feats], dim=-1)  # [G, readout]
         return self.head(h)
+
+    @torch.no_grad()
+    def inference(self, data: Data, chunk_size: int = 65536) -> Tensor:
+        """Full-graph node outputs computed layer by layer over chunks of target nodes,
+        so memory holds one layer's ``[N, hidden]`` matrix plus one chunk's edges
+        instead of every layer's activations (the large-graph evaluation of GraphSAGE).
+        Layers that aggregate from bipartite (source, target) pairs support this:
+        ``mlp``, ``sage``, ``gin``; the others run one ordinary forward pass.
+        """
+        if self.level != "node" or self.conv not in ("mlp", "sage", "gin"):
+            return self(data)
+        x, _ = self._encode(data)
+        n = x.size(0)
+        dst_all = data.edge_index[1]
+        order = torch.argsort(dst_all)
+        src_sorted = data.edge_index[0].index_select(0, order)
+        rowptr = torch.zeros(n + 1, dtype=torch.long, device=x.device)
+        torch.cumsum(torch.bincount(dst_all, minlength=n), 0, out=rowptr[1:])
+        for i in range(len(self.convs)):
+            outs = []
+            for start in range(0, n, chunk_size):
+                end = min(start + chunk_size, n)
+                lo, hi = int(rowptr[start]), int(rowptr[end])
+                deg = rowptr[start + 1:end + 1] - rowptr[start:end]
+                dst = torch.repeat_interleave(torch.arange(end - start, device=x.device), deg)
+                edge_index = torch.stack([src_sorted[lo:hi], dst])  # [2, E_chunk], bipartite
+                outs.append(self._layer(i, (x, x[start:end]), edge_index, None, size=(n, end - start)))
+            x = torch.cat(outs)  # [N, width of layer i]
+        return x
 
 
 def _make_norm(norm: str, channels: int) -> nn.Module:
@@ -225,6 +272,7 @@ def build_mpnn(cfg: MPNNConfig, dataset: LoadedDataset, out_channels: int) -> MP
     return MPNN(
         conv=cfg.name, in_channels=in_channels, hidden_channels=cfg.hidden_channels,
         out_channels=out_channels, num_layers=cfg.num_layers, dropout=cfg.dropout,
+        layer_dropout=cfg.layer_dropout,
         level="graph" if dataset.is_graph_level else "node", norm=cfg.norm, pool=cfg.pool,
         jk=cfg.jk, heads=cfg.heads, train_eps=cfg.train_eps, node_encoder=node_encoder,
         edge_encoder=edge_encoder,

@@ -20,7 +20,7 @@ from graphkit.errors import ConfigError
 from graphkit.tasks import metrics as M
 
 _METRICS = {
-    GRAPH_CLASSIFICATION: ["accuracy", "macro_f1"],
+    GRAPH_CLASSIFICATION: ["accuracy", "macro_f1", "cross_entropy"],
     GRAPH_MULTILABEL: ["rocauc", "ap"],
     GRAPH_REGRESSION: ["mae", "rmse"],
 }
@@ -33,13 +33,20 @@ class GraphTask:
     (multi-label; NaN targets are ignored as in OGB), L1 when the metric is MAE else MSE
     (regression).
 
+    Each epoch's order is a permutation drawn from ``(seed, epoch)`` alone, so it is the
+    same after a resume and on every rank. Under data parallelism each global batch of
+    ``batch_size`` graphs is split across ranks (rank ``r`` takes items ``r::world_size``),
+    so N processes see exactly the batches one process would.
+
     Args:
         dataset: a graph-level :class:`LoadedDataset`.
         split_index: which of ``dataset.splits`` to use.
         device: where batches are moved.
         metric: primary metric (default: the dataset's).
-        batch_size: graphs per batch.
+        batch_size: graphs per global batch.
         num_workers: DataLoader workers.
+        seed: seeds the per-epoch permutation.
+        rank, world_size: this process's shard of every batch and evaluation split.
     """
 
     def __init__(
@@ -51,6 +58,9 @@ class GraphTask:
         metric: Optional[str] = None,
         batch_size: int = 32,
         num_workers: int = 0,
+        seed: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
         if dataset.task not in _METRICS:
             raise ConfigError(f"dataset {dataset.name} has task {dataset.task}, not a graph task")
@@ -64,16 +74,24 @@ class GraphTask:
         split = dataset.splits[split_index]
         graphs = dataset.graphs
         self.subsets = {k: [graphs[int(i)] for i in idx] for k, idx in split.items()}
-        self.batch_size, self.num_workers = batch_size, num_workers
+        self.batch_size, self.num_workers, self.seed = batch_size, num_workers, seed
+        self.rank, self.world_size = rank, world_size
+        if batch_size < world_size:
+            raise ConfigError(f"data.batch_size ({batch_size}) must be >= the number of processes ({world_size})")
 
-    def _loader(self, split: str, shuffle: bool) -> DataLoader:
-        return DataLoader(
-            self.subsets[split], batch_size=self.batch_size, shuffle=shuffle,
-            num_workers=self.num_workers,
-        )
+    def _loader(self, split: str, batches: list[list[int]]) -> DataLoader:
+        return DataLoader(self.subsets[split], batch_sampler=batches, num_workers=self.num_workers)
 
     def train_batches(self, epoch: int) -> Iterator[Batch]:
-        for batch in self._loader("train", shuffle=True):
+        n = len(self.subsets["train"])
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + epoch))
+        batches = [
+            order[start:start + self.batch_size][self.rank::self.world_size].tolist()
+            for start in range(0, n, self.batch_size)
+            # every rank must take the same number of steps, or DDP waits forever
+            if min(self.batch_size, n - start) >= self.world_size
+        ]
+        for batch in self._loader("train", batches):
             yield batch.to(self.device)
 
     def training_step(self, model: nn.Module, batch: Batch) -> Tensor:
@@ -90,7 +108,9 @@ class GraphTask:
         return F.mse_loss(out, y)
 
     def eval_batches(self, split: str) -> Iterator[Batch]:
-        for batch in self._loader(split, shuffle=False):
+        shard = list(range(len(self.subsets[split])))[self.rank::self.world_size]
+        batches = [shard[i:i + self.batch_size] for i in range(0, len(shard), self.batch_size)]
+        for batch in self._loader(split, batches):
             yield batch.to(self.device)
 
     def eval_step(self, model: nn.Module, batch: Batch) -> tuple[Tensor, Tensor]:

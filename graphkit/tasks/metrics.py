@@ -61,6 +61,12 @@ def average_precision(pred: Tensor, target: Tensor) -> float:
     return _ogb_eval("ogbg-molpcba", "ap", pred, target)
 
 
+def cross_entropy(pred: Tensor, target: Tensor) -> float:
+    """Mean negative log-likelihood of the targets (a smoother model-selection signal than
+    accuracy on small validation sets)."""
+    return float(torch.nn.functional.cross_entropy(pred.float(), target.view(-1).long()))
+
+
 def mae(pred: Tensor, target: Tensor) -> float:
     return float((pred.view(-1).float() - target.view(-1).float()).abs().mean())
 
@@ -94,6 +100,7 @@ METRICS: dict[str, tuple[Callable[[Tensor, Tensor], float], bool]] = {
     "micro_f1": (micro_f1, True),
     "rocauc": (rocauc, True),
     "ap": (average_precision, True),
+    "cross_entropy": (cross_entropy, False),
     "mae": (mae, False),
     "rmse": (rmse, False),
 }

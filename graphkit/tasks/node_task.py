@@ -41,7 +41,7 @@ class NodeTask:
         self.out_channels = dataset.num_classes
         self.metric = metric or dataset.metric
         self.higher_is_better = M.metric_direction(self.metric)
-        names = ["micro_f1", "macro_f1"] if self.multilabel else ["accuracy", "macro_f1"]
+        names = ["micro_f1", "macro_f1"] if self.multilabel else ["accuracy", "macro_f1", "cross_entropy"]
         if not self.multilabel and dataset.num_classes == 2:
             names.append("rocauc")
         self.metric_names = names if self.metric in names else names + [self.metric]

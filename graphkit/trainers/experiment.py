@@ -18,6 +18,7 @@ from graphkit.models import build_model
 from graphkit.tasks import TASKS
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
+from graphkit.trainers.distributed import DistContext
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer
 
@@ -57,15 +58,23 @@ def _aggregate(runs: list[dict[str, Any]], split: str) -> dict[str, dict[str, An
 
 
 def run_experiment(
-    cfg: RunConfig, run_dir: RunDir, *, resume: bool = False, progress: bool = True
+    cfg: RunConfig,
+    run_dir: RunDir,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    dist: DistContext = DistContext(),
 ) -> dict[str, Any]:
     """Trains every (seed, split index) of ``cfg`` and writes ``results.json``.
 
     With ``resume``, finished (seed, split) runs are read back from the run directory
-    and the interrupted one continues from ``checkpoints/last.pt``.
+    and the interrupted one continues from ``checkpoints/last.pt``. Under multi-process
+    training every rank calls this; rank 0 alone writes files and tracks.
     """
     started = time.perf_counter()
     device = resolve_device(cfg.trainer.device)
+    if device.type == "cuda" and dist.enabled:
+        device = torch.device("cuda", dist.local_rank)
     if cfg.trainer.threads is not None:
         torch.set_num_threads(cfg.trainer.threads)
     dataset = load_dataset(cfg.data)
@@ -79,7 +88,7 @@ def run_experiment(
                 f"data.splits: split index {split} out of range; {dataset.name} "
                 f"({cfg.data.split}) has {len(dataset.splits)} split(s): 0..{len(dataset.splits) - 1}"
             )
-    if not resume:
+    if not resume and dist.is_main:
         run_dir.write_config(to_dict(cfg))
     done = {(r["seed"], r["split"]): r for r in run_dir.completed()}
     wall_before = sum(r["seconds"] for r in done.values())
@@ -91,14 +100,19 @@ def run_experiment(
                 runs.append(done[(seed, split)])
                 continue
             ckpt.seed_everything(seed)
+            # options only some task families take are passed only when set
+            shard = {"rank": dist.rank, "world_size": dist.world_size} if dist.enabled else {}
+            if cfg.task.num_neighbors:
+                shard.update(num_neighbors=cfg.task.num_neighbors, eval_chunk_size=cfg.task.eval_chunk_size)
             task = factory(
                 dataset, split_index=split, seed=seed, metric=cfg.task.metric,
                 batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers, device=device,
+                **shard,
             )
-            model = build_model(cfg.model, dataset, task.out_channels)
+            model = build_model(cfg.model, dataset, task.out_channels, task=task_name)
             params = sum(p.numel() for p in model.parameters())
             tracker = WandbTracker(
-                mode=cfg.tracking.wandb.mode, project=cfg.tracking.wandb.project,
+                mode=cfg.tracking.wandb.mode if dist.is_main else "disabled", project=cfg.tracking.wandb.project,
                 entity=cfg.tracking.wandb.entity, tags=cfg.tracking.wandb.tags,
                 run_dir=run_dir.path, name=f"{run_dir.path.parent.name}-s{seed}-k{split}",
                 group=run_dir.path.parent.name, config=to_dict(cfg),
@@ -106,20 +120,21 @@ def run_experiment(
             trainer = Trainer(
                 optim=cfg.optim, epochs=cfg.trainer.epochs, patience=cfg.trainer.patience,
                 eval_every=cfg.trainer.eval_every, run_dir=run_dir, device=device,
-                progress=progress, callbacks=(tracker.log,),
+                progress=progress, callbacks=(tracker.log,), dist=dist, monitor=cfg.trainer.monitor,
             )
             try:
                 fit = trainer.fit(model, task, seed=seed, split=split, resume=resume)
             finally:
                 tracker.summary({"status": "finished"})
                 tracker.finish()
-            shutil.copyfile(run_dir.best, run_dir.best_of(seed, split))
             result = {
                 "seed": seed, "split": split, "best_epoch": fit.best_epoch,
                 "epochs_run": fit.epochs_run, "val": fit.val, "test": fit.test,
                 "seconds": fit.seconds, "params": params,
             }
-            run_dir.mark_completed(result)
+            if dist.is_main:
+                shutil.copyfile(run_dir.best, run_dir.best_of(seed, split))
+                run_dir.mark_completed(result)
             runs.append(result)
             resume = False  # only the first unfinished run continues from last.pt
     results = {
@@ -134,6 +149,8 @@ def run_experiment(
         "params": params or runs[-1].get("params", 0),
         "wall_seconds": wall_before + (time.perf_counter() - started),
         "runs": runs,
+        "processes": dist.world_size,
     }
-    run_dir.write_results(results)
+    if dist.is_main:
+        run_dir.write_results(results)
     return results

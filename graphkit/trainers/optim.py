@@ -22,10 +22,12 @@ def build_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.Optimizer
 def build_scheduler(
     optimizer: torch.optim.Optimizer, cfg: OptimConfig, epochs: int, higher_is_better: bool
 ) -> Optional[object]:
-    """Per-epoch schedule: cosine with linear warm-up (GraphGPS's), or reduce-on-plateau
-    on the validation metric, or none."""
+    """Per-epoch schedule: cosine with linear warm-up (GraphGPS's), reduce-on-plateau on
+    the validation metric, step decay (GIN's: halve every 50 epochs), or none."""
     if cfg.scheduler == "none":
         return None
+    if cfg.scheduler == "step":
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=cfg.step_size, gamma=cfg.gamma)
     if cfg.scheduler == "plateau":
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, mode="max" if higher_is_better else "min", factor=cfg.plateau_factor,

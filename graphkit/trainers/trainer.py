@@ -10,17 +10,21 @@ from typing import Any, Callable, Optional
 
 import torch
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from graphkit.config.run_config import OptimConfig
 from graphkit.errors import TrainingError
+from graphkit.tasks.metrics import metric_direction
 from graphkit.tasks.task import Task
 from graphkit.trainers import checkpoint as ckpt
+from graphkit.trainers.distributed import DistContext
 from graphkit.trainers.optim import build_optimizer, build_scheduler
 from graphkit.trainers.run_dir import RunDir
 
-# Called after every epoch with the metrics row; trackers (W&B) hook in here.
+# Called after every epoch with the metrics row (rank 0 only); trackers hook in here.
 EpochCallback = Callable[[dict[str, Any]], None]
+_Plateau = torch.optim.lr_scheduler.ReduceLROnPlateau
 
 
 @dataclass
@@ -35,19 +39,24 @@ class FitResult:
 class Trainer:
     """Trains one model on one task (one seed, one split), resumable after a kill.
 
-    Every epoch ends with an atomic ``last.pt`` (weights, optimizer, scheduler, RNG state,
-    early-stopping state) so ``--resume`` continues bit-for-bit; improvements on the
-    validation metric write ``best.pt``, which is reloaded for the final evaluation.
+    Every epoch ends with an atomic ``last.pt`` (weights, optimizer, scheduler, every
+    rank's RNG state, early-stopping state) so ``--resume`` continues bit-for-bit;
+    improvements on the validation metric write ``best.pt``, which is reloaded for the
+    final evaluation. Under ``torch.distributed`` the model is wrapped in
+    ``DistributedDataParallel``, the loss is averaged over ranks, evaluation shards are
+    gathered, and only rank 0 writes files or calls ``callbacks``.
 
     Args:
         optim: optimizer / schedule / clipping settings.
         epochs: maximum epochs.
-        patience: evaluations without improvement before stopping (None = never).
-        eval_every: evaluate every N epochs (and always at the last).
         run_dir: where checkpoints and metrics go.
         device: the device the task's batches are on.
+        patience: evaluations without improvement before stopping (None = never).
+        eval_every: evaluate every N epochs (and always at the last).
         progress: show a tqdm bar.
         callbacks: called with each epoch's metrics row.
+        dist: this process's place in a multi-process job.
+        monitor: validation metric for model selection (default: the task's metric).
     """
 
     def __init__(
@@ -61,11 +70,15 @@ class Trainer:
         eval_every: int = 1,
         progress: bool = True,
         callbacks: tuple[EpochCallback, ...] = (),
+        dist: DistContext = DistContext(),
+        monitor: Optional[str] = None,
     ) -> None:
         self.optim_cfg = optim
+        self.monitor = monitor
         self.epochs, self.patience, self.eval_every = epochs, patience, eval_every
-        self.run_dir, self.device = run_dir, device
-        self.progress, self.callbacks = progress, callbacks
+        self.run_dir, self.device, self.dist = run_dir, device, dist
+        self.progress = progress and dist.is_main
+        self.callbacks = callbacks if dist.is_main else ()
 
     def evaluate(self, model: nn.Module, task: Task, split: str) -> dict[str, float]:
         model.eval()
@@ -75,101 +88,123 @@ class Trainer:
                 pred, target = task.eval_step(model, batch)
                 preds.append(pred)
                 targets.append(target)
-        return task.metrics(torch.cat(preds), torch.cat(targets))
+        local = (torch.cat(preds), torch.cat(targets)) if preds else None
+        parts = [p for p in self.dist.gather_objects(local) if p is not None]
+        return task.metrics(torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]))
 
-    def _better(self, task: Task, value: float, best: Optional[float]) -> bool:
+    @staticmethod
+    def _better(higher_is_better: bool, value: float, best: Optional[float]) -> bool:
         if best is None:
             return True
-        return value > best if task.higher_is_better else value < best
+        return value > best if higher_is_better else value < best
+
+    def _save(self, obj: dict[str, Any], path) -> None:
+        if self.dist.is_main:
+            ckpt.save_atomic(obj, path)
 
     def fit(self, model: nn.Module, task: Task, *, seed: int, split: int, resume: bool = False) -> FitResult:
-        model.to(self.device)
-        optimizer = build_optimizer(model, self.optim_cfg)
-        scheduler = build_scheduler(optimizer, self.optim_cfg, self.epochs, task.higher_is_better)
+        raw = model.to(self.device)
+        if self.dist.enabled:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            model = DistributedDataParallel(raw, device_ids=ids)
+        monitor = self.monitor or task.metric
+        higher = metric_direction(monitor)
+        optimizer = build_optimizer(raw, self.optim_cfg)
+        scheduler = build_scheduler(optimizer, self.optim_cfg, self.epochs, higher)
         start_epoch, best_val, best_epoch, bad_evals, elapsed = 0, None, -1, 0, 0.0
+        epoch = -1
         if resume and self.run_dir.last.is_file():
             state = ckpt.load(self.run_dir.last, self.device)
             if (state["seed"], state["split"]) == (seed, split):
-                model.load_state_dict(state["model"])
+                if len(state["rng"]) != self.dist.world_size:
+                    raise TrainingError(
+                        f"{self.run_dir.last} was written by {len(state['rng'])} process(es); "
+                        f"resume it with the same number (now {self.dist.world_size})"
+                    )
+                raw.load_state_dict(state["model"])
                 optimizer.load_state_dict(state["optimizer"])
                 if scheduler is not None:
                     scheduler.load_state_dict(state["scheduler"])
-                ckpt.set_rng_state(state["rng"])
-                start_epoch = state["epoch"] + 1
+                ckpt.set_rng_state(state["rng"][self.dist.rank])
+                epoch = state["epoch"]
+                start_epoch = self.epochs if state["stopped"] else epoch + 1
                 best_val, best_epoch = state["best_val"], state["best_epoch"]
                 bad_evals, elapsed = state["bad_evals"], state["seconds"]
-                self.run_dir.truncate_metrics(seed, split, state["epoch"])
-                if state["stopped"]:  # early-stopped just before the kill: only evaluate
-                    start_epoch = self.epochs
-        monitor = task.metric
+                if self.dist.is_main:
+                    self.run_dir.truncate_metrics(seed, split, epoch)
         bar = tqdm(
             range(start_epoch, self.epochs), initial=start_epoch, total=self.epochs,
             desc=f"seed {seed} split {split}", disable=not self.progress, leave=False,
             file=sys.stderr, dynamic_ncols=True,
         )
         t0 = time.perf_counter() - elapsed
-        epoch = start_epoch - 1 if start_epoch < self.epochs else state["epoch"]
         for epoch in bar:
             model.train()
             total, count = 0.0, 0
             for batch in task.train_batches(epoch):
                 optimizer.zero_grad(set_to_none=True)
                 loss = task.training_step(model, batch)
-                if not torch.isfinite(loss):
+                finite = bool(torch.isfinite(loss))
+                if self.dist.enabled:  # every rank must stop together, or the others hang
+                    finite = self.dist.mean(float(finite)) == 1.0
+                if not finite:
                     raise TrainingError(
                         f"loss is {loss.item()} at epoch {epoch} (seed {seed}, split {split}); "
                         f"stopped, last good checkpoint: {self.run_dir.last}"
                     )
                 loss.backward()
                 if self.optim_cfg.clip_grad_norm is not None:
-                    nn.utils.clip_grad_norm_(model.parameters(), self.optim_cfg.clip_grad_norm)
+                    nn.utils.clip_grad_norm_(raw.parameters(), self.optim_cfg.clip_grad_norm)
                 optimizer.step()
                 total += float(loss.detach())
                 count += 1
             row: dict[str, Any] = {
                 "seed": seed, "split": split, "epoch": epoch,
-                "train_loss": total / max(count, 1), "lr": optimizer.param_groups[0]["lr"],
+                "train_loss": self.dist.mean(total / max(count, 1)),
+                "lr": optimizer.param_groups[0]["lr"],
             }
-            last_epoch = epoch == self.epochs - 1
-            if (epoch + 1) % self.eval_every == 0 or last_epoch:
+            if (epoch + 1) % self.eval_every == 0 or epoch == self.epochs - 1:
                 val = self.evaluate(model, task, "valid")
                 row.update({f"val_{k}": v for k, v in val.items()})
-                if self._better(task, val[monitor], best_val):
+                if monitor not in val:
+                    raise TrainingError(f"trainer.monitor {monitor!r} is not among the validation metrics: {', '.join(val)}")
+                if self._better(higher, val[monitor], best_val):
                     best_val, best_epoch, bad_evals = val[monitor], epoch, 0
-                    ckpt.save_atomic({"model": model.state_dict(), "epoch": epoch, "val": val},
-                                     self.run_dir.best)
+                    self._save({"model": raw.state_dict(), "epoch": epoch, "val": val}, self.run_dir.best)
                 else:
                     bad_evals += 1
-                if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                if isinstance(scheduler, _Plateau):
                     scheduler.step(val[monitor])
                 bar.set_postfix(loss=f"{row['train_loss']:.4f}", val=f"{val[monitor]:.4f}")
-            if scheduler is not None and not isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            if scheduler is not None and not isinstance(scheduler, _Plateau):
                 scheduler.step()
             row["seconds"] = time.perf_counter() - t0
             stop = self.patience is not None and bad_evals >= self.patience
-            ckpt.save_atomic(
+            rngs = self.dist.gather_objects(ckpt.rng_state())
+            self._save(
                 {
-                    "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "model": raw.state_dict(), "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                    "rng": ckpt.rng_state(), "epoch": epoch, "seed": seed, "split": split,
+                    "rng": rngs, "epoch": epoch, "seed": seed, "split": split,
                     "best_val": best_val, "best_epoch": best_epoch, "bad_evals": bad_evals,
                     "seconds": row["seconds"], "stopped": stop,
                 },
                 self.run_dir.last,
             )
-            self.run_dir.append_metrics(row)
+            if self.dist.is_main:
+                self.run_dir.append_metrics(row)
             for callback in self.callbacks:
                 callback(row)
             if stop:
                 break
         bar.close()
+        self.dist.barrier()  # rank 0 has written best.pt
         if not self.run_dir.best.is_file():
             raise TrainingError(f"no validation round ran (seed {seed}); check trainer.eval_every")
-        best = ckpt.load(self.run_dir.best, self.device)
-        model.load_state_dict(best["model"])
+        raw.load_state_dict(ckpt.load(self.run_dir.best, self.device)["model"])
         val = self.evaluate(model, task, "valid")
         test = self.evaluate(model, task, "test")
-        seconds = time.perf_counter() - t0
         if math.isnan(val[monitor]):
             raise TrainingError(f"validation {monitor} is NaN for seed {seed}")
-        return FitResult(best_epoch=best_epoch, epochs_run=epoch + 1, val=val, test=test, seconds=seconds)
+        return FitResult(best_epoch=best_epoch, epochs_run=epoch + 1, val=val, test=test,
+                         seconds=time.perf_counter() - t0)

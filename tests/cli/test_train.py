@@ -114,3 +114,30 @@ def test_train_cli_corrupt_mirror_file_names_file_and_hashes(mirror, tmp_path, c
     line = _error_line(capsys)
     assert "ind.cora.graph" in line and "58f13302f39dde8852dad6fe6d15b89b077b6d7f837626bce671ef80344b383d" in line
     assert not list((tmp_path / "data").rglob("ind.cora.graph"))  # nothing half-processed kept
+
+
+@pytest.mark.slow
+def test_train_cli_nproc2_matches_single_process_within_tolerance(mirror, tmp_path):
+    """Same global batch and seed: the 2-process gloo run follows the 1-process run."""
+    config = str(REPO / "configs" / "gin" / "mutag.yaml")
+    common = ["data.splits=[0]", "trainer.epochs=3", "model.dropout=0.0", "model.norm=none", *FAST]
+    assert main(["train", config, "--run-dir", str(tmp_path / "one"), *common]) == 0
+    assert main(["train", config, "--nproc", "2", "--run-dir", str(tmp_path / "two"), *common]) == 0
+    one, two = (json.loads((tmp_path / d / "results.json").read_text()) for d in ("one", "two"))
+    assert two["processes"] == 2 and one["processes"] == 1
+    rows = [[json.loads(line) for line in (tmp_path / d / "metrics.jsonl").read_text().splitlines()]
+            for d in ("one", "two")]
+    assert len(rows[1]) == 3  # rank 0 alone writes metrics
+    for a, b in zip(*rows):
+        assert b["train_loss"] == pytest.approx(a["train_loss"], abs=5e-3)
+        assert abs(b["val_accuracy"] - a["val_accuracy"]) <= 0.06  # one graph of 18
+
+
+@pytest.mark.slow
+def test_train_cli_neighbor_sampled_sage_on_cora(mirror, tmp_path):
+    run = tmp_path / "run"
+    args = ["train", CORA, "--run-dir", str(run), "model.name=sage", "task.num_neighbors=[5,5]",
+            "data.batch_size=32", "trainer.epochs=30", "task.eval_chunk_size=500", *FAST]
+    assert main(args) == 0
+    results = json.loads((run / "results.json").read_text())
+    assert results["test"]["accuracy"]["mean"] > 0.6

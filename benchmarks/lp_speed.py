@@ -1,0 +1,72 @@
+"""Training-epoch time of NCN vs. GAE with the same encoder on Cora (target: NCN <= 1.5x GAE).
+
+    OMP_NUM_THREADS=1 python benchmarks/lp_speed.py --epochs 10
+
+Both use NCN's Cora encoder (configs/ncn/cora.yaml vs configs/gae/cora-puregcn.yaml),
+batch size 1152 and target link removal, so the only difference is the predictor.
+Epochs alternate between the models so machine load hits both alike; medians reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lp_common import load_planetoid  # noqa: E402
+from graphkit.config import ModelConfig, from_dict, load_yaml  # noqa: E402
+from graphkit.models import build_model  # noqa: E402
+from graphkit.tasks.link_prediction import build_link_prediction_task  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = {"ncn": "configs/ncn/cora.yaml", "ncnc": "configs/ncnc/cora.yaml",
+           "gae": "configs/gae/cora-puregcn.yaml"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--models", nargs="+", default=["gae", "ncn"], choices=list(CONFIGS))
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    dataset = load_planetoid("cora")
+    link = replace(dataset, task="link_prediction", metric="hits@100")
+    setups = {}
+    for name in args.models:
+        torch.manual_seed(0)
+        cfg = load_yaml(ROOT / CONFIGS[name])
+        task = build_link_prediction_task(dataset, split_index=0, seed=0, metric="hits@100",
+                                          batch_size=cfg["data"]["batch_size"],
+                                          device=torch.device("cpu"))
+        model = build_model(from_dict(ModelConfig, cfg["model"], "model"), link, 1)
+        optimizer = torch.optim.Adam(model.param_groups(0.001))
+        setups[name] = (task, model, optimizer, [])
+    for epoch in range(args.epochs + 1):
+        for name, (task, model, optimizer, times) in setups.items():
+            model.train()
+            start = time.perf_counter()
+            for batch in task.train_batches(epoch):
+                optimizer.zero_grad()
+                task.training_step(model, batch).backward()
+                optimizer.step()
+            if epoch > 0:  # the first epoch warms up allocators
+                times.append(time.perf_counter() - start)
+    medians = {name: statistics.median(s[3]) for name, s in setups.items()}
+    for name, value in medians.items():
+        print(f"{name}: median training epoch {value * 1000:.0f} ms over {args.epochs} epochs "
+              f"(min {min(setups[name][3]) * 1000:.0f} ms)")
+    if "gae" in medians:
+        for name in medians:
+            if name != "gae":
+                print(f"{name} / gae epoch-time ratio: {medians[name] / medians['gae']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Forward + backward time of a bidirectional Mamba layer vs a GPS attention layer.
+
+    OMP_NUM_THREADS=1 python benchmarks/mamba_layer.py [--batches 10 --repeats 5]
+
+On the same ZINC batches (32 graphs, nodes padded per graph, width 64) it times:
+``attention``: GraphGPS's global branch (GraphSelfAttention, 4 heads, attention dropout
+0.5); ``bimamba``: the bidirectional Mamba global branch (GraphSequenceMamba with
+``bidirectional=True``: degree ordering, forward + reversed scan, d_state 16, expand 1);
+and the whole GPS layers (GINE + each). Target: bimamba <= 2x attention.
+Writes ``benchmarks/results/gps_mamba_layer.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from gps_zinc_batches import zinc_batches  # noqa: E402
+
+from graphkit.nn.gps_layer import GPSLayer  # noqa: E402
+from graphkit.nn.graph_self_attention import GraphSelfAttention  # noqa: E402
+from graphkit.nn.graph_sequence_mamba import GraphSequenceMamba  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path,
+                        default=Path(__file__).parent / "results/gps_mamba_layer.json")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    batches = zinc_batches(args.batches)
+    inputs = [(torch.randn(b.num_nodes, 64), torch.randn(b.edge_index.size(1), 64), b)
+              for b in batches]
+    attn = GraphSelfAttention(64, heads=4, dropout=0.5).train()
+    mamba = GraphSequenceMamba(64, state_channels=16, expand=1, bidirectional=True).train()
+    gps_attn = GPSLayer(64, "gine", "transformer", heads=4, attn_dropout=0.5).train()
+    gps_mamba = GPSLayer(64, "gine", "mamba", heads=4,
+                         mamba_kwargs=dict(bidirectional=True)).train()
+    cases = {
+        "attention": lambda x, e, b: attn(x, b.batch),
+        "bimamba": lambda x, e, b: mamba(x, b.edge_index, b.batch),
+        "gps_layer_attention": lambda x, e, b: gps_attn(x, b.edge_index, e, b.batch)[0],
+        "gps_layer_bimamba": lambda x, e, b: gps_mamba(x, b.edge_index, e, b.batch)[0],
+    }
+    times: dict[str, list[float]] = {k: [] for k in cases}
+
+    def run(fn) -> float:
+        start = time.perf_counter()
+        for x, e, b in inputs:
+            x = x.requires_grad_()
+            fn(x, e, b).sum().backward()
+        return (time.perf_counter() - start) / len(inputs) * 1e3
+
+    for fn in cases.values():
+        run(fn)  # warm-up
+    for _ in range(args.repeats):
+        for name, fn in cases.items():
+            times[name].append(run(fn))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    result = {
+        "ms_per_batch_median": med, "ms_all": times,
+        "ratio_bimamba_over_attention": med["bimamba"] / med["attention"],
+        "ratio_gps_layer_bimamba_over_attention": med["gps_layer_bimamba"] / med["gps_layer_attention"],
+        "batches": args.batches, "batch_size": 32, "threads": 1, "torch": torch.__version__,
+    }
+    print(json.dumps(result, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""``graphkit data {list,info,prepare}``: browse the dataset registry and fill the cache."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from graphkit.config import DataConfig, PEConfig
+from graphkit.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("data", help="list, inspect and prepare registered datasets",
+                            description="Browse the dataset registry and prepare its cache.")
+    actions = parser.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+
+    p = actions.add_parser("list", help="table of registered datasets (static sizes)")
+    p.set_defaults(func=run_list)
+
+    for name, func, help_text in (
+        ("info", run_info, "load a dataset and print its real sizes, splits and encoders"),
+        ("prepare", run_prepare, "fetch, process and cache a dataset"),
+    ):
+        p = actions.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("name", help="registered dataset name (see `graphkit data list`)")
+        p.add_argument("--split", default="default", help="split protocol (default: the dataset's)")
+        p.add_argument("--root", help="data root (default $GRAPHKIT_DATA or ~/.cache/graphkit)")
+        p.add_argument("--mirror", help="offline mirror folder (default $GRAPHKIT_MIRROR)")
+        p.add_argument("--pe-lap", type=int, default=0, metavar="K",
+                       help="add K Laplacian eigenvectors as data.lap_pe")
+        p.add_argument("--pe-rwse", type=int, default=0, metavar="K",
+                       help="add K random-walk return probabilities as data.rwse")
+        p.set_defaults(func=func)
+
+
+def _config(args: argparse.Namespace) -> DataConfig:
+    try:
+        pe = PEConfig(lap_dim=args.pe_lap, rwse_steps=args.pe_rwse)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    return DataConfig(name=args.name, root=args.root, mirror=args.mirror, split=args.split, pe=pe)
+
+
+def _count(value) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from graphkit.datasets import DATASETS
+
+    header = ("name", "task", "graphs", "nodes", "edges", "metric", "source")
+    rows = [header]
+    for name in DATASETS:
+        spec = DATASETS.get(name)
+        rows.append((name, spec.task, _count(spec.num_graphs), _count(spec.num_nodes),
+                     _count(spec.num_edges), spec.metric, spec.source))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+    numeric = {2, 3, 4}
+    for row in rows:
+        cells = [cell.rjust(w) if i in numeric and row is not header else cell.ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths))]
+        print("  ".join(cells + [row[-1]]).rstrip())
+    print("\nedges count both directions of an undirected edge (PyG's edge_index convention)")
+    return 0
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    from graphkit.datasets import DATASETS, cache_dir, load_dataset
+
+    cfg = _config(args)
+    target = cache_dir(DATASETS.get(cfg.name), cfg)
+    cached = target.is_dir()
+    start = time.perf_counter()
+    load_dataset(cfg)
+    took = time.perf_counter() - start
+    state = "already cached" if cached else f"prepared in {took:.1f}s"
+    print(f"{cfg.name}: {state} at {target}")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from graphkit.datasets import DATASETS, cache_dir, load_dataset
+    from graphkit.datasets.loading import resolve_split
+
+    cfg = _config(args)
+    spec = DATASETS.get(cfg.name)
+    ds = load_dataset(cfg)
+    if ds.is_graph_level:
+        store = ds.graphs._data if hasattr(ds.graphs, "_data") else None
+        num_graphs = len(ds.graphs)
+        nodes = int(store.num_nodes) if store is not None else sum(g.num_nodes for g in ds.graphs)
+        edges = (int(store.edge_index.size(1)) if store is not None
+                 else sum(g.edge_index.size(1) for g in ds.graphs))
+        sample = ds.graphs[0]
+    else:
+        num_graphs, nodes, edges, sample = 1, int(ds.data.num_nodes), int(ds.data.edge_index.size(1)), ds.data
+    lines = [
+        ("name", ds.name),
+        ("description", spec.description),
+        ("source", f"{spec.source} ({spec.citation})"),
+        ("task / metric", f"{ds.task} / {ds.metric}"),
+        ("graphs / nodes / edges", f"{num_graphs:,} / {nodes:,} / {edges:,}"),
+        ("features", f"{ds.num_features} (node encoder: {ds.node_encoder}"
+                     + (f", {ds.num_node_types} types" if ds.num_node_types else "") + ")"),
+        ("edge features", f"{ds.num_edge_features} (edge encoder: {ds.edge_encoder}"
+                          + (f", {ds.num_edge_types} types" if ds.num_edge_types else "") + ")"),
+        ("classes / tasks", str(ds.num_classes)),
+        ("attributes", ", ".join(f"{k}{list(v.shape) if hasattr(v, 'shape') else ''}"
+                                 for k, v in sample.items())),
+        ("split protocol", f"{resolve_split(spec, cfg.split)} (choices: {', '.join(spec.splits)})"),
+    ]
+    if ds.splits:
+        sizes = {tuple(len(s[k]) for k in ("train", "valid", "test")) for s in ds.splits}
+        shown = " | ".join(f"{a:,}/{b:,}/{c:,}" for a, b, c in sorted(sizes))
+        lines.append(("splits", f"{len(ds.splits)}, train/valid/test sizes {shown}"))
+    if "edge_split" in ds.extra:
+        parts = [f"{split}: " + ", ".join(f"{k} {len(v):,}" for k, v in d.items())
+                 for split, d in ds.extra["edge_split"].items()]
+        lines.append(("edge split", "; ".join(parts)))
+    extras = sorted(k for k in ds.extra if k != "edge_split")
+    if extras:
+        lines.append(("extra", ", ".join(extras)))
+    lines.append(("cache", str(cache_dir(spec, cfg))))
+    width = max(len(k) for k, _ in lines)
+    for key, value in lines:
+        print(f"{key.ljust(width)}  {value}")
+    return 0

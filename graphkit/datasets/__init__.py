@@ -1,0 +1,35 @@
+"""The dataset registry: ``load_dataset(DataConfig(name=...))`` -> :class:`LoadedDataset`.
+
+Each family module defines ``SPECS``, a tuple of :class:`DatasetSpec`, registered here
+explicitly (``graphkit data list`` shows them). A spec lists its raw files as
+:class:`RemoteFile` (mirror path, sha256, canonical URL) and a ``loader(ctx)`` that
+builds the dataset from them; :func:`load_dataset` fetches and verifies the files (from
+``$GRAPHKIT_MIRROR`` when set, else the URLs), runs the loader once per option set,
+adds positional encodings, and caches the result atomically under the data root.
+
+Adding a dataset: write ``loader(ctx: LoadContext) -> LoadedDataset`` using
+``ctx.fetch(path)`` / ``ctx.stage(paths, folder)``, put its files' hashes in
+:mod:`graphkit.datasets.checksums`, and append its spec to a module's ``SPECS``.
+"""
+
+from graphkit.datasets import (lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu,
+                               webkb, zinc)
+from graphkit.datasets.dataset_spec import DatasetSpec
+from graphkit.datasets.graph_collection import GraphCollection
+from graphkit.datasets.load_context import LoadContext
+from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.datasets.loading import cache_dir, load_dataset
+from graphkit.datasets.mat_graph import read_mat_graph
+from graphkit.datasets.remote_file import RemoteFile
+from graphkit.datasets.tag import load_tag_directory
+from graphkit.registry import Registry
+
+DATASETS: Registry[DatasetSpec] = Registry("dataset")
+for _module in (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph):
+    for _spec in _module.SPECS:
+        DATASETS.register(_spec.name, _spec)
+
+__all__ = [
+    "DATASETS", "DatasetSpec", "GraphCollection", "LoadContext", "LoadedDataset", "RemoteFile",
+    "cache_dir", "load_dataset", "load_tag_directory", "read_mat_graph",
+]

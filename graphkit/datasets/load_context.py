@@ -1,0 +1,45 @@
+"""What a dataset loader receives: the requested split, folders, and verified raw files."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from graphkit.datasets.dataset_spec import DatasetSpec
+from graphkit.datasets.fetch import fetch_file
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    """Args:
+    spec: the dataset being built.
+    split: resolved split protocol (never ``default``).
+    raw_dir: where verified raw files are kept (shared by all option sets).
+    work_dir: empty scratch folder for library processing (PyG / OGB roots);
+        deleted after the build.
+    mirror: offline mirror, or ``None`` to download.
+    """
+
+    spec: DatasetSpec
+    split: str
+    raw_dir: Path
+    work_dir: Path
+    mirror: Optional[Path] = None
+
+    def fetch(self, path: str) -> Path:
+        """Local verified copy of the spec's file with mirror path ``path``."""
+        return fetch_file(self.spec.file(path), self.raw_dir, self.mirror)
+
+    def stage(self, paths: list[str], folder: Path) -> Path:
+        """Fetches ``paths`` and copies them, by base name, into ``folder`` (created),
+        where a library loader (PyG, OGB) expects its raw files."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            shutil.copyfile(self.fetch(path), folder / Path(path).name)
+        return folder
+
+    def fetch_all(self) -> dict[str, Path]:
+        """Fetches every file of the spec; maps mirror path -> local path."""
+        return {f.path: fetch_file(f, self.raw_dir, self.mirror) for f in self.spec.files}

@@ -1,0 +1,148 @@
+"""``load_dataset``: fetch raw files, build once per option set, cache atomically, reload.
+
+Layout under the data root::
+
+    <root>/<dataset>/raw/<mirror path>        verified raw files (shared by option sets)
+    <root>/<dataset>/<key>/graphs.pt          processed graphs (PyG collated format)
+    <root>/<dataset>/<key>/meta.pt            splits, sizes, encoders, extras
+    <root>/<dataset>/<key>/options.json       the options hashed into <key>
+
+``<key>`` hashes everything that changes the processed output (split protocol,
+positional encodings, loader version). A build happens in a private temporary folder
+that is renamed to ``<key>`` when complete; a process that loses a concurrent race
+throws its copy away and reads the winner's, so readers never see a partial cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+
+from graphkit.config import DataConfig
+from graphkit.datasets.dataset_spec import DatasetSpec
+from graphkit.datasets.fetch import resolve_mirror, resolve_root
+from graphkit.datasets.graph_collection import GraphCollection
+from graphkit.datasets.load_context import LoadContext
+from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.errors import ConfigError
+from graphkit.registry import Registry
+from graphkit.transforms import build_pe_transform
+
+_CONTENT_FIELDS = ("data", "graphs")
+
+
+def resolve_split(spec: DatasetSpec, split: str) -> str:
+    if split == "default":
+        return spec.default_split
+    if split not in spec.splits:
+        raise ConfigError(
+            f"data.split: dataset {spec.name!r} has no split {split!r}; "
+            f"valid options: default, {', '.join(spec.splits)}"
+        )
+    return split
+
+
+def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
+    """The processing options that identify a cache entry."""
+    return {
+        "dataset": spec.name,
+        "version": spec.version,
+        "split": resolve_split(spec, cfg.split),
+        "lap_dim": cfg.pe.lap_dim,
+        "rwse_steps": cfg.pe.rwse_steps,
+    }
+
+
+def dataset_dir(root: Path, name: str) -> Path:
+    return root / name.replace(":", "-").replace("/", "-")
+
+
+def cache_dir(spec: DatasetSpec, cfg: DataConfig) -> Path:
+    """Folder holding the processed cache of ``spec`` for the options in ``cfg``."""
+    options = cache_options(spec, cfg)
+    key = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:16]
+    return dataset_dir(resolve_root(cfg.root), spec.name) / key
+
+
+def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None) -> LoadedDataset:
+    """Loads dataset ``cfg.name``, building and caching it on first use.
+
+    Args:
+        cfg: the data section of a run config (name, root, mirror, split, pe).
+        registry: where to look ``cfg.name`` up; default :data:`graphkit.datasets.DATASETS`.
+
+    Raises:
+        UnknownNameError: ``cfg.name`` is not registered (lists the valid names).
+        ConfigError: unknown split protocol, or a split index out of range.
+        DatasetError / ChecksumError: raw files missing, unreachable or corrupt.
+    """
+    if registry is None:
+        from graphkit.datasets import DATASETS
+
+        registry = DATASETS
+    spec = registry.get(cfg.name)
+    target = cache_dir(spec, cfg)
+    if not target.is_dir():
+        _build(spec, cfg, target)
+    dataset = _read(target)
+    if dataset.splits:
+        bad = [i for i in cfg.splits if not 0 <= i < len(dataset.splits)]
+        if bad:
+            raise ConfigError(
+                f"data.splits: index {bad[0]} out of range; {spec.name} "
+                f"({resolve_split(spec, cfg.split)}) has splits 0..{len(dataset.splits) - 1}"
+            )
+    return dataset
+
+
+def _build(spec: DatasetSpec, cfg: DataConfig, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        ctx = LoadContext(
+            spec=spec,
+            split=resolve_split(spec, cfg.split),
+            raw_dir=target.parent / "raw",
+            work_dir=tmp / "work",
+            mirror=resolve_mirror(cfg.mirror),
+        )
+        ctx.work_dir.mkdir()
+        dataset = spec.loader(ctx)
+        shutil.rmtree(ctx.work_dir)
+        transform = build_pe_transform(cfg.pe.lap_dim, cfg.pe.rwse_steps)
+        _write(dataset, tmp, transform)
+        (tmp / "options.json").write_text(json.dumps(cache_options(spec, cfg), indent=1))
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+            # Another process finished the same build first; its cache is equivalent.
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write(dataset: LoadedDataset, out: Path, transform) -> None:
+    graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
+    if transform is not None:
+        graphs = [transform(g) for g in graphs]
+    GraphCollection.write(graphs, out / "graphs.pt")
+    meta = {f.name: getattr(dataset, f.name) for f in dataclasses.fields(dataset)
+            if f.name not in _CONTENT_FIELDS}
+    meta["graph_level"] = dataset.is_graph_level
+    torch.save(meta, out / "meta.pt")
+
+
+def _read(folder: Path) -> LoadedDataset:
+    meta = torch.load(folder / "meta.pt", weights_only=True)
+    graphs = GraphCollection(folder / "graphs.pt")
+    if meta.pop("graph_level"):
+        return LoadedDataset(**meta, graphs=graphs)
+    return LoadedDataset(**meta, data=graphs[0])

@@ -1,0 +1,270 @@
+"""GraphGPS (and Graph-Mamba's GPS variant) as a graphkit model.
+
+- GraphGPS: Rampášek et al., "Recipe for a General, Powerful, Scalable Graph Transformer",
+  https://arxiv.org/abs/2205.12454
+- Graph-Mamba: Wang et al., https://arxiv.org/abs/2402.00789 (``global_model: mamba``)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+import torch
+from torch import Tensor, nn
+from torch_geometric.data import Data
+from torch_geometric.nn import global_add_pool, global_max_pool, global_mean_pool
+from torch_geometric.utils import degree
+
+from graphkit.config.run_config import ModelConfig
+from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.nn.feature_encoder import FeatureEncoder
+from graphkit.nn.gps_layer import EDGE_CONVS, GLOBAL_MODELS, LOCAL_CONVS, GPSLayer
+from graphkit.nn.lap_pe_encoder import LapPEEncoder
+from graphkit.nn.padded_batch import PaddedBatch
+from graphkit.nn.rwse_encoder import RWSEEncoder
+
+_POOLS = {"add": global_add_pool, "mean": global_mean_pool, "max": global_max_pool}
+
+
+@dataclass(frozen=True)
+class GraphGPSConfig(ModelConfig):
+    """Config of :class:`GraphGPS` (``model.name: gps``).
+
+    Args:
+        hidden_channels: width of every layer (GraphGPS's ``dim_hidden``).
+        num_layers: GPS layers.
+        local_conv: ``gine``, ``gatedgcn``, ``gat``, ``gcn``, ``pna`` or ``none``.
+        global_model: ``transformer``, ``performer``, ``mamba`` (Graph-Mamba) or ``none``.
+        heads: attention heads; must divide ``hidden_channels``.
+        dropout: dropout of both branches and the FFN (GraphGPS's ``gt.dropout``).
+        attn_dropout: dropout inside attention (GraphGPS's ``gt.attn_dropout``).
+        norm: ``batch`` (GraphGPS default) or ``layer``.
+        pool: graph readout (graph-level tasks).
+        head_layers: hidden layers of the prediction head; graph heads halve the width
+            each layer (GraphGPS's ``san_graph`` head with 2), node heads keep it.
+        rwse_channels: width of the RWSE encoding, used when the data carry ``rwse``
+            (``data.pe.rwse_steps > 0``); 0 ignores them.
+        rwse_norm: ``batch`` or ``none`` on the raw RWSE.
+        lap_channels: width of the LapPE encoding, used when the data carry ``lap_pe``
+            (``data.pe.lap_dim > 0``); 0 ignores them.
+        lap_model: ``deepset`` or ``transformer``.
+        lap_layers: layers of the LapPE encoder.
+        lap_heads: heads of the ``transformer`` LapPE encoder (must divide lap_channels).
+        lap_norm: ``batch`` or ``none`` on the raw eigenvector/eigenvalue pairs.
+        mamba_state_channels: SSM state size for ``global_model: mamba``.
+        mamba_bidirectional: scan the node sequence both ways.
+        mamba_eval_orderings: noisy degree orderings averaged in evaluation.
+    """
+
+    hidden_channels: int = 64
+    num_layers: int = 10
+    local_conv: Literal["gine", "gatedgcn", "gat", "gcn", "pna", "none"] = "gine"
+    global_model: Literal["transformer", "performer", "mamba", "none"] = "transformer"
+    heads: int = 4
+    dropout: float = 0.0
+    attn_dropout: float = 0.5
+    norm: Literal["batch", "layer"] = "batch"
+    pool: Literal["add", "mean", "max"] = "add"
+    head_layers: int = 2
+    rwse_channels: int = 28
+    rwse_norm: Literal["batch", "none"] = "batch"
+    lap_channels: int = 16
+    lap_model: Literal["deepset", "transformer"] = "deepset"
+    lap_layers: int = 2
+    lap_heads: int = 1
+    lap_norm: Literal["batch", "none"] = "none"
+    mamba_state_channels: int = 16
+    mamba_bidirectional: bool = False
+    mamba_eval_orderings: int = 5
+
+    def __post_init__(self) -> None:
+        if self.local_conv not in LOCAL_CONVS:
+            raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS}, got {self.local_conv!r}")
+        if self.global_model not in GLOBAL_MODELS:
+            raise ValueError(
+                f"model.global_model must be one of {GLOBAL_MODELS}, got {self.global_model!r}")
+        if self.local_conv == "none" and self.global_model == "none":
+            raise ValueError("model.local_conv and model.global_model cannot both be 'none'")
+        if min(self.hidden_channels, self.num_layers, self.heads, self.lap_layers,
+               self.lap_heads, self.mamba_state_channels, self.mamba_eval_orderings) < 1:
+            raise ValueError("hidden_channels, num_layers, heads, lap_layers, lap_heads, "
+                             "mamba_state_channels and mamba_eval_orderings must be >= 1")
+        if self.hidden_channels % self.heads != 0:
+            raise ValueError(f"model.hidden_channels ({self.hidden_channels}) must be "
+                             f"divisible by model.heads ({self.heads})")
+        if self.lap_channels % self.lap_heads != 0:
+            raise ValueError("model.lap_channels must be divisible by model.lap_heads")
+        if self.rwse_channels < 0 or self.lap_channels < 0 or self.head_layers < 0:
+            raise ValueError("rwse_channels, lap_channels and head_layers must be >= 0")
+        for name in ("dropout", "attn_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"model.{name} must be in [0, 1)")
+
+
+class GraphGPS(nn.Module):
+    """Encoders, a stack of :class:`~graphkit.nn.gps_layer.GPSLayer`, and a head.
+
+    Node features are embedded to ``hidden_channels - rwse_channels - lap_channels`` and
+    concatenated with the RWSE and LapPE encodings (GraphGPS's ``TypeDictNode+RWSE`` /
+    ``Atom+LapPE`` encoders). Edge features are embedded to ``hidden_channels``; edge
+    convolutions on graphs without edge features get one learned edge embedding
+    (GraphGPS's ``DummyEdge``). GatedGCN's updated edge features are carried from layer
+    to layer.
+
+    Args:
+        hidden_channels, num_layers, out_channels: widths and depth.
+        level: ``graph`` (pool + MLP head) or ``node``.
+        node_encoder: maps ``data.x`` to the node width (``hidden_channels`` minus the
+            PE widths).
+        edge_encoder: maps ``data.edge_attr`` to ``hidden_channels`` (or ``None``).
+        rwse_encoder: :class:`RWSEEncoder` applied to ``data.rwse`` (or ``None``).
+        lap_encoder: :class:`LapPEEncoder` applied to ``data.lap_pe`` and, when present,
+            ``data.lap_eigval`` (or ``None``).
+        layers: the layers, each ``layer(x, edge_index, edge_attr, batch, padded) ->
+            (x, edge_attr)`` with ``local_kind`` / ``global_kind`` attributes
+            (:class:`GPSLayer`, or GMN layers for Graph Mamba).
+        pool: ``add``, ``mean`` or ``max``.
+        head_layers: hidden layers of the head.
+
+    Shapes:
+        ``data`` (a PyG ``Batch``) -> ``[num_graphs, out]`` or ``[num_nodes, out]``
+    """
+
+    def __init__(
+        self,
+        hidden_channels: int,
+        num_layers: int,
+        out_channels: int,
+        level: str,
+        node_encoder: nn.Module,
+        edge_encoder: Optional[nn.Module] = None,
+        rwse_encoder: Optional[nn.Module] = None,
+        lap_encoder: Optional[nn.Module] = None,
+        layers: Optional[nn.ModuleList] = None,
+        pool: str = "add",
+        head_layers: int = 2,
+    ) -> None:
+        super().__init__()
+        if level not in ("graph", "node"):
+            raise ValueError(f"level must be 'graph' or 'node', got {level!r}")
+        self.level = level
+        self.node_encoder, self.edge_encoder = node_encoder, edge_encoder
+        self.rwse_encoder, self.lap_encoder = rwse_encoder, lap_encoder
+        self.layers = layers if layers is not None else nn.ModuleList(
+            GPSLayer(hidden_channels) for _ in range(num_layers))
+        first = self.layers[0]
+        self.needs_edges = first.local_kind in EDGE_CONVS
+        self.needs_padding = first.global_kind in ("transformer", "performer")
+        self.dummy_edge = None
+        if self.needs_edges and edge_encoder is None:
+            self.dummy_edge = nn.Parameter(torch.empty(1, hidden_channels))
+            nn.init.normal_(self.dummy_edge)
+        self.pool = _POOLS[pool]
+        head: list[nn.Module] = []
+        width = hidden_channels
+        for _ in range(head_layers):
+            nxt = max(1, width // 2) if level == "graph" else width
+            head += [nn.Linear(width, nxt), nn.ReLU()]
+            width = nxt
+        head.append(nn.Linear(width, out_channels))
+        self.head = nn.Sequential(*head)
+
+    def encode(self, data: Data) -> tuple[Tensor, Optional[Tensor]]:
+        """Node features with PEs concatenated, and embedded edge features."""
+        parts = [self.node_encoder(data.x)]
+        if self.rwse_encoder is not None:
+            parts.append(self.rwse_encoder(data.rwse))
+        if self.lap_encoder is not None:
+            parts.append(self.lap_encoder(data.lap_pe, getattr(data, "lap_eigval", None)))
+        x = torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
+        edge_attr = None
+        if self.needs_edges:
+            if self.edge_encoder is not None:
+                edge_attr = self.edge_encoder(data.edge_attr)
+            else:
+                edge_attr = self.dummy_edge.expand(data.edge_index.size(1), -1)
+        return x, edge_attr
+
+    def forward(self, data: Data) -> Tensor:
+        x, edge_attr = self.encode(data)
+        batch = getattr(data, "batch", None)
+        num_graphs = getattr(data, "num_graphs", None) if batch is not None else 1
+        padded = None
+        if self.needs_padding:  # one padded layout shared by all layers
+            padded = PaddedBatch.from_batch(batch, x.size(0), num_graphs)
+        for layer in self.layers:
+            x, edge_attr = layer(x, data.edge_index, edge_attr, batch, padded)
+        if self.level == "node":
+            return self.head(x)
+        if batch is None:
+            batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
+        return self.head(self.pool(x, batch, num_graphs))
+
+
+def _sample(dataset: LoadedDataset) -> Data:
+    return dataset.graphs[0] if dataset.is_graph_level else dataset.data
+
+
+def _in_degree_histogram(dataset: LoadedDataset) -> Tensor:
+    graphs = dataset.graphs if dataset.is_graph_level else [dataset.data]
+    if dataset.is_graph_level and dataset.splits:
+        graphs = [dataset.graphs[int(i)] for i in dataset.splits[0]["train"]]
+    hist = torch.zeros(1, dtype=torch.long)
+    for g in graphs:
+        d = degree(g.edge_index[1], g.num_nodes, dtype=torch.long)
+        counts = torch.bincount(d)
+        if counts.numel() > hist.numel():
+            hist = torch.cat([hist, hist.new_zeros(counts.numel() - hist.numel())])
+        hist[: counts.numel()] += counts
+    return hist
+
+
+def build_encoders(cfg, dataset: LoadedDataset) -> dict:
+    """Node / edge / PE encoders for a GraphGPS-style model (``cfg`` has the
+    ``hidden_channels``, ``rwse_*`` and ``lap_*`` fields of :class:`GraphGPSConfig`)."""
+    sample = _sample(dataset)
+    rwse = getattr(sample, "rwse", None)
+    lap = getattr(sample, "lap_pe", None)
+    rwse_encoder = lap_encoder = None
+    pe_width = 0
+    if rwse is not None and cfg.rwse_channels > 0:
+        rwse_encoder = RWSEEncoder(rwse.size(-1), cfg.rwse_channels, norm=cfg.rwse_norm)
+        pe_width += cfg.rwse_channels
+    if lap is not None and cfg.lap_channels > 0:
+        lap_encoder = LapPEEncoder(
+            lap.size(-1), cfg.lap_channels, model=cfg.lap_model, num_layers=cfg.lap_layers,
+            heads=cfg.lap_heads, norm=cfg.lap_norm)
+        pe_width += cfg.lap_channels
+    if pe_width >= cfg.hidden_channels:
+        raise ValueError(
+            f"the PE widths in use (rwse_channels + lap_channels = {pe_width}) must be smaller "
+            f"than model.hidden_channels ({cfg.hidden_channels}): they are concatenated into it")
+    node_encoder = FeatureEncoder(
+        dataset.node_encoder, cfg.hidden_channels - pe_width, dataset.num_features,
+        dataset.num_node_types)
+    edge_encoder = FeatureEncoder.for_edges(
+        dataset.edge_encoder, cfg.hidden_channels, dataset.num_edge_features,
+        dataset.num_edge_types)
+    return dict(node_encoder=node_encoder, edge_encoder=edge_encoder,
+                rwse_encoder=rwse_encoder, lap_encoder=lap_encoder)
+
+
+def build_graph_gps(cfg: GraphGPSConfig, dataset: LoadedDataset, out_channels: int) -> GraphGPS:
+    """Turns the config and the dataset's facts (features, encoders, PEs) into a model."""
+    deg = _in_degree_histogram(dataset) if cfg.local_conv == "pna" else None
+    layer_kwargs = dict(
+        local_conv=cfg.local_conv, global_model=cfg.global_model, heads=cfg.heads,
+        dropout=cfg.dropout, attn_dropout=cfg.attn_dropout, norm=cfg.norm, deg=deg,
+        mamba_kwargs=dict(state_channels=cfg.mamba_state_channels,
+                          bidirectional=cfg.mamba_bidirectional,
+                          eval_orderings=cfg.mamba_eval_orderings),
+    )
+    return GraphGPS(
+        hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
+        out_channels=out_channels, level="graph" if dataset.is_graph_level else "node",
+        **build_encoders(cfg, dataset), pool=cfg.pool,
+        layers=nn.ModuleList(GPSLayer(cfg.hidden_channels, **layer_kwargs)
+                             for _ in range(cfg.num_layers)),
+        head_layers=cfg.head_layers,
+    )

@@ -1,0 +1,149 @@
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from torch_geometric.data import Data
+
+from graphkit.config import DataConfig, PEConfig
+from graphkit.datasets import DATASETS, DatasetSpec, LoadedDataset, cache_dir, load_dataset
+from graphkit.datasets.remote_file import RemoteFile
+from graphkit.errors import ConfigError, DatasetError, UnknownNameError
+from graphkit.registry import Registry
+
+EDGES = b"0 1\n1 2\n2 0\n"
+
+
+def _tiny_loader(ctx):
+    edges = torch.tensor([[int(v) for v in line.split()] for line in
+                          ctx.fetch("toy/edges.txt").read_text().splitlines()]).t()
+    data = Data(x=torch.eye(3), edge_index=torch.cat([edges, edges.flip(0)], 1),
+                y=torch.tensor([0, 1, 0]))
+    splits = [{"train": torch.tensor([0]), "valid": torch.tensor([1]), "test": torch.tensor([2])}]
+    if ctx.split == "two":
+        splits = splits * 2
+    return LoadedDataset(name="toy", task="node_classification", metric="accuracy", data=data,
+                         splits=splits, num_features=3, num_classes=2,
+                         extra={"label_names": ["a", "b"]})
+
+
+def _toy_registry() -> Registry:
+    registry = Registry("dataset")
+    spec = DatasetSpec(
+        name="toy", task="node_classification", metric="accuracy", source="test",
+        citation="", description="triangle",
+        files=(RemoteFile("toy/edges.txt", hashlib.sha256(EDGES).hexdigest()),),
+        loader=_tiny_loader, splits=("one", "two"), num_nodes=3, num_edges=6,
+    )
+    registry.register("toy", spec)
+    return registry
+
+
+@pytest.fixture
+def toy_mirror(tmp_path: Path) -> Path:
+    (tmp_path / "mirror" / "toy").mkdir(parents=True)
+    (tmp_path / "mirror" / "toy" / "edges.txt").write_bytes(EDGES)
+    return tmp_path / "mirror"
+
+
+def test_load_dataset_builds_cache_then_reuses_it(toy_mirror, tmp_path):
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
+    registry = _toy_registry()
+    first = load_dataset(cfg, registry)
+    assert first.data.num_nodes == 3 and first.extra == {"label_names": ["a", "b"]}
+    assert torch.equal(first.splits[0]["test"], torch.tensor([2]))
+    folder = cache_dir(registry.get("toy"), cfg)
+    assert sorted(p.name for p in folder.iterdir()) == ["graphs.pt", "meta.pt", "options.json"]
+    # A second load reads the cache: the raw file is no longer needed.
+    (tmp_path / "root" / "toy" / "raw" / "toy" / "edges.txt").unlink()
+    again = load_dataset(cfg, registry)
+    assert torch.equal(again.data.edge_index, first.data.edge_index)
+
+
+def test_load_dataset_options_get_separate_caches(toy_mirror, tmp_path):
+    registry = _toy_registry()
+    base = DataConfig(name="toy", root=str(tmp_path), mirror=str(toy_mirror))
+    two = DataConfig(name="toy", root=str(tmp_path), mirror=str(toy_mirror), split="two")
+    pe = DataConfig(name="toy", root=str(tmp_path), mirror=str(toy_mirror), pe=PEConfig(rwse_steps=2))
+    dirs = {cache_dir(registry.get("toy"), c) for c in (base, two, pe)}
+    assert len(dirs) == 3
+    assert len(load_dataset(two, registry).splits) == 2
+    assert load_dataset(pe, registry).data.rwse.shape == (3, 2)
+    assert "rwse" not in load_dataset(base, registry).data
+
+
+def test_load_dataset_unknown_split_lists_choices(toy_mirror, tmp_path):
+    cfg = DataConfig(name="toy", root=str(tmp_path), mirror=str(toy_mirror), split="three")
+    with pytest.raises(ConfigError, match="valid options: default, one, two"):
+        load_dataset(cfg, _toy_registry())
+
+
+def test_load_dataset_split_index_out_of_range(toy_mirror, tmp_path):
+    cfg = DataConfig(name="toy", root=str(tmp_path), mirror=str(toy_mirror), splits=(0, 1))
+    with pytest.raises(ConfigError, match="index 1 out of range"):
+        load_dataset(cfg, _toy_registry())
+
+
+def test_load_dataset_failed_build_leaves_no_cache(tmp_path):
+    empty = tmp_path / "empty_mirror"
+    empty.mkdir()
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(empty))
+    with pytest.raises(DatasetError, match="toy/edges.txt"):
+        load_dataset(cfg, _toy_registry())
+    assert list((tmp_path / "root" / "toy").glob("*")) == [tmp_path / "root" / "toy" / "raw"]
+
+
+def test_load_dataset_unknown_name_lists_registered():
+    with pytest.raises(UnknownNameError, match="valid choices: .*cora"):
+        load_dataset(DataConfig(name="no-such-dataset"))
+
+
+def test_load_dataset_pubmed_without_mirror_files_is_a_clear_error(mirror, tmp_path):
+    with pytest.raises(DatasetError, match=r"mirror file not found: .*planetoid/ind\.pubmed\."):
+        load_dataset(DataConfig(name="pubmed", root=str(tmp_path)))
+
+
+def _race(root: str, mirror: str, barrier: str, queue) -> None:
+    def slow_loader(ctx):
+        # Both processes must be inside the build at once for the race to be real.
+        (Path(barrier) / f"started-{os.getpid()}").touch()
+        deadline = time.time() + 60
+        while len(list(Path(barrier).glob("started-*"))) < 2 and time.time() < deadline:
+            time.sleep(0.02)
+        return _tiny_loader(ctx)
+
+    registry = _toy_registry()
+    registry._items["toy"] = dataclasses.replace(registry.get("toy"), loader=slow_loader)
+    dataset = load_dataset(DataConfig(name="toy", root=root, mirror=mirror), registry)
+    queue.put(dataset.data.edge_index.sum().item())
+
+
+def test_load_dataset_concurrent_prepares_share_one_valid_cache(toy_mirror, tmp_path):
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    args = (str(tmp_path / "root"), str(toy_mirror), str(barrier), queue)
+    procs = [context.Process(target=_race, args=args) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert len(list(barrier.glob("started-*"))) == 2
+    assert [queue.get(timeout=5), queue.get(timeout=5)] == [12, 12]
+    entries = sorted(p.name for p in (tmp_path / "root" / "toy").iterdir())
+    assert len(entries) == 2 and "raw" in entries  # one cache entry, no temp folders
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
+    assert load_dataset(cfg, _toy_registry()).data.num_nodes == 3
+
+
+def test_registry_specs_have_consistent_metadata():
+    for name in DATASETS:
+        spec = DATASETS.get(name)
+        assert spec.name == name and spec.files and spec.num_nodes
+        assert spec.default_split == spec.splits[0]
