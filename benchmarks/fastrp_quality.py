@@ -21,7 +21,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from graphkit.datasets.mat_graph import read_mat_graph
 from graphkit.embed import DeepWalk, FastRP, evaluate_node_classification

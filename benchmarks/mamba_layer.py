@@ -5,8 +5,10 @@
 On the same ZINC batches (32 graphs, nodes padded per graph, width 64) it times:
 ``attention``: GraphGPS's global branch (GraphSelfAttention, 4 heads, attention dropout
 0.5); ``bimamba``: the bidirectional Mamba global branch (GraphSequenceMamba with
-``bidirectional=True``: degree ordering, forward + reversed scan, d_state 16, expand 1);
-and the whole GPS layers (GINE + each). Target: bimamba <= 2x attention.
+``bidirectional=True``: degree ordering, forward + reversed scan, d_state 16, expand 1,
+Graph-Mamba's settings) with the default packed step-loop scan; ``bimamba_parallel``:
+the same with the padded chunked parallel scan forced; and the whole GPS layers (GINE +
+each). Target: bimamba <= 2x attention.
 Writes ``benchmarks/results/gps_mamba_layer.json``.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -24,6 +27,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from gps_zinc_batches import zinc_batches  # noqa: E402
 
+import graphkit.nn.selective_scan as selective_scan  # noqa: E402
 from graphkit.nn.gps_layer import GPSLayer  # noqa: E402
 from graphkit.nn.graph_self_attention import GraphSelfAttention  # noqa: E402
 from graphkit.nn.graph_sequence_mamba import GraphSequenceMamba  # noqa: E402
@@ -38,6 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
+    load = os.getloadavg()[0]  # the machine is shared: record how busy it was
     batches = zinc_batches(args.batches)
     inputs = [(torch.randn(b.num_nodes, 64), torch.randn(b.edge_index.size(1), 64), b)
               for b in batches]
@@ -46,9 +51,18 @@ def main() -> None:
     gps_attn = GPSLayer(64, "gine", "transformer", heads=4, attn_dropout=0.5).train()
     gps_mamba = GPSLayer(64, "gine", "mamba", heads=4,
                          mamba_kwargs=dict(bidirectional=True)).train()
+    def forced_parallel(x, e, b):
+        limit = selective_scan.SEQUENTIAL_MAX_LENGTH
+        selective_scan.SEQUENTIAL_MAX_LENGTH = 0
+        try:
+            return mamba(x, b.edge_index, b.batch)
+        finally:
+            selective_scan.SEQUENTIAL_MAX_LENGTH = limit
+
     cases = {
         "attention": lambda x, e, b: attn(x, b.batch),
         "bimamba": lambda x, e, b: mamba(x, b.edge_index, b.batch),
+        "bimamba_parallel": forced_parallel,
         "gps_layer_attention": lambda x, e, b: gps_attn(x, b.edge_index, e, b.batch)[0],
         "gps_layer_bimamba": lambda x, e, b: gps_mamba(x, b.edge_index, e, b.batch)[0],
     }
@@ -70,8 +84,10 @@ def main() -> None:
     result = {
         "ms_per_batch_median": med, "ms_all": times,
         "ratio_bimamba_over_attention": med["bimamba"] / med["attention"],
+        "ratio_bimamba_parallel_over_attention": med["bimamba_parallel"] / med["attention"],
         "ratio_gps_layer_bimamba_over_attention": med["gps_layer_bimamba"] / med["gps_layer_attention"],
         "batches": args.batches, "batch_size": 32, "threads": 1, "torch": torch.__version__,
+        "load_average_at_start": load,
     }
     print(json.dumps(result, indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch_geometric.data import Data
 
 from graphkit.datasets.loaded_dataset import NODE_CLASSIFICATION, LoadedDataset
@@ -85,7 +84,7 @@ def main() -> None:
         "setup_seconds": round(build, 1), "epoch_seconds": round(epoch, 1),
         "sampling_seconds": round(sample_s, 1), "compute_seconds": round(compute_s, 1),
         "seeds_per_second": round(seeds / epoch, 1), "peak_rss_gb": round(peak_rss_gb(), 2),
-        "final_loss": round(float(loss), 4),
+        "final_loss": round(float(loss.detach()), 4),
     }
     print(json.dumps(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)

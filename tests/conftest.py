@@ -14,7 +14,11 @@ MIRROR = Path(os.environ.get("GRAPHKIT_MIRROR", REPO.parent / "shared" / "datase
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["GRAPHKIT_MIRROR"] = str(MIRROR)
     os.environ.setdefault("WANDB_SILENT", "true")
+    # Two spinning OpenMP threads on a busy 2-core box are several times slower than one.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch
+
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     if "GRAPHKIT_DATA" not in os.environ:
         # One processed-data cache per session, shared by every test (datasets are
         # processed once); tmp_path_factory is not available this early.

@@ -8,9 +8,11 @@ Layout under the data root::
     <root>/<dataset>/<key>/options.json       the options hashed into <key>
 
 ``<key>`` hashes everything that changes the processed output (split protocol,
-positional encodings, loader version). A build happens in a private temporary folder
-that is renamed to ``<key>`` when complete; a process that loses a concurrent race
-throws its copy away and reads the winner's, so readers never see a partial cache.
+positional encodings, loader version). An option set with encodings is derived from the
+cached plain one, so the raw processing runs once per split protocol. A build happens
+in a private temporary folder that is renamed to ``<key>`` when complete; a process
+that loses a concurrent race throws its copy away and reads the winner's, so readers
+never see a partial cache.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable, Optional
 
 import torch
 
-from graphkit.config import DataConfig
+from graphkit.config import DataConfig, PEConfig
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.fetch import resolve_mirror, resolve_root
 from graphkit.datasets.graph_collection import GraphCollection
@@ -33,7 +36,7 @@ from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
 from graphkit.registry import Registry
-from graphkit.transforms import build_pe_transform
+from graphkit.transforms import add_encodings
 
 _CONTENT_FIELDS = ("data", "graphs")
 
@@ -88,10 +91,7 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
 
         registry = DATASETS
     spec = registry.get(cfg.name)
-    target = cache_dir(spec, cfg)
-    if not target.is_dir():
-        _build(spec, cfg, target)
-    dataset = _read(target)
+    dataset = _cached(spec, cfg)
     if dataset.splits:
         bad = [i for i in cfg.splits if not 0 <= i < len(dataset.splits)]
         if bad:
@@ -102,22 +102,40 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
     return dataset
 
 
-def _build(spec: DatasetSpec, cfg: DataConfig, target: Path) -> None:
+def _cached(spec: DatasetSpec, cfg: DataConfig) -> LoadedDataset:
+    target = cache_dir(spec, cfg)
+    if target.is_dir():
+        return _read(target)
+    if cfg.pe == PEConfig():
+        _publish(spec, cfg, target, lambda out: _write(_run_loader(spec, cfg, out), out))
+    else:
+        # Encodings are computed on the cached plain dataset, so trying another PE
+        # setting does not repeat the (possibly minutes of) raw processing.
+        base = _cached(spec, dataclasses.replace(cfg, pe=PEConfig()))
+        _publish(spec, cfg, target, lambda out: _write(base, out, cfg.pe))
+    return _read(target)
+
+
+def _run_loader(spec: DatasetSpec, cfg: DataConfig, out: Path) -> LoadedDataset:
+    ctx = LoadContext(
+        spec=spec,
+        split=resolve_split(spec, cfg.split),
+        raw_dir=out.parent / "raw",
+        work_dir=out / "work",
+        mirror=resolve_mirror(cfg.mirror),
+    )
+    ctx.work_dir.mkdir()
+    dataset = spec.loader(ctx)
+    shutil.rmtree(ctx.work_dir)
+    return dataset
+
+
+def _publish(spec: DatasetSpec, cfg: DataConfig, target: Path, fill: Callable[[Path], None]) -> None:
+    """Runs ``fill`` on a private temporary folder and renames it to ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        ctx = LoadContext(
-            spec=spec,
-            split=resolve_split(spec, cfg.split),
-            raw_dir=target.parent / "raw",
-            work_dir=tmp / "work",
-            mirror=resolve_mirror(cfg.mirror),
-        )
-        ctx.work_dir.mkdir()
-        dataset = spec.loader(ctx)
-        shutil.rmtree(ctx.work_dir)
-        transform = build_pe_transform(cfg.pe.lap_dim, cfg.pe.rwse_steps)
-        _write(dataset, tmp, transform)
+        fill(tmp)
         (tmp / "options.json").write_text(json.dumps(cache_options(spec, cfg), indent=1))
         try:
             os.rename(tmp, target)
@@ -129,10 +147,10 @@ def _build(spec: DatasetSpec, cfg: DataConfig, target: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _write(dataset: LoadedDataset, out: Path, transform) -> None:
+def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> None:
     graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
-    if transform is not None:
-        graphs = [transform(g) for g in graphs]
+    if pe is not None:
+        graphs = add_encodings(graphs, pe.lap_dim, pe.rwse_steps)
     GraphCollection.write(graphs, out / "graphs.pt")
     meta = {f.name: getattr(dataset, f.name) for f in dataclasses.fields(dataset)
             if f.name not in _CONTENT_FIELDS}

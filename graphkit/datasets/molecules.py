@@ -178,9 +178,3 @@ def _quiet_worker() -> None:
     global _quiet_depth
     _quiet_depth = 1  # stays silent for the worker's lifetime
     RDLogger.DisableLog("rdApp.*")
-
-
-def label_tensor(values: np.ndarray) -> torch.Tensor:
-    """Float label matrix ``[num_graphs, num_tasks]``; NaN stays NaN (missing label)."""
-    values = np.asarray(values, dtype=np.float32)
-    return torch.from_numpy(values.reshape(len(values), -1))

@@ -55,6 +55,9 @@ class GraphGPSConfig(ModelConfig):
         mamba_state_channels: SSM state size for ``global_model: mamba``.
         mamba_bidirectional: scan the node sequence both ways.
         mamba_eval_orderings: noisy degree orderings averaged in evaluation.
+        mamba_expand: Mamba inner width factor (1, as Graph-Mamba's
+            ``Mamba(d_model=dim_h, d_state=16, d_conv=4, expand=1)``).
+        mamba_conv_kernel: Mamba causal convolution width (4).
     """
 
     hidden_channels: int = 64
@@ -77,6 +80,8 @@ class GraphGPSConfig(ModelConfig):
     mamba_state_channels: int = 16
     mamba_bidirectional: bool = False
     mamba_eval_orderings: int = 5
+    mamba_expand: int = 1
+    mamba_conv_kernel: int = 4
 
     def __post_init__(self) -> None:
         if self.local_conv not in LOCAL_CONVS:
@@ -87,9 +92,11 @@ class GraphGPSConfig(ModelConfig):
         if self.local_conv == "none" and self.global_model == "none":
             raise ValueError("model.local_conv and model.global_model cannot both be 'none'")
         if min(self.hidden_channels, self.num_layers, self.heads, self.lap_layers,
-               self.lap_heads, self.mamba_state_channels, self.mamba_eval_orderings) < 1:
+               self.lap_heads, self.mamba_state_channels, self.mamba_eval_orderings,
+               self.mamba_expand, self.mamba_conv_kernel) < 1:
             raise ValueError("hidden_channels, num_layers, heads, lap_layers, lap_heads, "
-                             "mamba_state_channels and mamba_eval_orderings must be >= 1")
+                             "mamba_state_channels, mamba_eval_orderings, mamba_expand and "
+                             "mamba_conv_kernel must be >= 1")
         if self.hidden_channels % self.heads != 0:
             raise ValueError(f"model.hidden_channels ({self.hidden_channels}) must be "
                              f"divisible by model.heads ({self.heads})")
@@ -258,7 +265,8 @@ def build_graph_gps(cfg: GraphGPSConfig, dataset: LoadedDataset, out_channels: i
         dropout=cfg.dropout, attn_dropout=cfg.attn_dropout, norm=cfg.norm, deg=deg,
         mamba_kwargs=dict(state_channels=cfg.mamba_state_channels,
                           bidirectional=cfg.mamba_bidirectional,
-                          eval_orderings=cfg.mamba_eval_orderings),
+                          eval_orderings=cfg.mamba_eval_orderings,
+                          expand=cfg.mamba_expand, conv_kernel=cfg.mamba_conv_kernel),
     )
     return GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,

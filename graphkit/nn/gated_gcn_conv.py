@@ -6,6 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from graphkit.nn.fast_dropout import fast_dropout
+
 
 class GatedGCNConv(nn.Module):
     """The GatedGCN layer of `Bresson & Laurent <https://arxiv.org/abs/1711.07553>`_ as
@@ -49,8 +51,8 @@ class GatedGCNConv(nn.Module):
         summed = x.new_zeros(x.size(0), 2 * self.channels).index_add_(0, dst, both)
         num, den = summed.chunk(2, dim=-1)
         x_out = ax + num / (den + 1e-6)
-        x_out = F.dropout(F.relu(self.norm_x(x_out)), self.dropout, self.training)
-        e_out = F.dropout(F.relu(self.norm_e(e_hat)), self.dropout, self.training)
+        x_out = fast_dropout(F.relu(self.norm_x(x_out)), self.dropout, self.training)
+        e_out = fast_dropout(F.relu(self.norm_e(e_hat)), self.dropout, self.training)
         if self.residual:
             x_out = x + x_out
             e_out = edge_attr + e_out

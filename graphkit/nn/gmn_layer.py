@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from graphkit.nn.bi_mamba import BiMamba
+from graphkit.nn.fast_dropout import fast_dropout
 from graphkit.nn.gps_layer import EDGE_CONVS, LOCAL_CONVS, _make_local, _make_norm
 from graphkit.nn.graph_sequence_mamba import GraphSequenceMamba
 from graphkit.nn.neighborhood_tokenizer import NeighborhoodTokenizer
@@ -97,15 +98,15 @@ class GMNLayer(nn.Module):
         batch: Optional[Tensor] = None,
         padded: Optional[PaddedBatch] = None,
     ) -> tuple[Tensor, Optional[Tensor]]:
-        h = self.norm_global(x + F.dropout(self._token_branch(x, edge_index, batch),
+        h = self.norm_global(x + fast_dropout(self._token_branch(x, edge_index, batch),
                                            self.dropout, self.training))
         if self.local is not None:
             if self.local_kind == "gatedgcn":
                 h_local, edge_attr = self.local(x, edge_index, edge_attr)
             else:
                 args = (x, edge_index, edge_attr) if self.local_kind in EDGE_CONVS else (x, edge_index)
-                h_local = x + F.dropout(self.local(*args), self.dropout, self.training)
+                h_local = x + fast_dropout(self.local(*args), self.dropout, self.training)
             h = h + self.norm_local(h_local)
-        ff = F.dropout(F.relu(self.ff1(h)), self.dropout, self.training)
-        h = self.norm_ff(h + F.dropout(self.ff2(ff), self.dropout, self.training))
+        ff = fast_dropout(F.relu(self.ff1(h)), self.dropout, self.training)
+        h = self.norm_ff(h + fast_dropout(self.ff2(ff), self.dropout, self.training))
         return h, edge_attr

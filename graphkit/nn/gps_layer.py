@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import GATConv, GCNConv, PNAConv
 
+from graphkit.nn.fast_dropout import fast_dropout
 from graphkit.nn.gated_gcn_conv import GatedGCNConv
 from graphkit.nn.gine_conv import GINEConv
 from graphkit.nn.graph_self_attention import GraphSelfAttention
@@ -134,7 +135,7 @@ class GPSLayer(nn.Module):
                     h_local = self.local(x, edge_index, edge_attr)
                 else:
                     h_local = self.local(x, edge_index)
-                h_local = x + F.dropout(h_local, self.dropout, self.training)
+                h_local = x + fast_dropout(h_local, self.dropout, self.training)
             h = self.norm_local(h_local)
         if self.global_model is not None:
             if self.global_kind == "mamba":
@@ -143,10 +144,10 @@ class GPSLayer(nn.Module):
                 if padded is None:
                     padded = PaddedBatch.from_batch(batch, x.size(0))
                 h_global = self.global_model(x, batch, padded)
-            h_global = self.norm_global(x + F.dropout(h_global, self.dropout, self.training))
+            h_global = self.norm_global(x + fast_dropout(h_global, self.dropout, self.training))
             h = h_global if h is None else h + h_global
-        ff = F.dropout(F.relu(self.ff1(h)), self.dropout, self.training)
-        h = self.norm_ff(h + F.dropout(self.ff2(ff), self.dropout, self.training))
+        ff = fast_dropout(F.relu(self.ff1(h)), self.dropout, self.training)
+        h = self.norm_ff(h + fast_dropout(self.ff2(ff), self.dropout, self.training))
         return h, edge_attr
 
     def extra_repr(self) -> str:

@@ -60,6 +60,10 @@ class NCNPredictor(nn.Module):
     predictor (no gradient), calibrated as
     :math:`p = \alpha\,p_t\,p_0 / (p_t p_0 + 1 - p_0)`, :math:`p_0 = \sigma(s\,(\mathrm{logit} - o))`
     (``completion_scale`` ``s``, ``completion_offset`` ``o``, ``completion_pt`` :math:`p_t`).
+    As in the reference code (GraphPKU/NeuralCommonNeighbor), that inner pass takes the
+    transformed embeddings ``x + xlin(x)`` as its input and, in training, drops adjacency
+    entries (``edge_dropout``) once more; all one-sided candidates of a batch are scored
+    in one pass.
     NCN2 (``variant="ncn2"``) adds the 1-hop/2-hop overlaps through a third MLP.
 
     Args:

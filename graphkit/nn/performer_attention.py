@@ -8,6 +8,7 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
+from graphkit.nn.fast_dropout import FastDropout
 from graphkit.nn.padded_batch import PaddedBatch
 
 
@@ -61,7 +62,7 @@ class PerformerAttention(nn.Module):
         self.redraw_interval = redraw_interval
         self.in_proj = nn.Linear(channels, 3 * channels, bias=False)
         self.out_proj = nn.Linear(channels, channels)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = FastDropout(dropout)
         self.register_buffer(
             "projection", _orthogonal_gaussian(self.num_features, self.head_dim, None)
         )

@@ -1,6 +1,7 @@
-"""Mamba's selective scan in pure PyTorch: a chunked parallel scan, a padding-free
-sequential scan with a hand-written backward for short packed sequences (and a slow
-reference), with the ``mamba-ssm`` CUDA kernel used instead when it is installed."""
+"""Mamba's selective scan in pure PyTorch: a padding-free step loop with a hand-written
+adjoint backward over packed sequences (the default on CPU), a chunked parallel scan
+(very long sequences), a slow reference, and the ``mamba-ssm`` CUDA kernel used instead
+when it is installed."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from graphkit.nn.packed_sequences import PackedSequences
 _MIN_LOG_DECAY = 16.0
 _CHUNK = 4
 # Longest packed sequence scanned step by step; longer ones take the chunked parallel
-# scan. Measured on ZINC-sized batches (1 thread): the step loop costs ~3 small ops per
-# step and direction but touches each state element ~15 times in all, the parallel
-# scan ~40 times plus padding (see benchmarks/mamba_layer.py).
-SEQUENTIAL_MAX_LENGTH = 256
+# scan. Measured fwd+bwd, 1 loaded thread, G=2 x 64 channels, N=16: step loop vs padded
+# parallel scan 22 vs 183 ms (ZINC-like, L<=38), 206 vs 894 (32 x 150), 126 vs 335 (one
+# sequence of 2708): the loop's per-step cost is small next to the parallel scan's
+# ~40 passes over the state. Longer sequences were not measured.
+SEQUENTIAL_MAX_LENGTH = 4096
 
 
 def _kernel():
@@ -161,16 +163,38 @@ def selective_scan_sequential(
     return _finish(y, u, D, z).to(u.dtype)
 
 
+# Elements of one block of the state tensor processed at a time by the packed scan: a
+# few steps of all lanes, small enough (1 MiB) to stay in cache while every product and
+# reduction of those steps reads it.
+_BLOCK_ELEMENTS = 1 << 18
+
+
+def _blocks(batch_sizes: tuple[int, ...], offsets: tuple[int, ...], row_elements: int):
+    """Consecutive step ranges ``(t0, t1, r0, r1)`` (steps ``t0 .. t1-1``, slot rows
+    ``r0 .. r1-1``) of at most ``_BLOCK_ELEMENTS`` state elements (at least one step)."""
+    max_rows = max(1, _BLOCK_ELEMENTS // row_elements)
+    blocks, t0 = [], 0
+    while t0 < len(batch_sizes):
+        t1 = t0 + 1
+        while t1 < len(batch_sizes) and offsets[t1] + batch_sizes[t1] - offsets[t0] <= max_rows:
+            t1 += 1
+        blocks.append((t0, t1, offsets[t0], offsets[t1 - 1] + batch_sizes[t1 - 1]))
+        t0 = t1
+    return blocks
+
+
 class _PackedScan(torch.autograd.Function):
     """``h_t = exp(delta_t A) h_{t-1} + delta_t u_t B_t``, ``y_t = <C_t, h_t>`` over a
     :class:`PackedSequences` slot order, one in-place slice update per step.
 
-    The backward is the adjoint recurrence run in reverse time,
-    ``g_{t-1} += exp(delta_t A) g_t`` with ``g_t = C_t gy_t`` to start, so only the states
-    and decays (two ``[T, D, N]`` tensors) are stored. States are laid out ``[T, G, N,
-    D/G]`` (state index before channel) so that every contraction over the state or the
-    channels is a batched vector-matrix product, which on CPU runs 3-25x faster than
-    the same product with the 16-wide state as the inner dimension (measured, 1 thread).
+    Work goes block by block (a few steps, ~1 MiB of state), so that decays, inputs
+    and every reduction of a block are computed while it is in cache. The backward is
+    the adjoint recurrence in reverse time, ``g_{t-1} += exp(delta_t A) g_t`` from
+    ``g_t = C_t gy_t``; the log-decay gradient ``g_t * exp(delta_t A) * h_{t-1}`` is
+    read off the stored states as ``g_t * (h_t - x_t)``, with no second step loop.
+    States are laid out ``[T, G, N, D/G]`` (state index before channel) so that each
+    contraction over the state or the channels is a batched vector-matrix product,
+    3-25x faster on CPU than with the 16-wide state innermost (measured).
     """
 
     @staticmethod
@@ -178,49 +202,65 @@ class _PackedScan(torch.autograd.Function):
         num_tokens, channels = delta.shape
         groups, state = B.shape[1], B.shape[2]
         width = channels // groups
-        rows = num_tokens * groups
         a = A.view(groups, width, state).transpose(1, 2)  # [G, N, D/G]
-        decay = torch.mul(delta.view(num_tokens, groups, 1, width), a).exp_()  # [T, G, N, D/G]
         du = (delta * u).view(num_tokens, groups, 1, width)
-        h = B.unsqueeze(-1) * du  # [T, G, N, D/G]
-        for t in range(1, len(batch_sizes)):
-            o, b, p = offsets[t], batch_sizes[t], offsets[t - 1]
-            h[o:o + b].addcmul_(decay[o:o + b], h[p:p + b])  # lanes of step t extend step t-1's
-        y = torch.bmm(C.reshape(rows, 1, state), h.view(rows, state, width))
-        ctx.save_for_backward(delta, u, A, B, C, decay, h)
+        delta4 = delta.view(num_tokens, groups, 1, width)
+        h = delta.new_empty(num_tokens, groups, state, width)
+        decay = torch.empty_like(h)
+        y = delta.new_empty(num_tokens * groups, 1, width)
+        for t0, t1, r0, r1 in _blocks(batch_sizes, offsets, groups * state * width):
+            torch.mul(delta4[r0:r1], a, out=decay[r0:r1]).exp_()
+            torch.mul(B[r0:r1].unsqueeze(-1), du[r0:r1], out=h[r0:r1])
+            for t in range(max(t0, 1), t1):
+                o, b, p = offsets[t], batch_sizes[t], offsets[t - 1]
+                h[o:o + b].addcmul_(decay[o:o + b], h[p:p + b])  # lanes extend step t-1's
+            torch.bmm(C[r0:r1].reshape(-1, 1, state), h[r0:r1].view(-1, state, width),
+                      out=y[r0 * groups:r1 * groups])
+        ctx.save_for_backward(delta, u, A, B, C, h, decay)
         ctx.steps = (batch_sizes, offsets)
         return y.view(num_tokens, channels)
 
     @staticmethod
     def backward(ctx, gy):
-        delta, u, A, B, C, decay, h = ctx.saved_tensors
+        delta, u, A, B, C, h, decay = ctx.saved_tensors
         batch_sizes, offsets = ctx.steps
         num_tokens, channels = delta.shape
         groups, state = B.shape[1], B.shape[2]
         width = channels // groups
-        rows = num_tokens * groups
+        a = A.view(groups, width, state).transpose(1, 2)  # [G, N, D/G]
         gy = gy.contiguous().view(num_tokens, groups, 1, width)
-        gh = C.unsqueeze(-1) * gy  # [T, G, N, D/G]
-        for t in range(len(batch_sizes) - 1, 0, -1):
-            o, b, p = offsets[t], batch_sizes[t], offsets[t - 1]
-            gh[p:p + b].addcmul_(decay[o:o + b], gh[o:o + b])
-        du = delta * u
-        gh_rows = gh.view(rows, state, width)
-        grad_du = torch.bmm(B.reshape(rows, 1, state), gh_rows).view(num_tokens, channels)
-        grad_B = torch.bmm(gh_rows, du.view(rows, width, 1)).view(num_tokens, groups, state)
-        grad_C = torch.bmm(h.view(rows, state, width), gy.view(rows, width, 1))
-        # d loss / d log-decay_t = g_t * decay_t * h_{t-1}  (h_{-1} = 0)
-        w = gh.mul_(decay)
-        if batch_sizes:
-            w[:batch_sizes[0]].zero_()
-        for t in range(1, len(batch_sizes)):
-            o, b, p = offsets[t], batch_sizes[t], offsets[t - 1]
-            w[o:o + b].mul_(h[p:p + b])
-        a = A.view(groups, width, state).transpose(1, 2)
-        grad_delta = (w * a).sum(2).view(num_tokens, channels) + grad_du * u
-        grad_a = (w * delta.view(num_tokens, groups, 1, width)).sum(0)  # [G, N, D/G]
+        delta4 = delta.view(num_tokens, groups, 1, width)
+        du = (delta * u).view(num_tokens, groups, 1, width)
+        grad_du = delta.new_empty(num_tokens * groups, 1, width)
+        grad_B = delta.new_empty(num_tokens, groups, state, 1)
+        grad_C = delta.new_empty(num_tokens, groups, state, 1)
+        grad_delta = delta.new_empty(num_tokens, groups, width)
+        grad_a = delta.new_zeros(groups, state, width)
+        carry = None  # gradient of the first step after the current block
+        for t0, t1, r0, r1 in reversed(_blocks(batch_sizes, offsets, groups * state * width)):
+            gh = C[r0:r1].unsqueeze(-1) * gy[r0:r1]  # [R, G, N, D/G]
+            if carry is not None:
+                o, b, p = offsets[t1], batch_sizes[t1], offsets[t1 - 1] - r0
+                gh[p:p + b].addcmul_(decay[o:o + b], carry)
+            for t in range(t1 - 1, t0, -1):
+                o, b, p = offsets[t] - r0, batch_sizes[t], offsets[t - 1] - r0
+                gh[p:p + b].addcmul_(decay[r0 + o:r0 + o + b], gh[o:o + b])
+            carry = gh[:batch_sizes[t0]].clone()  # gh becomes w in place below
+            rows = (r1 - r0) * groups
+            gh_rows = gh.view(rows, state, width)
+            rr = slice(r0 * groups, r1 * groups)
+            torch.bmm(B[r0:r1].reshape(rows, 1, state), gh_rows, out=grad_du[rr])
+            # 4-d matmul for the matrix-vector products: bmm takes a path ~5x slower
+            torch.matmul(gh, du[r0:r1].transpose(-1, -2), out=grad_B[r0:r1])
+            torch.matmul(h[r0:r1], gy[r0:r1].transpose(-1, -2), out=grad_C[r0:r1])
+            # d loss / d log-decay_t = g_t * decay_t * h_{t-1} = g_t * (h_t - x_t)
+            w = gh.mul_(torch.addcmul(h[r0:r1], B[r0:r1].unsqueeze(-1), du[r0:r1], value=-1.0))
+            torch.sum(w * a, dim=2, out=grad_delta[r0:r1])
+            grad_a += (w * delta4[r0:r1]).sum(0)
+        grad_du = grad_du.view(num_tokens, channels)
+        grad_delta = grad_delta.view(num_tokens, channels) + grad_du * u
         grad_A = grad_a.transpose(1, 2).reshape(channels, state)
-        return (grad_delta, grad_du * delta, grad_A, grad_B,
+        return (grad_delta, grad_du * delta, grad_A, grad_B.view(num_tokens, groups, state),
                 grad_C.view(num_tokens, groups, state), None, None)
 
 
@@ -248,8 +288,9 @@ def packed_selective_scan(delta: Tensor, u: Tensor, A: Tensor, B: Tensor, C: Ten
     """
     kernel = use_kernel and _MAMBA_KERNEL is not None and u.is_cuda
     if not kernel and layout.max_length <= SEQUENTIAL_MAX_LENGTH:
-        return _PackedScan.apply(delta.float(), u.float(), A.float(), B.float(), C.float(),
-                                 layout.batch_sizes, layout.offsets).to(u.dtype)
+        dtype = torch.promote_types(u.dtype, torch.float32)  # half inputs scan in float32
+        return _PackedScan.apply(delta.to(dtype), u.to(dtype), A.to(dtype), B.to(dtype),
+                                 C.to(dtype), layout.batch_sizes, layout.offsets).to(u.dtype)
     lanes, length = layout.num_lanes, layout.max_length
     groups = B.size(1)
     width = u.size(1) // groups

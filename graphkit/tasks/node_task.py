@@ -12,6 +12,21 @@ from graphkit.datasets.loaded_dataset import NODE_MULTILABEL, LoadedDataset
 from graphkit.tasks import metrics as M
 
 
+def node_loss(out: Tensor, y: Tensor, multilabel: bool) -> Tensor:
+    """Cross-entropy, or binary cross-entropy against multi-hot labels."""
+    if multilabel:
+        return F.binary_cross_entropy_with_logits(out, y.float())
+    return F.cross_entropy(out, y)
+
+
+def node_metric_names(multilabel: bool, num_classes: int, metric: str) -> list[str]:
+    """Metrics reported for node classification; always includes ``metric``."""
+    names = ["micro_f1", "macro_f1"] if multilabel else ["accuracy", "macro_f1", "cross_entropy"]
+    if not multilabel and num_classes == 2:
+        names.append("rocauc")
+    return names if metric in names else names + [metric]
+
+
 class NodeTask:
     """Full-batch node classification on one graph and one split.
 
@@ -41,20 +56,13 @@ class NodeTask:
         self.out_channels = dataset.num_classes
         self.metric = metric or dataset.metric
         self.higher_is_better = M.metric_direction(self.metric)
-        names = ["micro_f1", "macro_f1"] if self.multilabel else ["accuracy", "macro_f1", "cross_entropy"]
-        if not self.multilabel and dataset.num_classes == 2:
-            names.append("rocauc")
-        self.metric_names = names if self.metric in names else names + [self.metric]
+        self.metric_names = node_metric_names(self.multilabel, dataset.num_classes, self.metric)
 
     def train_batches(self, epoch: int) -> Iterator[Tensor]:
         yield self.index["train"]
 
     def training_step(self, model: nn.Module, batch: Tensor) -> Tensor:
-        out = model(self.data)[batch]
-        y = self.data.y[batch]
-        if self.multilabel:
-            return F.binary_cross_entropy_with_logits(out, y.float())
-        return F.cross_entropy(out, y)
+        return node_loss(model(self.data)[batch], self.data.y[batch], self.multilabel)
 
     def eval_batches(self, split: str) -> Iterator[Tensor]:
         yield self.index[split]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from graphkit.datasets.loaded_dataset import NODE_MULTILABEL, LoadedDataset
 from graphkit.loader.csr_neighbor_sampler import CSRNeighborSampler
 from graphkit.tasks import metrics as M
+from graphkit.tasks.node_task import node_loss, node_metric_names
 
 
 def pyg_sampler_available() -> bool:
@@ -64,8 +64,7 @@ class SampledNodeTask:
         self.out_channels = dataset.num_classes
         self.metric = metric or dataset.metric
         self.higher_is_better = M.metric_direction(self.metric)
-        names = ["micro_f1", "macro_f1"] if self.multilabel else ["accuracy", "macro_f1"]
-        self.metric_names = names if self.metric in names else names + [self.metric]
+        self.metric_names = node_metric_names(self.multilabel, dataset.num_classes, self.metric)
         self.use_pyg = backend == "pyg" or (backend == "auto" and pyg_sampler_available())
         if not self.use_pyg:
             self.sampler = CSRNeighborSampler(self.data.edge_index, self.data.num_nodes, self.num_neighbors)
@@ -85,11 +84,8 @@ class SampledNodeTask:
             yield batch.to(self.device)
 
     def training_step(self, model: nn.Module, batch: Data) -> Tensor:
-        out = model(batch)[: batch.batch_size]  # seeds come first
-        y = batch.y[: batch.batch_size]
-        if self.multilabel:
-            return F.binary_cross_entropy_with_logits(out, y.float())
-        return F.cross_entropy(out, y)
+        seeds = batch.batch_size  # seeds come first
+        return node_loss(model(batch)[:seeds], batch.y[:seeds], self.multilabel)
 
     def eval_batches(self, split: str) -> Iterator[Tensor]:
         yield self.index[split]

@@ -82,7 +82,9 @@ def run_experiment(
         dataset = _normalize_features(dataset)
     task_name = cfg.task.name or dataset.task
     factory = TASKS.get(task_name)
-    for split in cfg.data.splits:
+    # datasets whose splits live elsewhere (OGB link splits in extra, per-seed edge splits,
+    # embedding benchmarks) have no node/graph split list to index
+    for split in cfg.data.splits if dataset.splits else ():
         if not 0 <= split < len(dataset.splits):
             raise ConfigError(
                 f"data.splits: split index {split} out of range; {dataset.name} "

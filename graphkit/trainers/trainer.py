@@ -108,7 +108,8 @@ class Trainer:
             ids = [self.device.index] if self.device.type == "cuda" else None
             model = DistributedDataParallel(raw, device_ids=ids)
         monitor = self.monitor or task.metric
-        higher = metric_direction(monitor)
+        # a task knows the direction of its own metric (pretraining losses, custom scores)
+        higher = task.higher_is_better if monitor == task.metric else metric_direction(monitor)
         optimizer = build_optimizer(raw, self.optim_cfg)
         scheduler = build_scheduler(optimizer, self.optim_cfg, self.epochs, higher)
         start_epoch, best_val, best_epoch, bad_evals, elapsed = 0, None, -1, 0, 0.0

@@ -7,6 +7,7 @@ from typing import Optional
 from torch_geometric.transforms import AddRandomWalkPE, BaseTransform, Compose
 
 from graphkit.transforms.add_laplacian_pe import AddLaplacianPE
+from graphkit.transforms.encodings import add_encodings
 
 
 def build_pe_transform(lap_dim: int = 0, rwse_steps: int = 0) -> Optional[BaseTransform]:
@@ -27,4 +28,4 @@ def build_pe_transform(lap_dim: int = 0, rwse_steps: int = 0) -> Optional[BaseTr
     return transforms[0] if len(transforms) == 1 else Compose(transforms)
 
 
-__all__ = ["AddLaplacianPE", "build_pe_transform"]
+__all__ = ["AddLaplacianPE", "add_encodings", "build_pe_transform"]

@@ -7,9 +7,12 @@ from typing import Optional
 import numpy as np
 import scipy.sparse.linalg
 import torch
+from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.transforms import BaseTransform
 from torch_geometric.utils import get_laplacian, remove_self_loops, to_scipy_sparse_matrix, to_undirected
+
+from graphkit.transforms.encodings import laplacian_pe_dense
 
 
 class AddLaplacianPE(BaseTransform):
@@ -31,7 +34,8 @@ class AddLaplacianPE(BaseTransform):
         eigval_attr_name: node attribute for the matching eigenvalues, the same
             ``k`` values repeated on every node (GraphGPS's ``EigVals``), zero where the
             vector is padding; ``None`` skips them. (default: ``"lap_eigval"``)
-        dense_max_nodes: graphs up to this size use a dense ``eigh``; larger ones use
+        dense_max_nodes: graphs up to this size use a dense ``eigh``
+            (:func:`~graphkit.transforms.encodings.laplacian_pe_dense`); larger ones use
             shift-invert Lanczos (``scipy.sparse.linalg.eigsh``). (default: ``512``)
 
     Shapes:
@@ -52,32 +56,32 @@ class AddLaplacianPE(BaseTransform):
         num_nodes = data.num_nodes
         edge_index, _ = remove_self_loops(data.edge_index)
         edge_index = to_undirected(edge_index, num_nodes=num_nodes)
-        lap_index, lap_weight = get_laplacian(edge_index, normalization="sym", num_nodes=num_nodes)
-        lap = to_scipy_sparse_matrix(lap_index, lap_weight, num_nodes).astype(np.float64)
-        wanted = min(self.k + 1, num_nodes)
         if num_nodes <= max(self.dense_max_nodes, self.k + 1):
-            values, vectors = np.linalg.eigh(lap.toarray())
+            adjacency = torch.zeros(1, num_nodes, num_nodes)
+            adjacency[0, edge_index[0], edge_index[1]] = 1.0
+            pe, eigval = laplacian_pe_dense(adjacency, self.k)
+            pe, eigval = pe[0], eigval[0]
         else:
-            # Shift-invert about a point just below the spectrum: plain which="SA" Lanczos
-            # does not converge when 0 is a repeated eigenvalue (one per connected
-            # component: Cora has 78), while (L + 0.01 I)^-1 separates them well.
-            values, vectors = scipy.sparse.linalg.eigsh(lap.tocsc(), k=wanted, sigma=-0.01, which="LM")
-        order = np.argsort(values)[1:wanted]
-        values, vectors = values[order], vectors[:, order]  # [min(k, N-1)], [N, min(k, N-1)]
-        # Sign convention: the first entry within 1e-6 of the largest magnitude is positive
-        # (the tolerance keeps ties, common on symmetric graphs, from flipping on round-off).
-        magnitude = np.abs(vectors)
-        pivot = (magnitude >= magnitude.max(axis=0, initial=0.0) - 1e-6).argmax(axis=0)
-        vectors = vectors * np.where(vectors[pivot, np.arange(vectors.shape[1])] < 0, -1.0, 1.0)
-        found = vectors.shape[1]
-        pe = torch.zeros(num_nodes, self.k)
-        pe[:, :found] = torch.from_numpy(vectors).float()
+            pe, eigval = self._sparse(edge_index, num_nodes)
         data[self.attr_name] = pe
         if self.eigval_attr_name is not None:
-            eigval = torch.zeros(num_nodes, self.k)
-            eigval[:, :found] = torch.from_numpy(values).float().clamp(min=0)
-            data[self.eigval_attr_name] = eigval
+            data[self.eigval_attr_name] = eigval.expand(num_nodes, self.k).clone()
         return data
+
+    def _sparse(self, edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
+        lap_index, lap_weight = get_laplacian(edge_index, normalization="sym", num_nodes=num_nodes)
+        lap = to_scipy_sparse_matrix(lap_index, lap_weight, num_nodes).astype(np.float64).tocsc()
+        # Shift-invert about a point just below the spectrum: plain which="SA" Lanczos
+        # does not converge when 0 is a repeated eigenvalue (one per connected
+        # component: Cora has 78), while (L + 0.01 I)^-1 separates them well.
+        values, vectors = scipy.sparse.linalg.eigsh(lap, k=self.k + 1, sigma=-0.01, which="LM")
+        order = np.argsort(values)[1:]
+        values, vectors = values[order], vectors[:, order]  # [k], [N, k]
+        # Same sign convention as the dense path (laplacian_pe_dense).
+        magnitude = np.abs(vectors)
+        pivot = (magnitude >= magnitude.max(axis=0) - 1e-6).argmax(axis=0)
+        vectors = vectors * np.where(vectors[pivot, np.arange(self.k)] < 0, -1.0, 1.0)
+        return torch.from_numpy(vectors).float(), torch.from_numpy(values).float().clamp(min=0)
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(k={self.k})"

@@ -147,3 +147,20 @@ def test_registry_specs_have_consistent_metadata():
         spec = DATASETS.get(name)
         assert spec.name == name and spec.files and spec.num_nodes
         assert spec.default_split == spec.splits[0]
+
+
+def test_load_dataset_encodings_reuse_the_plain_cache(toy_mirror, tmp_path):
+    calls = []
+
+    def counting_loader(ctx):
+        calls.append(ctx.split)
+        return _tiny_loader(ctx)
+
+    registry = _toy_registry()
+    registry._items["toy"] = dataclasses.replace(registry.get("toy"), loader=counting_loader)
+    base = DataConfig(name="toy", root=str(tmp_path), mirror=str(toy_mirror))
+    for pe in (PEConfig(lap_dim=2), PEConfig(rwse_steps=3), PEConfig(lap_dim=2, rwse_steps=3)):
+        ds = load_dataset(dataclasses.replace(base, pe=pe), registry)
+        assert ("lap_pe" in ds.data) == (pe.lap_dim > 0) and ("rwse" in ds.data) == (pe.rwse_steps > 0)
+    assert calls == ["one"]  # raw processing ran once; encodings were added to its cache
+    assert cache_dir(registry.get("toy"), base).is_dir()

@@ -2,7 +2,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from graphkit.config import DataConfig
 from graphkit.datasets import load_dataset, load_tag_directory

@@ -35,3 +35,18 @@ def test_bi_mamba_sees_both_directions():
     y = x.clone()
     y[:, 4] += 1.0  # a change at the end reaches the first token through the reverse scan
     assert not torch.allclose(bi(x)[:, 0], bi(y)[:, 0])
+
+
+def test_bi_mamba_packed_tokens_equal_each_sequence_alone():
+    from graphkit.nn.packed_sequences import PackedSequences
+
+    torch.manual_seed(0)
+    bi = BiMamba(8, state_channels=4)
+    first, second = torch.randn(4, 8), torch.randn(2, 8)
+    # interleaved tokens, second sequence listed backwards with explicit positions
+    x = torch.stack([first[0], second[1], first[1], first[2], second[0], first[3]])
+    seq = torch.tensor([0, 1, 0, 0, 1, 0])
+    pos = torch.tensor([0, 1, 1, 2, 0, 3])
+    out = bi(x, layout=PackedSequences.from_positions(seq, pos))
+    assert torch.allclose(out[seq == 0], bi(first[None])[0], atol=1e-5)
+    assert torch.allclose(out[torch.tensor([4, 1])], bi(second[None])[0], atol=1e-5)

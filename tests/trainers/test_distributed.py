@@ -1,5 +1,6 @@
 import os
 
+import pytest
 import torch
 import torch.multiprocessing as mp
 
@@ -16,23 +17,31 @@ from tests.trainers.helpers import paths_and_cycles
 CPU = torch.device("cpu")
 
 
-def _train(rank: int, world_size: int, port: int, run_dir: str, out: str) -> None:
+def _join(rank: int, world_size: int, port: int):
     if world_size > 1:
         os.environ.update(RANK=str(rank), WORLD_SIZE=str(world_size), LOCAL_RANK=str(rank),
                           MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     torch.set_num_threads(1)
-    dist = init_from_env(CPU)
+    return init_from_env(CPU)
+
+
+def _train(rank: int, world_size: int, port: int, run_dir: str, out: str) -> None:
+    _fit(_join(rank, world_size, port), run_dir, out)
+    shutdown()
+
+
+def _fit(dist, run_dir: str, out: str, epochs: int = 4, resume: bool = False, dropout: float = 0.0) -> None:
+    rank, world_size = dist.rank, dist.world_size
     ckpt.seed_everything(0)
     dataset = paths_and_cycles(48)
     task = GraphTask(dataset, split_index=0, device=CPU, batch_size=8, seed=0, rank=rank,
                      world_size=world_size)
     # no dropout and no batch norm: then N processes compute exactly one process's steps
-    model = build_model(MPNNConfig(name="gin", hidden_channels=16, dropout=0.0), dataset, 2)
-    trainer = Trainer(optim=OptimConfig(lr=0.01), epochs=4, run_dir=RunDir(run_dir), device=CPU,
+    model = build_model(MPNNConfig(name="gin", hidden_channels=16, dropout=dropout), dataset, 2)
+    trainer = Trainer(optim=OptimConfig(lr=0.01), epochs=epochs, run_dir=RunDir(run_dir), device=CPU,
                       progress=False, dist=dist, callbacks=(lambda row: open(f"{out}.rank{rank}", "a").write("x"),))
-    result = trainer.fit(model, task, seed=0, split=0)
+    result = trainer.fit(model, task, seed=0, split=0, resume=resume)
     torch.save({"state": model.state_dict(), "val": result.val, "test": result.test}, f"{out}.{rank}")
-    shutdown()
 
 
 def test_two_gloo_processes_match_one_process(tmp_path):
@@ -43,7 +52,8 @@ def test_two_gloo_processes_match_one_process(tmp_path):
         two = torch.load(tmp_path / f"two.pt.{rank}")
         for key, value in one["state"].items():
             torch.testing.assert_close(two["state"][key], value, atol=1e-5, rtol=1e-4)
-        assert two["test"] == one["test"] and two["val"] == one["val"]
+        for split in ("val", "test"):
+            assert two[split] == pytest.approx(one[split], abs=1e-5)
     # rank 0 alone writes metrics and runs callbacks
     rows = RunDir(tmp_path / "two").read_metrics()
     assert [r["epoch"] for r in rows] == [0, 1, 2, 3]
@@ -68,3 +78,24 @@ def test_graph_task_shards_every_global_batch_across_ranks():
     assert [b.num_nodes for b in full.train_batches(epoch=1)] == whole
     evals = [sum(b.num_graphs for b in s.eval_batches("test")) for s in shards]
     assert sum(evals) == len(full.subsets["test"])
+
+
+def _interrupted_and_full(rank: int, world_size: int, port: int, tmp: str) -> None:
+    dist = _join(rank, world_size, port)
+    full, cut = f"{tmp}/full", f"{tmp}/cut"
+    _fit(dist, full, full + ".pt", epochs=5, dropout=0.3)
+    _fit(dist, cut, cut + ".pt", epochs=2, dropout=0.3)  # "killed" after epoch 1
+    torch.manual_seed(99 + rank)  # the resumed job starts from unrelated RNG state
+    _fit(dist, cut, cut + ".pt", epochs=5, resume=True, dropout=0.3)
+    shutdown()
+
+
+def test_two_process_resume_matches_uninterrupted_two_process_run(tmp_path):
+    """Dropout on: every rank's own RNG state must come back from the checkpoint."""
+    mp.spawn(_interrupted_and_full, args=(2, free_port(), str(tmp_path)), nprocs=2)
+    full, cut = str(tmp_path / "full"), str(tmp_path / "cut")
+    want, got = torch.load(full + ".pt.0"), torch.load(cut + ".pt.0")
+    for key, value in want["state"].items():
+        torch.testing.assert_close(got["state"][key], value)
+    assert got["test"] == want["test"]
+    assert [r["epoch"] for r in RunDir(tmp_path / "cut").read_metrics()] == list(range(5))
