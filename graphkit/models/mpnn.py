@@ -48,6 +48,8 @@ class MPNNConfig(ModelConfig):
         norm: normalization after each hidden layer.
         pool: graph readout for graph-level tasks.
         jk: ``cat`` pools every layer's output (GIN's readout) instead of only the last.
+            Raw inputs are left out of the readout: their sums over large graphs (hundreds
+            of nodes in PROTEINS) dominate the head and collapse training to the prior.
         heads: attention heads (GAT only); the output layer uses one head.
         train_eps: learnable epsilon (GIN/GINE only).
         encode_inputs: embed inputs to ``hidden_channels`` before the first layer; always
@@ -146,7 +148,7 @@ class MPNN(nn.Module):
             if not (node_head and last):
                 self.norms.append(_make_norm(norm, widths[i + 1]))
         if level == "graph":
-            readout = sum(widths) if jk == "cat" else widths[-1]
+            readout = sum(widths[1:]) if jk == "cat" else widths[-1]
             self.head = nn.Sequential(
                 nn.Linear(readout, hidden_channels), nn.ReLU(), FastDropout(dropout),
                 nn.Linear(hidden_channels, out_channels),
@@ -197,7 +199,7 @@ class MPNN(nn.Module):
 
     def forward(self, data: Data) -> Tensor:
         x, edge_attr = self._encode(data)
-        readouts = [x]
+        readouts = []
         for i in range(len(self.convs)):
             x = fast_dropout(x, p=self.dropout, training=self.training)
             x = self._layer(i, x, data.edge_index, edge_attr)
