@@ -12,12 +12,12 @@ import argparse
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import torch
+from typing import TYPE_CHECKING, Any
 
 from graphkit.errors import ConfigError
+
+if TYPE_CHECKING:  # numpy and torch load inside the commands: `graphkit --help` stays fast
+    import numpy as np
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +47,9 @@ def _load_link_dataset(name: str, mirror: str | None = None, root: str | None = 
 
 
 def run_heuristics(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+
     from graphkit.config import load_yaml
     from graphkit.linkpred.heuristics import HEURISTICS
     from graphkit.tasks.link_prediction import build_link_prediction_task
@@ -95,6 +98,9 @@ def run_heuristics(args: argparse.Namespace) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+
     from scipy.stats import pearsonr, spearmanr
 
     from graphkit.config import RunConfig, from_dict

@@ -15,20 +15,12 @@ from graphkit.errors import GraphkitError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from graphkit.cli import plot, train
+    from graphkit.cli import data, embed, lp, plot, train
 
-    parser = argparse.ArgumentParser(prog="graphkit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="graphkit", description="graphkit: one trainer and one dataset registry for graph learning research.")
     parser.add_argument("--version", action="version", version=f"graphkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (train, plot):
-        module.register(sub)
-    for optional in ("data", "embed", "lp"):
-        try:
-            module = __import__(f"graphkit.cli.{optional}", fromlist=["register"])
-        except ModuleNotFoundError as e:
-            if e.name != f"graphkit.cli.{optional}":
-                raise
-            continue
+    for module in (train, data, plot, embed, lp):
         module.register(sub)
     return parser
 

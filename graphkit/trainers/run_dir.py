@@ -39,9 +39,10 @@ class RunDir:
         self.path = Path(path)
         try:
             self.checkpoints.mkdir(parents=True, exist_ok=True)
-            probe = self.path / ".write-test"
-            probe.write_text("")
-            probe.unlink()
+            # a uniquely named probe: every rank of a multi-process job checks the same dir
+            fd, probe = tempfile.mkstemp(dir=self.path, prefix=".write-test-")
+            os.close(fd)
+            os.unlink(probe)
         except OSError as e:
             raise TrainingError(f"run directory {self.path} is not writable: {e.strerror}") from None
 

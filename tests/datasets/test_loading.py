@@ -142,11 +142,21 @@ def test_load_dataset_concurrent_prepares_share_one_valid_cache(toy_mirror, tmp_
     assert load_dataset(cfg, _toy_registry()).data.num_nodes == 3
 
 
+# OGB publishes no checksums for these: OGB's own downloader fetches them (internet only)
+_DOWNLOADED_BY_OGB = {"ogbl-collab", "ogbl-ppa", "ogbl-citation2"}
+
+
 def test_registry_specs_have_consistent_metadata():
     for name in DATASETS:
         spec = DATASETS.get(name)
-        assert spec.name == name and spec.files and spec.num_nodes
+        assert spec.name == name and spec.num_nodes
+        assert bool(spec.files) == (name not in _DOWNLOADED_BY_OGB)
         assert spec.default_split == spec.splits[0]
+
+
+def test_internet_only_dataset_fails_clearly_with_a_mirror(mirror, tmp_path):
+    with pytest.raises(DatasetError, match="ogbl-collab is not in the mirror .* needs internet"):
+        load_dataset(DataConfig(name="ogbl-collab", root=str(tmp_path)))
 
 
 def test_load_dataset_encodings_reuse_the_plain_cache(toy_mirror, tmp_path):

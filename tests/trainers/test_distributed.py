@@ -25,11 +25,6 @@ def _join(rank: int, world_size: int, port: int):
     return init_from_env(CPU)
 
 
-def _train(rank: int, world_size: int, port: int, run_dir: str, out: str) -> None:
-    _fit(_join(rank, world_size, port), run_dir, out)
-    shutdown()
-
-
 def _fit(dist, run_dir: str, out: str, epochs: int = 4, resume: bool = False, dropout: float = 0.0) -> None:
     rank, world_size = dist.rank, dist.world_size
     ckpt.seed_everything(0)
@@ -44,22 +39,49 @@ def _fit(dist, run_dir: str, out: str, epochs: int = 4, resume: bool = False, dr
     torch.save({"state": model.state_dict(), "val": result.val, "test": result.test}, f"{out}.{rank}")
 
 
-def test_two_gloo_processes_match_one_process(tmp_path):
-    _train(0, 1, 0, str(tmp_path / "one"), str(tmp_path / "one.pt"))
-    mp.spawn(_train, args=(2, free_port(), str(tmp_path / "two"), str(tmp_path / "two.pt")), nprocs=2)
+def _two_process_jobs(rank: int, world_size: int, port: int, tmp: str) -> None:
+    """Every 2-process scenario in one process group (spawning costs seconds per test)."""
+    dist = _join(rank, world_size, port)
+    _fit(dist, f"{tmp}/two", f"{tmp}/two.pt")
+    full, cut = f"{tmp}/full", f"{tmp}/cut"
+    _fit(dist, full, full + ".pt", epochs=5, dropout=0.3)
+    _fit(dist, cut, cut + ".pt", epochs=2, dropout=0.3)  # "killed" after epoch 1
+    torch.manual_seed(99 + rank)  # the resumed job starts from unrelated RNG state
+    _fit(dist, cut, cut + ".pt", epochs=5, resume=True, dropout=0.3)
+    shutdown()
+
+
+@pytest.fixture(scope="module")
+def two_process_runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ddp")
+    mp.spawn(_two_process_jobs, args=(2, free_port(), str(tmp)), nprocs=2)
+    return tmp
+
+
+def test_two_gloo_processes_match_one_process(two_process_runs, tmp_path):
+    _fit(_join(0, 1, 0), str(tmp_path / "one"), str(tmp_path / "one.pt"))
     one = torch.load(tmp_path / "one.pt.0")
     for rank in (0, 1):
-        two = torch.load(tmp_path / f"two.pt.{rank}")
+        two = torch.load(two_process_runs / f"two.pt.{rank}")
         for key, value in one["state"].items():
             torch.testing.assert_close(two["state"][key], value, atol=1e-5, rtol=1e-4)
         for split in ("val", "test"):
             assert two[split] == pytest.approx(one[split], abs=1e-5)
     # rank 0 alone writes metrics and runs callbacks
-    rows = RunDir(tmp_path / "two").read_metrics()
+    rows = RunDir(two_process_runs / "two").read_metrics()
     assert [r["epoch"] for r in rows] == [0, 1, 2, 3]
-    assert (tmp_path / "two.pt.rank0").read_text() == "xxxx"
-    assert not (tmp_path / "two.pt.rank1").exists()
-    assert len(ckpt.load(RunDir(tmp_path / "two").last)["rng"]) == 2
+    assert (two_process_runs / "two.pt.rank0").read_text() == "xxxx"
+    assert not (two_process_runs / "two.pt.rank1").exists()
+    assert len(ckpt.load(RunDir(two_process_runs / "two").last)["rng"]) == 2
+
+
+def test_two_process_resume_matches_uninterrupted_two_process_run(two_process_runs):
+    """Dropout on: every rank's own RNG state must come back from the checkpoint."""
+    want, got = (torch.load(two_process_runs / f"{name}.pt.0") for name in ("full", "cut"))
+    for key, value in want["state"].items():
+        torch.testing.assert_close(got["state"][key], value)
+    assert got["test"] == want["test"]
+    assert [r["epoch"] for r in RunDir(two_process_runs / "cut").read_metrics()] == list(range(5))
 
 
 def test_graph_task_shards_every_global_batch_across_ranks():
@@ -78,24 +100,3 @@ def test_graph_task_shards_every_global_batch_across_ranks():
     assert [b.num_nodes for b in full.train_batches(epoch=1)] == whole
     evals = [sum(b.num_graphs for b in s.eval_batches("test")) for s in shards]
     assert sum(evals) == len(full.subsets["test"])
-
-
-def _interrupted_and_full(rank: int, world_size: int, port: int, tmp: str) -> None:
-    dist = _join(rank, world_size, port)
-    full, cut = f"{tmp}/full", f"{tmp}/cut"
-    _fit(dist, full, full + ".pt", epochs=5, dropout=0.3)
-    _fit(dist, cut, cut + ".pt", epochs=2, dropout=0.3)  # "killed" after epoch 1
-    torch.manual_seed(99 + rank)  # the resumed job starts from unrelated RNG state
-    _fit(dist, cut, cut + ".pt", epochs=5, resume=True, dropout=0.3)
-    shutdown()
-
-
-def test_two_process_resume_matches_uninterrupted_two_process_run(tmp_path):
-    """Dropout on: every rank's own RNG state must come back from the checkpoint."""
-    mp.spawn(_interrupted_and_full, args=(2, free_port(), str(tmp_path)), nprocs=2)
-    full, cut = str(tmp_path / "full"), str(tmp_path / "cut")
-    want, got = torch.load(full + ".pt.0"), torch.load(cut + ".pt.0")
-    for key, value in want["state"].items():
-        torch.testing.assert_close(got["state"][key], value)
-    assert got["test"] == want["test"]
-    assert [r["epoch"] for r in RunDir(tmp_path / "cut").read_metrics()] == list(range(5))
