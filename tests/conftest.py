@@ -25,6 +25,15 @@ def pytest_configure(config: pytest.Config) -> None:
         import tempfile
 
         os.environ["GRAPHKIT_DATA"] = tempfile.mkdtemp(prefix="graphkit-test-data-")
+        config._graphkit_data_tmp = os.environ["GRAPHKIT_DATA"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    tmp = getattr(config, "_graphkit_data_tmp", None)
+    if tmp is not None:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -124,13 +124,15 @@ def run_experiment(
                 eval_every=cfg.trainer.eval_every, run_dir=run_dir, device=device,
                 progress=progress, callbacks=(tracker.log,), dist=dist, monitor=cfg.trainer.monitor,
             )
+            status = "failed"
             try:
                 fit = trainer.fit(model, task, seed=seed, split=split, resume=resume)
+                status = "finished"
             finally:
-                tracker.summary({"status": "finished"})
+                tracker.summary({"status": status})
                 tracker.finish()
             result = {
-                "seed": seed, "split": split, "best_epoch": fit.best_epoch,
+                "seed": seed, "split": split, "metric": task.metric, "best_epoch": fit.best_epoch,
                 "epochs_run": fit.epochs_run, "val": fit.val, "test": fit.test,
                 "seconds": fit.seconds, "params": params,
             }
@@ -143,7 +145,7 @@ def run_experiment(
         "task": task_name,
         "dataset": dataset.name,
         "model": cfg.model.name,
-        "metric": cfg.task.metric or dataset.metric,
+        "metric": runs[0]["metric"],  # the task's primary metric (link tasks: hits@K)
         "seeds": list(cfg.seeds),
         "splits": list(cfg.data.splits),
         "val": _aggregate(runs, "val"),
