@@ -17,12 +17,39 @@ from torch import Tensor
 from graphkit.errors import ConfigError
 
 
-def _ogb_eval(dataset: str, key: str, pred: Tensor, target: Tensor) -> float:
-    from ogb.graphproppred import Evaluator
+# metric -> the OGB dataset whose Evaluator computes it, and that dataset's task count
+_OGB_EVALUATORS = {"rocauc": ("ogbg-molhiv", 1), "ap": ("ogbg-molpcba", 128), "rmse": ("ogbg-molesol", 1)}
 
+
+def _ogb_eval(key: str, pred: Tensor, target: Tensor) -> float:
+    """OGB's graph-property metric ``key`` over tasks (columns), NaN targets unlabelled.
+
+    OGB's Evaluator checks the task count of the dataset it is named after, so it runs
+    when the shapes match (molhiv, molpcba, esol); other task counts (LRGB Peptides-func
+    has 10) get the same computation per task here: ROC-AUC / AP averaged over tasks with
+    both classes labelled, RMSE averaged over tasks.
+    """
     y_true = target.reshape(target.size(0), -1).float().numpy()
     y_pred = pred.reshape(pred.size(0), -1).float().numpy()
-    return float(Evaluator(dataset).eval({"y_true": y_true, "y_pred": y_pred})[key])
+    dataset, num_tasks = _OGB_EVALUATORS[key]
+    if y_true.shape[1] == num_tasks:
+        from ogb.graphproppred import Evaluator
+
+        return float(Evaluator(dataset).eval({"y_true": y_true, "y_pred": y_pred})[key])
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    scores = []
+    for t in range(y_true.shape[1]):
+        labelled = ~np.isnan(y_true[:, t])
+        y, p = y_true[labelled, t], y_pred[labelled, t]
+        if key == "rmse":
+            scores.append(float(np.sqrt(np.mean((y - p) ** 2))))
+        elif (y == 1).any() and (y == 0).any():
+            score = roc_auc_score if key == "rocauc" else average_precision_score
+            scores.append(float(score(y, p)))
+    if not scores:
+        raise ValueError(f"{key}: no task has both classes labelled")
+    return float(np.mean(scores))
 
 
 def accuracy(pred: Tensor, target: Tensor) -> float:
@@ -53,12 +80,12 @@ def rocauc(pred: Tensor, target: Tensor) -> float:
         if pred.size(1) == 2:
             return float(roc_auc_score(target.numpy(), probs[:, 1]))
         return float(roc_auc_score(target.numpy(), probs, multi_class="ovr"))
-    return _ogb_eval("ogbg-molhiv", "rocauc", pred, target)
+    return _ogb_eval("rocauc", pred, target)
 
 
 def average_precision(pred: Tensor, target: Tensor) -> float:
-    """AP averaged over tasks (OGB's molpcba Evaluator; used by LRGB Peptides-func)."""
-    return _ogb_eval("ogbg-molpcba", "ap", pred, target)
+    """AP averaged over tasks (OGB's molpcba computation; LRGB Peptides-func's metric)."""
+    return _ogb_eval("ap", pred, target)
 
 
 def cross_entropy(pred: Tensor, target: Tensor) -> float:
@@ -72,7 +99,7 @@ def mae(pred: Tensor, target: Tensor) -> float:
 
 
 def rmse(pred: Tensor, target: Tensor) -> float:
-    return _ogb_eval("ogbg-molesol", "rmse", pred, target)
+    return _ogb_eval("rmse", pred, target)
 
 
 def _topk_multilabel(pred: Tensor, target: Tensor) -> tuple[np.ndarray, np.ndarray]:
