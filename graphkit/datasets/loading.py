@@ -60,6 +60,8 @@ def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
         "split": resolve_split(spec, cfg.split),
         "lap_dim": cfg.pe.lap_dim,
         "rwse_steps": cfg.pe.rwse_steps,
+        # caches written before LapPE padding became NaN (was zero) must not be reused
+        **({"lap_padding": "nan"} if cfg.pe.lap_dim > 0 else {}),
     }
 
 

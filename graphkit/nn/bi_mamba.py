@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from graphkit.nn.mamba_block import MambaBlock
@@ -47,16 +48,42 @@ class BiMamba(nn.Module):
         return out
 
     def _packed(self, x: Tensor, layout: PackedSequences) -> Tensor:
-        # both directions share lanes and steps, so one scan runs them stacked along
-        # channels, each with its own A, B and C
+        # Both directions share lanes and steps, so they run stacked: one gather, one
+        # batched matmul per projection, one convolution and one scan for both (each
+        # direction with its own weights, A, B and C). Same result as running
+        # forward_block and backward_block one after the other; half the operator
+        # calls, which are most of the cost at ZINC sizes (measured).
         fwd, bwd = self.forward_block, self.backward_block
-        shifts = fwd.conv_shifts(layout)
-        u_f, delta_f, b_f, c_f, gate_f = fwd.project(layout.gather(x), layout, shifts)
-        u_b, delta_b, b_b, c_b, gate_b = bwd.project(layout.gather(x, reverse=True), layout, shifts)
+        num_tokens, inner, state = x.size(0), fwd.inner, fwd.state_channels
+        perm = torch.cat([layout.forward_perm, layout.backward_perm])
+        xs = x.index_select(0, perm).view(2, num_tokens, -1)  # [2, T, C], slot order
+        proj = torch.bmm(xs, torch.stack([fwd.in_proj.weight, bwd.in_proj.weight]).transpose(1, 2))
+        signal, gate = proj.split(inner, dim=-1)  # [2, T, inner] each
+        # causal depthwise convolution within each lane: tap k reads the slot k steps
+        # back (an appended zero row where the sequence has not started)
+        weight = torch.stack([fwd.conv.weight, bwd.conv.weight]).squeeze(2)  # [2, inner, K]
+        bias = torch.stack([fwd.conv.bias, bwd.conv.bias]).unsqueeze(1)  # [2, 1, inner]
+        padded = torch.cat([signal, signal.new_zeros(2, 1, inner)], dim=1)
+        conv = torch.addcmul(bias, signal, weight[:, None, :, -1])
+        for k in range(1, weight.size(-1)):
+            conv = conv.addcmul(padded.index_select(1, layout.shift_index(k)),
+                                weight[:, None, :, -1 - k])
+        signal = F.silu(conv)
+        dbc = torch.bmm(signal, torch.stack([fwd.x_proj.weight, bwd.x_proj.weight]).transpose(1, 2))
+        dt, b, c = dbc.split([fwd.dt_rank, state, state], dim=-1)
+        delta = F.softplus(torch.baddbmm(
+            torch.stack([fwd.dt_proj.bias, bwd.dt_proj.bias]).unsqueeze(1), dt,
+            torch.stack([fwd.dt_proj.weight, bwd.dt_proj.weight]).transpose(1, 2)))
+
+        def by_token(t: Tensor) -> Tensor:  # [2, T, K] -> [T, 2 K], directions side by side
+            return t.transpose(0, 1).reshape(num_tokens, -1)
+
         A = -torch.exp(torch.cat([fwd.A_log, bwd.A_log]))  # [2 inner, N]
-        y = packed_selective_scan(
-            torch.cat([delta_f, delta_b], 1), torch.cat([u_f, u_b], 1), A,
-            torch.stack([b_f, b_b], 1), torch.stack([c_f, c_b], 1), layout)  # [T, 2 inner]
-        y_f, y_b = y.chunk(2, dim=1)
-        return (layout.scatter(fwd.finish(y_f, u_f, gate_f))
-                + layout.scatter(bwd.finish(y_b, u_b, gate_b), reverse=True))
+        y = packed_selective_scan(by_token(delta), by_token(signal), A,
+                                  b.transpose(0, 1), c.transpose(0, 1), layout)  # [T, 2 inner]
+        skip = torch.stack([fwd.D, bwd.D]).unsqueeze(1)  # [2, 1, inner]
+        z = torch.addcmul(y.view(num_tokens, 2, inner).transpose(0, 1), signal, skip) * F.silu(gate)
+        out = torch.bmm(z, torch.stack([fwd.out_proj.weight, bwd.out_proj.weight]).transpose(1, 2))
+        # back to token order: forward slots from the first half, reversed from the second
+        slots = torch.cat([layout.forward_slot, layout.backward_slot + num_tokens])
+        return out.view(2 * num_tokens, -1).index_select(0, slots).view(2, num_tokens, -1).sum(0)

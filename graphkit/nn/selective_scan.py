@@ -167,6 +167,7 @@ def selective_scan_sequential(
 # few steps of all lanes, small enough (1 MiB) to stay in cache while every product and
 # reduction of those steps reads it.
 _BLOCK_ELEMENTS = 1 << 18
+_LOG2_E = 1.0 / math.log(2.0)
 
 
 def _blocks(batch_sizes: tuple[int, ...], offsets: tuple[int, ...], row_elements: int):
@@ -181,6 +182,12 @@ def _blocks(batch_sizes: tuple[int, ...], offsets: tuple[int, ...], row_elements
         blocks.append((t0, t1, offsets[t0], offsets[t1 - 1] + batch_sizes[t1 - 1]))
         t0 = t1
     return blocks
+
+
+def _decay_rates(A: Tensor, groups: int, width: int, state: int) -> Tensor:
+    """``A [D, N]`` as a contiguous ``[G, N, D/G]``: products broadcast against a
+    transposed view fall off the vectorised path (measured 5x slower)."""
+    return A.view(groups, width, state).transpose(1, 2).contiguous()
 
 
 class _PackedScan(torch.autograd.Function):
@@ -202,14 +209,16 @@ class _PackedScan(torch.autograd.Function):
         num_tokens, channels = delta.shape
         groups, state = B.shape[1], B.shape[2]
         width = channels // groups
-        a = A.view(groups, width, state).transpose(1, 2)  # [G, N, D/G]
+        a2 = _decay_rates(A, groups, width, state) * _LOG2_E
         du = (delta * u).view(num_tokens, groups, 1, width)
         delta4 = delta.view(num_tokens, groups, 1, width)
         h = delta.new_empty(num_tokens, groups, state, width)
         decay = torch.empty_like(h)
         y = delta.new_empty(num_tokens * groups, 1, width)
         for t0, t1, r0, r1 in _blocks(batch_sizes, offsets, groups * state * width):
-            torch.mul(delta4[r0:r1], a, out=decay[r0:r1]).exp_()
+            # exp(x) = exp2(x log2 e): torch's exp2 is ~3x faster than its exp on CPU
+            # (measured, AVX512), and the decays were a third of the forward's time
+            torch.mul(delta4[r0:r1], a2, out=decay[r0:r1]).exp2_()
             torch.mul(B[r0:r1].unsqueeze(-1), du[r0:r1], out=h[r0:r1])
             for t in range(max(t0, 1), t1):
                 o, b, p = offsets[t], batch_sizes[t], offsets[t - 1]
@@ -227,7 +236,7 @@ class _PackedScan(torch.autograd.Function):
         num_tokens, channels = delta.shape
         groups, state = B.shape[1], B.shape[2]
         width = channels // groups
-        a = A.view(groups, width, state).transpose(1, 2)  # [G, N, D/G]
+        a = _decay_rates(A, groups, width, state)
         gy = gy.contiguous().view(num_tokens, groups, 1, width)
         delta4 = delta.view(num_tokens, groups, 1, width)
         du = (delta * u).view(num_tokens, groups, 1, width)
@@ -289,8 +298,9 @@ def packed_selective_scan(delta: Tensor, u: Tensor, A: Tensor, B: Tensor, C: Ten
     kernel = use_kernel and _MAMBA_KERNEL is not None and u.is_cuda
     if not kernel and layout.max_length <= SEQUENTIAL_MAX_LENGTH:
         dtype = torch.promote_types(u.dtype, torch.float32)  # half inputs scan in float32
-        return _PackedScan.apply(delta.to(dtype), u.to(dtype), A.to(dtype), B.to(dtype),
-                                 C.to(dtype), layout.batch_sizes, layout.offsets).to(u.dtype)
+        delta, u, A, B, C = (t.to(dtype).contiguous() for t in (delta, u, A, B, C))
+        return _PackedScan.apply(delta, u, A, B, C, layout.batch_sizes,
+                                 layout.offsets).to(u.dtype)
     lanes, length = layout.num_lanes, layout.max_length
     groups = B.size(1)
     width = u.size(1) // groups

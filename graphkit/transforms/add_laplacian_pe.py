@@ -1,4 +1,4 @@
-"""Laplacian eigenvector positional encodings, zero-padded to a fixed width."""
+"""Laplacian eigenvector positional encodings, NaN-padded to a fixed width."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ class AddLaplacianPE(BaseTransform):
     (`Benchmarking GNNs <https://arxiv.org/abs/2003.00982>`_, GraphGPS's ``LapPE``).
 
     Differs from PyG's ``AddLaplacianEigenvectorPE`` where that one does not fit a
-    cached pre-transform: graphs with ``num_nodes <= k`` get zero columns instead of an
+    cached pre-transform: graphs with ``num_nodes <= k`` get NaN columns (as in GraphGPS,
+    so that :class:`~graphkit.nn.lap_pe_encoder.LapPEEncoder` masks them) instead of an
     error, and signs are fixed deterministically (first entry of largest magnitude
     positive) rather than drawn at random once at processing time; random sign flipping belongs
     in training. Edges are symmetrized first. Isolated nodes have :math:`L_{ii} = 1`
@@ -32,7 +33,7 @@ class AddLaplacianPE(BaseTransform):
         k: number of eigenvectors (output width).
         attr_name: node attribute to store them in. (default: ``"lap_pe"``)
         eigval_attr_name: node attribute for the matching eigenvalues, the same
-            ``k`` values repeated on every node (GraphGPS's ``EigVals``), zero where the
+            ``k`` values repeated on every node (GraphGPS's ``EigVals``), NaN where the
             vector is padding; ``None`` skips them. (default: ``"lap_eigval"``)
         dense_max_nodes: graphs up to this size use a dense ``eigh``
             (:func:`~graphkit.transforms.encodings.laplacian_pe_dense`); larger ones use

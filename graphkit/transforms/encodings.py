@@ -25,7 +25,8 @@ _CHUNK_ENTRIES = 1 << 24  # B * N * N per dense batch (~128 MB in float64)
 def laplacian_pe_dense(adjacency: Tensor, k: int) -> tuple[Tensor, Tensor]:
     """Eigenvectors 1..k (ascending eigenvalue, the first skipped) of the symmetric
     normalized Laplacian :math:`I - D^{-1/2} A D^{-1/2}` of each symmetric ``adjacency``;
-    zero-padded when ``N - 1 < k``; each vector's first entry of largest magnitude
+    NaN-padded when ``N - 1 < k`` (GraphGPS's convention: the LapPE encoder masks the
+    missing eigenvectors instead of encoding zeros as if they were real); each vector's first entry of largest magnitude
     (within 1e-6, so ties do not flip on round-off) is positive.
 
     Shapes:
@@ -43,7 +44,8 @@ def laplacian_pe_dense(adjacency: Tensor, k: int) -> tuple[Tensor, Tensor]:
     magnitude = vectors.abs()
     pivot = (magnitude >= magnitude.amax(dim=1, keepdim=True) - 1e-6).double().argmax(dim=1)
     sign = torch.where(vectors.gather(1, pivot.unsqueeze(1)) < 0, -1.0, 1.0)  # [B, 1, f]
-    out_vectors, out_values = torch.zeros(batch, n, k), torch.zeros(batch, k)
+    out_vectors = torch.full((batch, n, k), float("nan"))
+    out_values = torch.full((batch, k), float("nan"))
     out_vectors[:, :, :found] = (vectors * sign).float()
     out_values[:, :found] = values.clamp(min=0).float()
     return out_vectors, out_values

@@ -49,6 +49,32 @@ def test_graph_gps_graph_output_invariant_to_node_order(local, glob):
     assert torch.allclose(out_p, out, atol=1e-4)
 
 
+def test_graph_gps_small_graph_nan_padded_lap_pe_is_masked():
+    # a 3-node graph has 2 eigenvectors for k=5: the other 3 columns are NaN padding,
+    # which must not reach outputs or gradients, and is masked rather than encoded as 0
+    from graphkit.transforms.add_laplacian_pe import AddLaplacianPE
+
+    torch.manual_seed(0)
+    ring = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    g = AddLaplacianPE(k=5)(Data(x=torch.tensor([[1], [2], [3]]), edge_index=ring,
+                                 edge_attr=torch.tensor([0, 0, 1, 1]), y=torch.rand(1)))
+    assert g.lap_pe[:, 2:].isnan().all()
+    g.rwse = torch.rand(3, 6)
+    cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, heads=2,
+                         rwse_channels=4, lap_channels=4)
+    model = build_model(cfg, _dataset([g]), 1)
+    out = model(Batch.from_data_list([g]))
+    assert torch.isfinite(out).all()
+    out.sum().backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+    model.eval()
+    zeros = g.clone()  # zeros where the NaN padding was: what the encoder must not see
+    zeros.lap_pe = torch.nan_to_num(g.lap_pe, nan=0.0)
+    zeros.lap_eigval = torch.nan_to_num(g.lap_eigval, nan=0.0)
+    assert not torch.allclose(model(Batch.from_data_list([zeros])),
+                              model(Batch.from_data_list([g])))
+
+
 def test_graph_gps_node_level_without_edge_features():
     torch.manual_seed(0)
     data = Data(x=torch.randn(6, 5), edge_index=torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]]))

@@ -36,16 +36,17 @@ def test_lap_pe_columns_are_orthonormal_eigenvectors():
     assert np.allclose(eigval, eigval[0])
 
 
-def test_lap_pe_small_graph_is_zero_padded():
+def test_lap_pe_small_graph_is_nan_padded():
     out = AddLaplacianPE(k=5)(_graph([(0, 1), (1, 2)], 3))
     assert out.lap_pe.shape == (3, 5)
-    assert torch.all(out.lap_pe[:, 2:] == 0) and torch.all(out.lap_eigval[:, 2:] == 0)
+    assert out.lap_pe[:, 2:].isnan().all() and out.lap_eigval[:, 2:].isnan().all()
+    assert torch.isfinite(out.lap_pe[:, :2]).all() and torch.isfinite(out.lap_eigval[:, :2]).all()
     assert torch.all(out.lap_pe[:, :2].abs().sum(0) > 0)
 
 
 def test_lap_pe_single_node_graph():
     out = AddLaplacianPE(k=3)(Data(edge_index=torch.empty(2, 0, dtype=torch.long), num_nodes=1))
-    assert out.lap_pe.shape == (1, 3) and torch.all(out.lap_pe == 0)
+    assert out.lap_pe.shape == (1, 3) and out.lap_pe.isnan().all()
 
 
 def test_lap_pe_isolated_node_and_components_stay_finite():
