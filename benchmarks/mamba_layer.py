@@ -6,9 +6,11 @@ On the same ZINC batches (32 graphs, nodes padded per graph, width 64) it times:
 ``attention``: GraphGPS's global branch (GraphSelfAttention, 4 heads, attention dropout
 0.5); ``bimamba``: the bidirectional Mamba global branch (GraphSequenceMamba with
 ``bidirectional=True``: degree ordering, forward + reversed scan, d_state 16, expand 1,
-Graph-Mamba's settings) with the default packed step-loop scan; ``bimamba_parallel``:
-the same with the padded chunked parallel scan forced; and the whole GPS layers (GINE +
-each). Target: bimamba <= 2x attention.
+Graph-Mamba's settings) with the defaults (the fused CPU kernels for the convolution and
+the scan when they build); ``bimamba_torch_step_loop`` and ``bimamba_torch_parallel``:
+the same in pure PyTorch, with the packed step loop or the padded chunked parallel
+scan; and the whole GPS layers
+(GINE + each). Target: bimamba <= 2x attention.
 Writes ``benchmarks/results/gps_mamba_layer.json``.
 """
 
@@ -27,7 +29,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from gps_zinc_batches import zinc_batches  # noqa: E402
 
+import graphkit.nn.packed_causal_conv as packed_causal_conv  # noqa: E402
 import graphkit.nn.selective_scan as selective_scan  # noqa: E402
+from graphkit.nn.cpu_scan_kernel import cpu_scan_kernel  # noqa: E402
 from graphkit.nn.gps_layer import GPSLayer  # noqa: E402
 from graphkit.nn.graph_self_attention import GraphSelfAttention  # noqa: E402
 from graphkit.nn.graph_sequence_mamba import GraphSequenceMamba  # noqa: E402
@@ -51,18 +55,26 @@ def main() -> None:
     gps_attn = GPSLayer(64, "gine", "transformer", heads=4, attn_dropout=0.5).train()
     gps_mamba = GPSLayer(64, "gine", "mamba", heads=4,
                          mamba_kwargs=dict(bidirectional=True)).train()
-    def forced_parallel(x, e, b):
-        limit = selective_scan.SEQUENTIAL_MAX_LENGTH
-        selective_scan.SEQUENTIAL_MAX_LENGTH = 0
+    def without_fused_kernel(x, e, b, parallel=False):
+        # the pure-PyTorch paths: convolution by gathers, and the scan as the step loop
+        # or the padded chunked parallel scan
+        saved = (selective_scan.fused_kernel_available, packed_causal_conv.fused_kernel_available,
+                 selective_scan.SEQUENTIAL_MAX_LENGTH)
+        selective_scan.fused_kernel_available = lambda *tensors: False
+        packed_causal_conv.fused_kernel_available = lambda *tensors: False
+        if parallel:
+            selective_scan.SEQUENTIAL_MAX_LENGTH = 0
         try:
             return mamba(x, b.edge_index, b.batch)
         finally:
-            selective_scan.SEQUENTIAL_MAX_LENGTH = limit
+            (selective_scan.fused_kernel_available, packed_causal_conv.fused_kernel_available,
+             selective_scan.SEQUENTIAL_MAX_LENGTH) = saved
 
     cases = {
         "attention": lambda x, e, b: attn(x, b.batch),
         "bimamba": lambda x, e, b: mamba(x, b.edge_index, b.batch),
-        "bimamba_parallel": forced_parallel,
+        "bimamba_torch_step_loop": without_fused_kernel,
+        "bimamba_torch_parallel": lambda x, e, b: without_fused_kernel(x, e, b, parallel=True),
         "gps_layer_attention": lambda x, e, b: gps_attn(x, b.edge_index, e, b.batch)[0],
         "gps_layer_bimamba": lambda x, e, b: gps_mamba(x, b.edge_index, e, b.batch)[0],
     }
@@ -84,7 +96,9 @@ def main() -> None:
     result = {
         "ms_per_batch_median": med, "ms_all": times,
         "ratio_bimamba_over_attention": med["bimamba"] / med["attention"],
-        "ratio_bimamba_parallel_over_attention": med["bimamba_parallel"] / med["attention"],
+        "ratio_bimamba_torch_step_loop_over_attention": med["bimamba_torch_step_loop"] / med["attention"],
+        "ratio_bimamba_torch_parallel_over_attention": med["bimamba_torch_parallel"] / med["attention"],
+        "fused_cpu_kernel": cpu_scan_kernel() is not None,
         "ratio_gps_layer_bimamba_over_attention": med["gps_layer_bimamba"] / med["gps_layer_attention"],
         "batches": args.batches, "batch_size": 32, "threads": 1, "torch": torch.__version__,
         "load_average_at_start": load,

@@ -18,6 +18,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _run_label(run_dir: Path) -> str:
+    """``<model> on <dataset>`` from the run's saved config, else the folder name."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((run_dir / "config.yaml").read_text())
+        return f"{config['model']['name']} on {config['data']['name']}"
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return run_dir.resolve().name
+
+
 def plot_run(run_dir: Path, out: Path) -> list[Path]:
     """Writes ``<out>/<metric>.png`` for every per-epoch quantity in ``metrics.jsonl``."""
     import matplotlib
@@ -46,7 +57,7 @@ def plot_run(run_dir: Path, out: Path) -> list[Path]:
         ax.set_ylabel(key)
         if key in ("train_loss", "lr"):
             ax.set_yscale("log")
-        ax.set_title(f"{run_dir.parent.name}: {key}")
+        ax.set_title(f"{_run_label(run_dir)}: {key}")
         ax.grid(alpha=0.3)
         if len(series) <= 10:
             ax.legend(fontsize=7)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from graphkit.nn.mamba_block import MambaBlock
+from graphkit.nn.packed_causal_conv import packed_causal_conv_silu
 from graphkit.nn.packed_sequences import PackedSequences
 from graphkit.nn.selective_scan import packed_selective_scan
 
@@ -59,31 +59,24 @@ class BiMamba(nn.Module):
         xs = x.index_select(0, perm).view(2, num_tokens, -1)  # [2, T, C], slot order
         proj = torch.bmm(xs, torch.stack([fwd.in_proj.weight, bwd.in_proj.weight]).transpose(1, 2))
         signal, gate = proj.split(inner, dim=-1)  # [2, T, inner] each
-        # causal depthwise convolution within each lane: tap k reads the slot k steps
-        # back (an appended zero row where the sequence has not started)
-        weight = torch.stack([fwd.conv.weight, bwd.conv.weight]).squeeze(2)  # [2, inner, K]
-        bias = torch.stack([fwd.conv.bias, bwd.conv.bias]).unsqueeze(1)  # [2, 1, inner]
-        padded = torch.cat([signal, signal.new_zeros(2, 1, inner)], dim=1)
-        conv = torch.addcmul(bias, signal, weight[:, None, :, -1])
-        for k in range(1, weight.size(-1)):
-            conv = conv.addcmul(padded.index_select(1, layout.shift_index(k)),
-                                weight[:, None, :, -1 - k])
-        signal = F.silu(conv)
+        signal = packed_causal_conv_silu(
+            signal, torch.stack([fwd.conv.weight, bwd.conv.weight]).squeeze(2),
+            torch.stack([fwd.conv.bias, bwd.conv.bias]), layout)
         dbc = torch.bmm(signal, torch.stack([fwd.x_proj.weight, bwd.x_proj.weight]).transpose(1, 2))
         dt, b, c = dbc.split([fwd.dt_rank, state, state], dim=-1)
-        delta = F.softplus(torch.baddbmm(
-            torch.stack([fwd.dt_proj.bias, bwd.dt_proj.bias]).unsqueeze(1), dt,
-            torch.stack([fwd.dt_proj.weight, bwd.dt_proj.weight]).transpose(1, 2)))
+        raw_delta = torch.bmm(dt, torch.stack([fwd.dt_proj.weight, bwd.dt_proj.weight]).transpose(1, 2))
 
         def by_token(t: Tensor) -> Tensor:  # [2, T, K] -> [T, 2 K], directions side by side
             return t.transpose(0, 1).reshape(num_tokens, -1)
 
-        A = -torch.exp(torch.cat([fwd.A_log, bwd.A_log]))  # [2 inner, N]
-        y = packed_selective_scan(by_token(delta), by_token(signal), A,
-                                  b.transpose(0, 1), c.transpose(0, 1), layout)  # [T, 2 inner]
-        skip = torch.stack([fwd.D, bwd.D]).unsqueeze(1)  # [2, 1, inner]
-        z = torch.addcmul(y.view(num_tokens, 2, inner).transpose(0, 1), signal, skip) * F.silu(gate)
-        out = torch.bmm(z, torch.stack([fwd.out_proj.weight, bwd.out_proj.weight]).transpose(1, 2))
+        # softplus(delta + bias), skip and gate happen inside the (fused) scan
+        y = packed_selective_scan(
+            by_token(raw_delta), by_token(signal), -torch.exp(torch.cat([fwd.A_log, bwd.A_log])),
+            b.transpose(0, 1), c.transpose(0, 1), layout, D=torch.cat([fwd.D, bwd.D]),
+            z=by_token(gate), delta_bias=torch.cat([fwd.dt_proj.bias, bwd.dt_proj.bias]),
+            delta_softplus=True)  # [T, 2 inner]
+        out = torch.bmm(y.view(num_tokens, 2, inner).transpose(0, 1),
+                        torch.stack([fwd.out_proj.weight, bwd.out_proj.weight]).transpose(1, 2))
         # back to token order: forward slots from the first half, reversed from the second
         slots = torch.cat([layout.forward_slot, layout.backward_slot + num_tokens])
         return out.view(2 * num_tokens, -1).index_select(0, slots).view(2, num_tokens, -1).sum(0)

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from graphkit.nn.packed_causal_conv import packed_causal_conv_silu
 from graphkit.nn.packed_sequences import PackedSequences
 from graphkit.nn.selective_scan import packed_selective_scan
 
@@ -62,42 +63,21 @@ class MambaBlock(nn.Module):
         self.A_log = nn.Parameter(torch.log(a))  # [inner, n]
         self.D = nn.Parameter(torch.ones(inner))
 
-    def conv_shifts(self, layout: PackedSequences) -> list[Tensor]:
-        """Slot indices of the ``1 .. kernel-1`` previous steps (for :meth:`project`)."""
-        return [layout.shift_index(k) for k in range(1, self.conv.kernel_size[0])]
-
-    def project(self, x: Tensor, layout: PackedSequences,
-                shifts: Optional[list[Tensor]] = None) -> tuple[Tensor, ...]:
-        """Everything before the scan, on slot-ordered tokens ``x [T, C]``: returns the
-        signal ``u``, the positive step sizes, ``B``, ``C`` (``[T, N]``) and the gate."""
-        if shifts is None:
-            shifts = self.conv_shifts(layout)
-        signal, gate = self.in_proj(x).chunk(2, dim=-1)  # [T, inner] each
-        # causal depthwise convolution within each lane: tap k reads the slot k steps
-        # back (an appended zero row where the sequence has not started)
-        weight = self.conv.weight.squeeze(1)  # [inner, K]; tap K-1 is the current step
-        padded = torch.cat([signal, signal.new_zeros(1, signal.size(1))])
-        conv = torch.addcmul(self.conv.bias, signal, weight[:, -1])
-        for k, index in enumerate(shifts, start=1):
-            conv = conv.addcmul(padded.index_select(0, index), weight[:, -1 - k])
-        signal = F.silu(conv)
-        dt, b, c = self.x_proj(signal).split(
-            [self.dt_rank, self.state_channels, self.state_channels], dim=-1)
-        delta = F.softplus(self.dt_proj(dt))  # [T, inner]
-        return signal, delta, b, c, gate
-
-    def finish(self, y: Tensor, signal: Tensor, gate: Tensor) -> Tensor:
-        """Skip, gate and output projection after the scan (slot-ordered ``[T, inner]``)."""
-        return self.out_proj(torch.addcmul(y, signal, self.D) * F.silu(gate))
-
     def forward(self, x: Tensor, layout: Optional[PackedSequences] = None) -> Tensor:
         dense_shape = None
         if layout is None:
             dense_shape = x.shape
             layout = PackedSequences.from_mask(x.new_ones(x.shape[:2], dtype=torch.bool))
             x = x.reshape(-1, x.size(-1))
-        signal, delta, b, c, gate = self.project(layout.gather(x), layout)
-        y = packed_selective_scan(delta, signal, -torch.exp(self.A_log), b.unsqueeze(1),
-                                  c.unsqueeze(1), layout)  # [T, inner]
-        out = layout.scatter(self.finish(y, signal, gate))
+        signal, gate = self.in_proj(layout.gather(x)).chunk(2, dim=-1)  # [T, inner] each
+        signal = packed_causal_conv_silu(signal.unsqueeze(0), self.conv.weight.squeeze(1)[None],
+                                         self.conv.bias[None], layout)[0]
+        dt, b, c = self.x_proj(signal).split(
+            [self.dt_rank, self.state_channels, self.state_channels], dim=-1)
+        # softplus(dt W + bias), skip and gate happen inside the (fused) scan
+        y = packed_selective_scan(
+            F.linear(dt, self.dt_proj.weight), signal, -torch.exp(self.A_log), b.unsqueeze(1),
+            c.unsqueeze(1), layout, D=self.D, z=gate, delta_bias=self.dt_proj.bias,
+            delta_softplus=True)  # [T, inner]
+        out = layout.scatter(self.out_proj(y))
         return out if dense_shape is None else out.view(dense_shape)

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from graphkit.nn.cpu_scan_kernel import FusedPackedScan, fused_kernel_available
 from graphkit.nn.packed_sequences import PackedSequences
 
 # Per-step log-decays below -_MIN_LOG_DECAY are raised to it: such a step forgets all
@@ -274,33 +275,68 @@ class _PackedScan(torch.autograd.Function):
 
 
 def packed_selective_scan(delta: Tensor, u: Tensor, A: Tensor, B: Tensor, C: Tensor,
-                          layout: PackedSequences, use_kernel: bool = True) -> Tensor:
-    """The selective scan of :func:`selective_scan` (without skip and gate) over
-    sequences packed by ``layout``, with ``G`` groups of channels that have their own
-    ``B`` and ``C`` (the directions of a bidirectional Mamba, stacked along channels).
+                          layout: PackedSequences, D: Optional[Tensor] = None,
+                          z: Optional[Tensor] = None, delta_bias: Optional[Tensor] = None,
+                          delta_softplus: bool = False, use_kernel: bool = True) -> Tensor:
+    """The selective scan of :func:`selective_scan` over sequences packed by
+    ``layout``, with ``G`` groups of channels that have their own ``B`` and ``C`` (the
+    directions of a bidirectional Mamba, stacked along channels). As in ``mamba_ssm``'s
+    ``selective_scan_fn``, the step sizes are ``delta + delta_bias`` (through softplus
+    if ``delta_softplus``) and the output is ``(y + D u) * silu(z)``, each part only
+    when given.
 
-    Short sequences (at most ``SEQUENTIAL_MAX_LENGTH`` steps) on CPU run the padding-free
-    step loop :class:`_PackedScan`; longer ones, or CUDA with ``mamba-ssm``, are padded
-    per group and run through :func:`selective_scan` (the chunked parallel scan or the
-    kernel).
+    On CPU, float32 scans run the fused kernel of :mod:`graphkit.nn.cpu_scan_kernel`
+    when it is built (step sizes, scan, skip and gate in one pass; ~3x faster than the
+    PyTorch scan on ZINC batches); otherwise short sequences (at most
+    ``SEQUENTIAL_MAX_LENGTH`` steps) run the padding-free step loop
+    :class:`_PackedScan`; longer ones, or CUDA with ``mamba-ssm``, are padded per group
+    and run through :func:`selective_scan` (the chunked parallel scan or the kernel).
 
     Args:
-        delta: positive step sizes ``[T, D]`` (softplus already applied), slot order.
+        delta: step sizes ``[T, D]`` in slot order (positive, or raw with
+            ``delta_softplus``).
         u: inputs ``[T, D]``.
         A: state matrix ``[D, N]`` (negative).
         B, C: ``[T, G, N]``; ``D`` must be divisible by ``G``.
         layout: the :class:`PackedSequences` the rows follow.
-        use_kernel: allow the ``mamba-ssm`` CUDA kernel.
+        D: skip weights ``[D]``; z: gate ``[T, D]``; delta_bias: ``[D]``.
+        delta_softplus: apply softplus to ``delta + delta_bias``.
+        use_kernel: allow the fused kernels (``mamba-ssm`` on CUDA, graphkit's on CPU);
+            False always takes the pure-PyTorch scans.
 
     Shapes:
         -> ``[T, D]``
     """
-    kernel = use_kernel and _MAMBA_KERNEL is not None and u.is_cuda
-    if not kernel and layout.max_length <= SEQUENTIAL_MAX_LENGTH:
-        dtype = torch.promote_types(u.dtype, torch.float32)  # half inputs scan in float32
+    out_dtype = u.dtype
+    dtype = torch.promote_types(u.dtype, torch.float32)  # half inputs scan in float32
+    if use_kernel and not u.is_cuda:
+        args = [t.to(dtype).contiguous() for t in (delta, u, A, B, C)]
+        if fused_kernel_available(*args):
+            zeros = args[1].new_zeros(args[1].size(1))
+            skip, bias = (zeros if t is None else t.to(dtype).contiguous() for t in (D, delta_bias))
+            gate = args[1] if z is None else z.to(dtype).contiguous()  # ignored without z
+            steps = [torch.tensor(v, dtype=torch.long) for v in (layout.batch_sizes, layout.offsets)]
+            return FusedPackedScan.apply(*args, skip, gate, bias, delta_softplus, z is not None,
+                                         *steps).to(out_dtype)
+    if delta_bias is not None:
+        delta = delta + delta_bias
+    if delta_softplus:
+        delta = F.softplus(delta)
+    y = _packed_scan_torch(delta, u, A, B, C, layout, use_kernel, dtype)
+    if D is not None:
+        y = torch.addcmul(y, u.to(y.dtype), D.to(y.dtype))
+    if z is not None:
+        y = y * F.silu(z.to(y.dtype))
+    return y.to(out_dtype)
+
+
+def _packed_scan_torch(delta: Tensor, u: Tensor, A: Tensor, B: Tensor, C: Tensor,
+                       layout: PackedSequences, use_kernel: bool, dtype: torch.dtype) -> Tensor:
+    """The scan alone (``y``) in PyTorch, or ``mamba-ssm``'s CUDA kernel when allowed."""
+    if not (use_kernel and _MAMBA_KERNEL is not None and u.is_cuda):
         delta, u, A, B, C = (t.to(dtype).contiguous() for t in (delta, u, A, B, C))
-        return _PackedScan.apply(delta, u, A, B, C, layout.batch_sizes,
-                                 layout.offsets).to(u.dtype)
+        if layout.max_length <= SEQUENTIAL_MAX_LENGTH:
+            return _PackedScan.apply(delta, u, A, B, C, layout.batch_sizes, layout.offsets)
     lanes, length = layout.num_lanes, layout.max_length
     groups = B.size(1)
     width = u.size(1) // groups

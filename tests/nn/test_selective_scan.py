@@ -76,13 +76,23 @@ def _per_lane_reference(layout, delta, u, A, B, C):
     return out
 
 
-@pytest.mark.parametrize("block_elements", [1 << 18, 40, 1])
-def test_packed_scan_equals_sequential_reference_with_gradients(monkeypatch, block_elements):
+def _fused_kernel():
+    from graphkit.nn.cpu_scan_kernel import cpu_scan_kernel
+
+    if cpu_scan_kernel() is None:
+        pytest.skip("the fused CPU scan kernel could not be built here (no C++ compiler?)")
+
+
+@pytest.mark.parametrize("path,block_elements", [("loop", 1 << 18), ("loop", 40), ("loop", 1),
+                                                 ("fused", 1 << 18)])
+def test_packed_scan_equals_sequential_reference_with_gradients(monkeypatch, path, block_elements):
     import graphkit.nn.selective_scan as module
 
+    if path == "fused":
+        _fused_kernel()
     monkeypatch.setattr(module, "_BLOCK_ELEMENTS", block_elements)  # one block .. one step each
     layout, _, args = _packed_case()
-    out = module.packed_selective_scan(*args, layout)
+    out = module.packed_selective_scan(*args, layout, use_kernel=path == "fused")
     ref = _per_lane_reference(layout, *args)
     assert torch.allclose(out, ref, atol=1e-5)
     weights = torch.randn_like(out)
@@ -90,6 +100,59 @@ def test_packed_scan_equals_sequential_reference_with_gradients(monkeypatch, blo
     grads_ref = torch.autograd.grad((ref * weights).sum(), args)
     for got, want in zip(grads, grads_ref):
         assert torch.allclose(got, want, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("extras", [False, True])
+def test_fused_cpu_kernel_equals_step_loop_at_model_size(extras):
+    # ZINC-like: 32 sequences of 9..38 tokens, 2 groups x 64 channels, 16 states; the
+    # kernel's own exp2 / softplus / sigmoid and vectorised loops against the PyTorch
+    # step loop, with (extras) or without softplus(delta + bias), skip D and gate z
+    from graphkit.nn.packed_sequences import PackedSequences
+    from graphkit.nn.selective_scan import packed_selective_scan
+
+    _fused_kernel()
+    torch.manual_seed(0)
+    lengths = torch.randint(9, 39, (32,))
+    seq = torch.repeat_interleave(torch.arange(32), lengths)
+    pos = torch.cat([torch.randperm(int(n)) for n in lengths])  # tokens in any order
+    layout = PackedSequences.from_positions(seq, pos)
+    t, g, w, n = seq.numel(), 2, 64, 16
+    args = [torch.rand(t, g * w) * 0.2, torch.randn(t, g * w), -torch.rand(g * w, n) * 4,
+            torch.randn(t, g, n), torch.randn(t, g, n)]
+    kwargs = {}
+    if extras:  # raw step sizes spanning softplus's curved and linear parts
+        args[0] = torch.randn(t, g * w) * 3 - 2
+        kwargs = dict(D=torch.randn(g * w), z=torch.randn(t, g * w) * 2,
+                      delta_bias=torch.randn(g * w), delta_softplus=True)
+    args = [a.requires_grad_() for a in args]
+    kwargs = {k: v.requires_grad_() if torch.is_tensor(v) else v for k, v in kwargs.items()}
+    inputs = args + [v for v in kwargs.values() if torch.is_tensor(v)]
+    fused = packed_selective_scan(*args, layout, **kwargs)
+    loop = packed_selective_scan(*args, layout, use_kernel=False, **kwargs)
+    assert torch.allclose(fused, loop, atol=1e-4, rtol=1e-4)
+    weights = torch.randn_like(loop)
+    for got, want in zip(torch.autograd.grad((fused * weights).sum(), inputs),
+                         torch.autograd.grad((loop * weights).sum(), inputs)):
+        assert torch.allclose(got, want, atol=1e-3, rtol=1e-3)
+    detached = [a.detach() for a in args]
+    # a decay of exp(-5000) per step: the clamped exponent keeps everything finite
+    strong = [detached[0] * 0 + 50.0, detached[1], detached[2] * 25, *detached[3:]]
+    assert torch.allclose(packed_selective_scan(*strong, layout),
+                          packed_selective_scan(*strong, layout, use_kernel=False), atol=1e-3)
+    # half inputs scan in float32 and come back as half
+    assert packed_selective_scan(*(a.half() for a in detached), layout).dtype == torch.float16
+
+
+def test_fused_cpu_kernel_can_be_switched_off(monkeypatch):
+    from graphkit.nn import cpu_scan_kernel as module
+
+    monkeypatch.setenv("GRAPHKIT_SCAN_KERNEL", "torch")
+    module.cpu_scan_kernel.cache_clear()
+    try:
+        assert module.cpu_scan_kernel() is None
+        assert not module.fused_kernel_available(torch.zeros(1))
+    finally:
+        module.cpu_scan_kernel.cache_clear()
 
 
 def test_packed_scan_gradcheck_float64(monkeypatch):
@@ -104,9 +167,9 @@ def test_packed_scan_parallel_path_equals_step_loop(monkeypatch):
     import graphkit.nn.selective_scan as module
 
     layout, _, args = _packed_case()
-    loop = module.packed_selective_scan(*args, layout)
+    loop = module.packed_selective_scan(*args, layout, use_kernel=False)
     monkeypatch.setattr(module, "SEQUENTIAL_MAX_LENGTH", 0)  # padded chunked parallel scan
-    parallel = module.packed_selective_scan(*args, layout)
+    parallel = module.packed_selective_scan(*args, layout, use_kernel=False)
     assert torch.allclose(loop, parallel, atol=1e-4)
     grads = torch.autograd.grad(loop.sum(), args)
     grads_parallel = torch.autograd.grad(parallel.sum(), args)
