@@ -21,6 +21,7 @@ from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.nn.feature_encoder import FeatureEncoder
 from graphkit.nn.gps_layer import EDGE_CONVS, GLOBAL_MODELS, LOCAL_CONVS, GPSLayer
 from graphkit.nn.lap_pe_encoder import LapPEEncoder
+from graphkit.nn.sign_net_encoder import SignNetEncoder
 from graphkit.nn.padded_batch import PaddedBatch
 from graphkit.nn.rwse_encoder import RWSEEncoder
 
@@ -48,10 +49,14 @@ class GraphGPSConfig(ModelConfig):
         rwse_norm: ``batch`` or ``none`` on the raw RWSE.
         lap_channels: width of the LapPE encoding, used when the data carry ``lap_pe``
             (``data.pe.lap_dim > 0``); 0 ignores them.
-        lap_model: ``deepset`` or ``transformer``.
+        lap_model: ``deepset`` or ``transformer`` (:class:`LapPEEncoder`, random sign
+            flips in training), or ``signnet`` (:class:`SignNetEncoder`, sign invariant by
+            construction; ``lap_layers`` GIN layers in its ``phi``, ``signnet_*`` below).
         lap_layers: layers of the LapPE encoder.
         lap_heads: heads of the ``transformer`` LapPE encoder (must divide lap_channels).
         lap_norm: ``batch`` or ``none`` on the raw eigenvector/eigenvalue pairs.
+        signnet_phi_hidden, signnet_phi_out, signnet_rho_layers: SignNet's ``phi`` width,
+            ``phi`` output per eigenvector and ``rho`` layers (GraphGPS: 64, 4, 3).
         mamba_state_channels: SSM state size for ``global_model: mamba``.
         mamba_bidirectional: scan the node sequence both ways.
         mamba_eval_orderings: noisy degree orderings averaged in evaluation.
@@ -73,10 +78,13 @@ class GraphGPSConfig(ModelConfig):
     rwse_channels: int = 28
     rwse_norm: Literal["batch", "none"] = "batch"
     lap_channels: int = 16
-    lap_model: Literal["deepset", "transformer"] = "deepset"
+    lap_model: Literal["deepset", "transformer", "signnet"] = "deepset"
     lap_layers: int = 2
     lap_heads: int = 1
     lap_norm: Literal["batch", "none"] = "none"
+    signnet_phi_hidden: int = 64
+    signnet_phi_out: int = 4
+    signnet_rho_layers: int = 3
     mamba_state_channels: int = 16
     mamba_bidirectional: bool = False
     mamba_eval_orderings: int = 5
@@ -183,7 +191,8 @@ class GraphGPS(nn.Module):
         if self.rwse_encoder is not None:
             parts.append(self.rwse_encoder(data.rwse))
         if self.lap_encoder is not None:
-            parts.append(self.lap_encoder(data.lap_pe, getattr(data, "lap_eigval", None)))
+            parts.append(self.lap_encoder(data.lap_pe, getattr(data, "lap_eigval", None),
+                                          edge_index=data.edge_index))
         x = torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
         edge_attr = None
         if self.needs_edges:
@@ -238,7 +247,13 @@ def build_encoders(cfg, dataset: LoadedDataset) -> dict:
     if rwse is not None and cfg.rwse_channels > 0:
         rwse_encoder = RWSEEncoder(rwse.size(-1), cfg.rwse_channels, norm=cfg.rwse_norm)
         pe_width += cfg.rwse_channels
-    if lap is not None and cfg.lap_channels > 0:
+    if lap is not None and cfg.lap_channels > 0 and cfg.lap_model == "signnet":
+        lap_encoder = SignNetEncoder(
+            lap.size(-1), cfg.lap_channels, phi_layers=cfg.lap_layers,
+            phi_hidden=cfg.signnet_phi_hidden, phi_out=cfg.signnet_phi_out,
+            rho_layers=cfg.signnet_rho_layers)
+        pe_width += cfg.lap_channels
+    elif lap is not None and cfg.lap_channels > 0:
         lap_encoder = LapPEEncoder(
             lap.size(-1), cfg.lap_channels, model=cfg.lap_model, num_layers=cfg.lap_layers,
             heads=cfg.lap_heads, norm=cfg.lap_norm)

@@ -37,7 +37,8 @@ class GraphMambaConfig(ModelConfig):
         eval_orderings: node orderings averaged in evaluation (``walk_length: 0``).
         pool, head_layers: readout and head, as for GraphGPS.
         rwse_channels, rwse_norm, lap_channels, lap_model, lap_layers, lap_heads,
-        lap_norm: optional PE/SE encoders, as for GraphGPS.
+        lap_norm, signnet_phi_hidden, signnet_phi_out, signnet_rho_layers: optional PE/SE
+            encoders, as for GraphGPS.
     """
 
     hidden_channels: int = 64
@@ -57,10 +58,13 @@ class GraphMambaConfig(ModelConfig):
     rwse_channels: int = 16
     rwse_norm: Literal["batch", "none"] = "batch"
     lap_channels: int = 16
-    lap_model: Literal["deepset", "transformer"] = "deepset"
+    lap_model: Literal["deepset", "transformer", "signnet"] = "deepset"
     lap_layers: int = 2
     lap_heads: int = 1
     lap_norm: Literal["batch", "none"] = "none"
+    signnet_phi_hidden: int = 64
+    signnet_phi_out: int = 4
+    signnet_rho_layers: int = 3
 
     def __post_init__(self) -> None:
         if self.local_conv not in LOCAL_CONVS:

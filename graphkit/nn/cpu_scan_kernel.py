@@ -4,10 +4,11 @@ extension loader, and their autograd wrappers.
 
 The PyTorch step loop (:class:`graphkit.nn.selective_scan._PackedScan`) spends ~16
 passes over a ``[T, G, N, D/G]`` state tensor per forward + backward; the kernel does
-one pass per direction of time and was measured 3x faster on ZINC batches (1 thread).
+one pass per direction of time. On ZINC batches (1 thread) the bidirectional Mamba
+branch took 7.4 ms with the kernels and 12.9 ms in pure PyTorch (fwd + bwd).
 Building needs a C++ compiler and ``ninja`` (a dependency); where either is missing,
 or ``GRAPHKIT_SCAN_KERNEL=torch`` is set, :func:`cpu_scan_kernel` returns ``None``
-and the PyTorch scan runs instead (with one warning).
+and the PyTorch paths run instead (with one warning when the build failed).
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ def _cpu_flags() -> str:
     return platform.processor() or platform.machine()
 
 
+def _built(cpp_extension, name: str) -> bool:
+    """Whether torch's extension cache already holds a build of ``name`` (only decides
+    whether to announce the build; an unknown layout counts as built)."""
+    try:
+        return any(Path(cpp_extension._get_build_directory(name, False)).glob("*.so"))
+    except Exception:
+        return True
+
+
 @functools.lru_cache(maxsize=None)
 def cpu_scan_kernel():
     """The compiled extension module (``forward``, ``backward``), or ``None`` when it
@@ -57,7 +67,7 @@ def cpu_scan_kernel():
     try:
         from torch.utils import cpp_extension
 
-        if not list(Path(cpp_extension._get_build_directory(name, False)).glob("*.so")):
+        if not _built(cpp_extension, name):
             print("graphkit: building the fused CPU Mamba kernels (once per machine, "
                   "~30 s)", file=sys.stderr, flush=True)
         return cpp_extension.load(name=name, sources=[str(_SOURCE)], extra_cflags=_CFLAGS,
@@ -66,7 +76,7 @@ def cpu_scan_kernel():
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         warnings.warn(
             "graphkit: the fused CPU selective scan could not be built "
-            f"({first_line}); using the PyTorch scan (about 3x slower). Set "
+            f"({first_line}); using the PyTorch paths (Mamba ~1.75x slower). Set "
             "GRAPHKIT_SCAN_KERNEL=torch to skip the attempt.", RuntimeWarning, stacklevel=2)
         return None
 

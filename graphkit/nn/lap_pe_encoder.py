@@ -33,6 +33,7 @@ class LapPEEncoder(nn.Module):
     Shapes:
         ``eigvecs [N, k]`` (NaN or zero where missing), optional ``eigvals [N, k]`` or
         ``[N, k, 1]`` -> ``[N, out_channels]``. Without eigenvalues, 0 is used.
+        ``edge_index`` is accepted and ignored (the signature of :class:`SignNetEncoder`).
     """
 
     def __init__(
@@ -79,7 +80,8 @@ class LapPEEncoder(nn.Module):
             post += [nn.Linear(out_channels, out_channels), nn.ReLU()]
         self.post = nn.Sequential(*post)
 
-    def forward(self, eigvecs: Tensor, eigvals: Optional[Tensor] = None) -> Tensor:
+    def forward(self, eigvecs: Tensor, eigvals: Optional[Tensor] = None,
+                edge_index: Optional[Tensor] = None) -> Tensor:
         eigvecs = eigvecs.float()
         if eigvals is None:
             eigvals = torch.zeros_like(eigvecs)

@@ -14,6 +14,10 @@ from torch_geometric.utils import get_laplacian, remove_self_loops, to_scipy_spa
 
 from graphkit.transforms.encodings import laplacian_pe_dense
 
+# Largest graph whose eigenvectors are computed densely when Lanczos does not converge
+# (eigh of a 16k x 16k float64 matrix: 2 GB, a few minutes).
+DENSE_FALLBACK_MAX_NODES = 16384
+
 
 class AddLaplacianPE(BaseTransform):
     r"""Adds the ``k`` eigenvectors of the symmetric normalized Laplacian
@@ -74,8 +78,25 @@ class AddLaplacianPE(BaseTransform):
         lap = to_scipy_sparse_matrix(lap_index, lap_weight, num_nodes).astype(np.float64).tocsc()
         # Shift-invert about a point just below the spectrum: plain which="SA" Lanczos
         # does not converge when 0 is a repeated eigenvalue (one per connected
-        # component: Cora has 78), while (L + 0.01 I)^-1 separates them well.
-        values, vectors = scipy.sparse.linalg.eigsh(lap, k=self.k + 1, sigma=-0.01, which="LM")
+        # component: Cora has 78), while (L + 0.01 I)^-1 separates them well. When the
+        # zero eigenvalue's multiplicity exceeds k + 1 (Cora: 78 > 9) the vectors asked
+        # for are any basis of that eigenspace (which one depends on ARPACK's random
+        # restarts), and ARPACK can stall inside the cluster: retry with a wider Krylov
+        # space, then fall back to a dense solve for graphs small enough.
+        try:
+            values, vectors = scipy.sparse.linalg.eigsh(lap, k=self.k + 1, sigma=-0.01, which="LM")
+        except scipy.sparse.linalg.ArpackNoConvergence:
+            try:
+                values, vectors = scipy.sparse.linalg.eigsh(
+                    lap, k=self.k + 1, sigma=-0.01, which="LM",
+                    ncv=min(num_nodes - 1, max(4 * (self.k + 1), 64)), maxiter=50 * num_nodes)
+            except scipy.sparse.linalg.ArpackNoConvergence:
+                if num_nodes > DENSE_FALLBACK_MAX_NODES:
+                    raise
+                adjacency = torch.zeros(1, num_nodes, num_nodes)
+                adjacency[0, edge_index[0], edge_index[1]] = 1.0
+                pe, eigval = laplacian_pe_dense(adjacency, self.k)
+                return pe[0], eigval[0]
         order = np.argsort(values)[1:]
         values, vectors = values[order], vectors[:, order]  # [k], [N, k]
         # Same sign convention as the dense path (laplacian_pe_dense).

@@ -75,6 +75,24 @@ def test_graph_gps_small_graph_nan_padded_lap_pe_is_masked():
                               model(Batch.from_data_list([g])))
 
 
+def test_graph_gps_with_signnet_is_invariant_to_eigenvector_signs():
+    torch.manual_seed(0)
+    graphs = _molecules()
+    cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, heads=2,
+                         rwse_channels=4, lap_channels=4, lap_model="signnet", lap_layers=2,
+                         signnet_phi_hidden=8, signnet_phi_out=2, signnet_rho_layers=2)
+    model = build_model(cfg, _dataset(graphs), 1)
+    out = model(Batch.from_data_list(graphs))
+    out.sum().backward()
+    assert model.lap_encoder.rho[0].weight.grad.abs().sum() > 0
+    model.eval()
+    flipped = [g.clone() for g in graphs]
+    for g in flipped:
+        g.lap_pe = g.lap_pe * torch.tensor([-1.0, 1.0, -1.0])
+    assert torch.allclose(model(Batch.from_data_list(flipped)),
+                          model(Batch.from_data_list(graphs)), atol=1e-5)
+
+
 def test_graph_gps_node_level_without_edge_features():
     torch.manual_seed(0)
     data = Data(x=torch.randn(6, 5), edge_index=torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]]))
@@ -114,8 +132,9 @@ def _train_cli(config: str, run_dir, *overrides: str) -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize("config,overrides", [
     ("configs/gps/mutag.yaml", ["data.splits=[0]", "model.num_layers=2"]),
-    # LapPE off: the datasets helper's eigsh does not converge on Cora yet (reported)
-    ("configs/gps/cora.yaml", ["model.num_layers=1", "data.pe.lap_dim=0"]),
+    # Cora's 8 Laplacian eigenvectors (shift-invert Lanczos) through SignNet
+    ("configs/gps/cora.yaml", ["model.num_layers=1", "model.lap_model=signnet",
+                               "model.lap_layers=2"]),
 ])
 def test_graph_gps_cli_two_epochs_on_mirror_data(mirror, tmp_path, config, overrides):
     from pathlib import Path

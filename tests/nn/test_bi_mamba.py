@@ -71,3 +71,27 @@ def test_bi_mamba_equals_its_two_blocks_run_separately_with_gradients():
     ref_grads = torch.autograd.grad((ref * weights).sum(), [x, *bi.parameters()])
     for g, r in zip(grads, ref_grads):
         assert torch.allclose(g, r, atol=1e-4)
+
+
+def test_bi_mamba_same_with_and_without_the_fused_cpu_kernels(monkeypatch):
+    import pytest
+
+    import graphkit.nn.packed_causal_conv as conv_module
+    import graphkit.nn.selective_scan as scan_module
+    from graphkit.nn.cpu_scan_kernel import cpu_scan_kernel
+
+    if cpu_scan_kernel() is None:
+        pytest.skip("the fused CPU kernels could not be built here (no C++ compiler?)")
+    torch.manual_seed(0)
+    bi = BiMamba(16, state_channels=4)
+    x = torch.randn(3, 7, 16, requires_grad=True)
+    mask = torch.arange(7)[None] < torch.tensor([7, 4, 2])[:, None]
+    fused = bi(x, mask)
+    fused_grads = torch.autograd.grad(fused.square().sum(), [x, *bi.parameters()])
+    monkeypatch.setattr(scan_module, "fused_kernel_available", lambda *t: False)
+    monkeypatch.setattr(conv_module, "fused_kernel_available", lambda *t: False)
+    plain = bi(x, mask)
+    plain_grads = torch.autograd.grad(plain.square().sum(), [x, *bi.parameters()])
+    assert torch.allclose(fused, plain, atol=1e-5)
+    for got, want in zip(fused_grads, plain_grads):
+        assert torch.allclose(got, want, atol=1e-4)

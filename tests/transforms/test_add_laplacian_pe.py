@@ -109,3 +109,29 @@ def test_build_pe_transform_none_when_off_and_both_when_on():
     assert build_pe_transform(0, 0) is None
     out = build_pe_transform(2, 3)(_graph([(0, 1), (1, 2), (2, 3)], 4))
     assert out.lap_pe.shape == (4, 2) and out.rwse.shape == (4, 3)
+
+
+def test_lap_pe_sparse_path_with_more_components_than_eigenvectors(monkeypatch):
+    # 40 components: eigenvalue 0 forty times, k + 1 = 5 vectors asked from inside that
+    # cluster (Cora's situation: 78 components, k = 8). Whatever path solves it (Lanczos,
+    # wider Lanczos, or the dense fallback), the result is an orthonormal set of true
+    # eigenvectors (which basis of the eigenspace is not defined).
+    import scipy.sparse.linalg
+
+    parts = [nx.path_graph(3) for _ in range(40)]
+    data = _graph(list(nx.disjoint_union_all(parts).edges()), 120)
+    transform = AddLaplacianPE(k=4, dense_max_nodes=10)
+    out = transform(data.clone())
+    pe, eigval = out.lap_pe.double().numpy(), out.lap_eigval[0].double().numpy()
+    lap = _sym_laplacian(data)
+    np.testing.assert_allclose(eigval, np.zeros(4), atol=1e-6)
+    np.testing.assert_allclose(lap @ pe, pe * eigval, atol=1e-5)
+    np.testing.assert_allclose(pe.T @ pe, np.eye(4), atol=1e-5)
+
+    def never_converges(*args, **kwargs):
+        raise scipy.sparse.linalg.ArpackNoConvergence("no", np.zeros(0), np.zeros((120, 0)))
+
+    monkeypatch.setattr(scipy.sparse.linalg, "eigsh", never_converges)
+    dense = transform(data.clone())  # the dense fallback
+    pe = dense.lap_pe.double().numpy()
+    np.testing.assert_allclose(lap @ pe, pe * dense.lap_eigval[0].double().numpy(), atol=1e-5)
