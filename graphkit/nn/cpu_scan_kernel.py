@@ -1,6 +1,8 @@
-"""The fused CPU kernels of the packed selective scan and of the causal convolution
-before it (``csrc/packed_scan_cpu.cpp``), compiled on first use with torch's C++
-extension loader, and their autograd wrappers.
+"""Builds and loads the fused CPU kernels of the packed selective scan and of the
+causal convolution before it (``csrc/packed_scan_cpu.cpp``), compiled on first use with
+torch's C++ extension loader. Their autograd wrappers are
+:class:`~graphkit.nn.fused_packed_scan.FusedPackedScan` and
+:class:`~graphkit.nn.fused_packed_conv.FusedPackedConv`.
 
 The PyTorch step loop (:class:`graphkit.nn.selective_scan._PackedScan`) spends ~16
 passes over a ``[T, G, N, D/G]`` state tensor per forward + backward; the kernel does
@@ -79,56 +81,6 @@ def cpu_scan_kernel():
             f"({first_line}); using the PyTorch paths (Mamba ~1.75x slower). Set "
             "GRAPHKIT_SCAN_KERNEL=torch to skip the attempt.", RuntimeWarning, stacklevel=2)
         return None
-
-
-class FusedPackedScan(torch.autograd.Function):
-    """Autograd wrapper of the kernel, with the arguments of
-    :func:`graphkit.nn.selective_scan.packed_selective_scan` (float32, contiguous,
-    CPU): ``(y + D u) * silu(z)`` of the scan with step sizes ``softplus(delta +
-    delta_bias)`` (or ``delta + delta_bias``). ``D`` and ``delta_bias`` are tensors
-    (zeros when the caller has none); ``z`` is ignored unless ``gate``. The layout's
-    ``batch_sizes`` and ``offsets`` come as int64 tensors. The states ``[T, G, N,
-    D/G]`` and the scan's readout are kept for the backward."""
-
-    @staticmethod
-    def forward(ctx, delta: Tensor, u: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor,
-                z: Tensor, delta_bias: Tensor, softplus: bool, gate: bool,
-                batch_sizes: Tensor, offsets: Tensor) -> Tensor:
-        out, y, h = cpu_scan_kernel().forward(delta, u, A, B, C, D, z, delta_bias, softplus,
-                                              gate, batch_sizes, offsets)
-        ctx.save_for_backward(delta, u, A, B, C, D, z, delta_bias, y, h, batch_sizes, offsets)
-        ctx.flags = (softplus, gate)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad_out: Tensor):
-        delta, u, A, B, C, D, z, delta_bias, y, h, batch_sizes, offsets = ctx.saved_tensors
-        softplus, gate = ctx.flags
-        grads = cpu_scan_kernel().backward(grad_out.contiguous(), delta, u, A, B, C, D, z,
-                                           delta_bias, softplus, gate, y, h, batch_sizes,
-                                           offsets)
-        grad_delta, grad_u, grad_A, grad_B, grad_C, grad_D, grad_z, grad_bias = grads
-        return (grad_delta, grad_u, grad_A, grad_B, grad_C, grad_D,
-                grad_z if gate else None, grad_bias, None, None, None, None)
-
-
-class FusedPackedConv(torch.autograd.Function):
-    """Autograd wrapper of the kernel's causal depthwise convolution + SiLU over the
-    lanes of a packed layout (see :func:`graphkit.nn.packed_causal_conv.packed_causal_conv_silu`)."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor, batch_sizes: Tensor,
-                offsets: Tensor) -> Tensor:
-        out, pre = cpu_scan_kernel().conv_forward(x, weight, bias, batch_sizes, offsets)
-        ctx.save_for_backward(x, weight, pre, batch_sizes, offsets)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad_out: Tensor):
-        x, weight, pre, batch_sizes, offsets = ctx.saved_tensors
-        grad_x, grad_weight, grad_bias = cpu_scan_kernel().conv_backward(
-            grad_out.contiguous(), x, weight, pre, batch_sizes, offsets)
-        return grad_x, grad_weight, grad_bias, None, None
 
 
 def fused_kernel_available(*tensors: Tensor) -> bool:

@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from graphkit.nn.cpu_scan_kernel import FusedPackedConv, fused_kernel_available
+from graphkit.nn.cpu_scan_kernel import fused_kernel_available
+from graphkit.nn.fused_packed_conv import FusedPackedConv
 from graphkit.nn.packed_sequences import PackedSequences
 
 

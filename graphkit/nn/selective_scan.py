@@ -1,7 +1,8 @@
-"""Mamba's selective scan in pure PyTorch: a padding-free step loop with a hand-written
-adjoint backward over packed sequences (the default on CPU), a chunked parallel scan
-(very long sequences), a slow reference, and the ``mamba-ssm`` CUDA kernel used instead
-when it is installed."""
+"""Mamba's selective scan: :func:`packed_selective_scan` dispatches to graphkit's fused
+CPU kernel (:mod:`graphkit.nn.cpu_scan_kernel`) when it builds, else to pure PyTorch: a
+padding-free step loop with a hand-written adjoint backward over packed sequences, a
+chunked parallel scan (very long sequences), and the ``mamba-ssm`` CUDA kernel when it
+is installed; plus a slow step-by-step reference for tests."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from graphkit.nn.cpu_scan_kernel import FusedPackedScan, fused_kernel_available
+from graphkit.nn.cpu_scan_kernel import fused_kernel_available
+from graphkit.nn.fused_packed_scan import FusedPackedScan
 from graphkit.nn.packed_sequences import PackedSequences
 
 # Per-step log-decays below -_MIN_LOG_DECAY are raised to it: such a step forgets all

@@ -9,7 +9,8 @@
 // inside. One pass per direction of time does what the PyTorch version spreads over
 // ~25 tensor operations: (forward) step size, decay, update, readout, gate; (backward)
 // the adjoint recurrence and every gradient, with step sizes and decays recomputed
-// rather than stored (measured faster than reading them back). float32 only.
+// rather than stored (measured faster than reading them back). Also the causal
+// depthwise convolution + SiLU that feeds the scan (packed_conv_*). float32 only.
 
 #include <torch/extension.h>
 
