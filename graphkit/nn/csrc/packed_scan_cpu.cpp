@@ -115,6 +115,12 @@ std::vector<at::Tensor> packed_scan_forward(at::Tensor delta, at::Tensor u, at::
                                             at::Tensor batch_sizes, at::Tensor offsets) {
   for (auto* p : {&delta, &u, &A, &B, &C, &D, &z, &delta_bias}) check(*p, "scan input");
   const Dims d = dims_of(delta, B, batch_sizes);
+  TORCH_CHECK(d.D % d.G == 0, "channels must be divisible by the groups of B and C");
+  TORCH_CHECK(u.sizes() == delta.sizes() && z.sizes() == delta.sizes(), "u, z must match delta");
+  TORCH_CHECK(A.size(0) == d.D && A.size(1) == d.N, "A must be [channels, states]");
+  TORCH_CHECK(B.sizes() == C.sizes() && B.size(0) == d.T, "B, C must be [tokens, groups, states]");
+  TORCH_CHECK(D.numel() == d.D && delta_bias.numel() == d.D, "D, delta_bias must be [channels]");
+  TORCH_CHECK(offsets.size(0) == d.L, "batch_sizes and offsets must have one entry per step");
   const int64_t* sizes = batch_sizes.data_ptr<int64_t>();
   const int64_t* offs = offsets.data_ptr<int64_t>();
   auto h = at::empty({d.T, d.G, d.N, d.W}, delta.options());
@@ -304,6 +310,8 @@ std::vector<at::Tensor> packed_conv_forward(at::Tensor x, at::Tensor weight, at:
                                             at::Tensor batch_sizes, at::Tensor offsets) {
   for (auto* p : {&x, &weight, &bias}) check(*p, "conv input");
   const int64_t G = x.size(0), T = x.size(1), C = x.size(2), K = weight.size(2);
+  TORCH_CHECK(weight.size(0) == G && weight.size(1) == C && bias.size(0) == G &&
+              bias.size(1) == C, "weight must be [stacks, channels, taps], bias [stacks, channels]");
   const int64_t L = batch_sizes.size(0);
   const int64_t* sizes = batch_sizes.data_ptr<int64_t>();
   const int64_t* offs = offsets.data_ptr<int64_t>();
