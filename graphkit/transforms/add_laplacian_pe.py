@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+import scipy.sparse
+import scipy.sparse.csgraph
 import scipy.sparse.linalg
 import torch
 from torch import Tensor
@@ -76,13 +78,14 @@ class AddLaplacianPE(BaseTransform):
     def _sparse(self, edge_index: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
         lap_index, lap_weight = get_laplacian(edge_index, normalization="sym", num_nodes=num_nodes)
         lap = to_scipy_sparse_matrix(lap_index, lap_weight, num_nodes).astype(np.float64).tocsc()
+        null = self._null_space(lap, num_nodes)
+        if null is not None:
+            return null
         # Shift-invert about a point just below the spectrum: plain which="SA" Lanczos
         # does not converge when 0 is a repeated eigenvalue (one per connected
-        # component: Cora has 78), while (L + 0.01 I)^-1 separates them well. When the
-        # zero eigenvalue's multiplicity exceeds k + 1 (Cora: 78 > 9) the vectors asked
-        # for are any basis of that eigenspace (which one depends on ARPACK's random
-        # restarts), and ARPACK can stall inside the cluster: retry with a wider Krylov
-        # space, then fall back to a dense solve for graphs small enough.
+        # component), while (L + 0.01 I)^-1 separates them well. Should ARPACK still
+        # stall, retry with a wider Krylov space, then fall back to a dense solve for
+        # graphs small enough.
         try:
             values, vectors = scipy.sparse.linalg.eigsh(lap, k=self.k + 1, sigma=-0.01, which="LM")
         except scipy.sparse.linalg.ArpackNoConvergence:
@@ -104,6 +107,35 @@ class AddLaplacianPE(BaseTransform):
         pivot = (magnitude >= magnitude.max(axis=0) - 1e-6).argmax(axis=0)
         vectors = vectors * np.where(vectors[pivot, np.arange(self.k)] < 0, -1.0, 1.0)
         return torch.from_numpy(vectors).float(), torch.from_numpy(values).float().clamp(min=0)
+
+    def _null_space(self, lap, num_nodes: int) -> Optional[tuple[Tensor, Tensor]]:
+        """When the graph has at least ``k + 1`` connected components with edges, the
+        ``k + 1`` smallest eigenvalues are all 0 and the vectors wanted are a basis of
+        the null space, which is known exactly: ``D^{1/2} 1_C`` normalised, one per
+        component ``C``. Lanczos has no unique answer to find there, and on Cora (78
+        components, k = 8) it took from 1 s to never converging depending on its random
+        restarts. Returns those vectors for the 2nd to (k+1)-th largest components
+        (ties: lowest first node), or ``None`` when there are fewer components."""
+        # off-diagonal pattern of L = the graph's edges; isolated nodes (L_ii = 1, no
+        # edge) are components of their own and not in the null space
+        adjacency = (lap - scipy.sparse.diags(lap.diagonal())).tocsr()
+        adjacency.eliminate_zeros()
+        count, labels = scipy.sparse.csgraph.connected_components(adjacency, directed=False)
+        sizes = np.bincount(labels, minlength=count)
+        with_edges = np.flatnonzero(sizes >= 2)
+        if with_edges.size < self.k + 1:
+            return None
+        first_node = np.full(count, num_nodes)
+        np.minimum.at(first_node, labels, np.arange(num_nodes))
+        ranked = with_edges[np.lexsort((first_node[with_edges], -sizes[with_edges]))]
+        # degrees from the edge pattern (L's off-diagonal entries are -1 / sqrt(d_i d_j))
+        degree = np.asarray((adjacency != 0).sum(axis=1)).ravel().astype(np.float64)
+        vectors = np.zeros((num_nodes, self.k))
+        for column, component in enumerate(ranked[1:self.k + 1]):
+            members = labels == component
+            v = np.sqrt(degree[members])
+            vectors[members, column] = v / np.linalg.norm(v)
+        return torch.from_numpy(vectors).float(), torch.zeros(self.k)
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(k={self.k})"

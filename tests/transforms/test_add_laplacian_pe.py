@@ -111,15 +111,13 @@ def test_build_pe_transform_none_when_off_and_both_when_on():
     assert out.lap_pe.shape == (4, 2) and out.rwse.shape == (4, 3)
 
 
-def test_lap_pe_sparse_path_with_more_components_than_eigenvectors(monkeypatch):
-    # 40 components: eigenvalue 0 forty times, k + 1 = 5 vectors asked from inside that
-    # cluster (Cora's situation: 78 components, k = 8). Whatever path solves it (Lanczos,
-    # wider Lanczos, or the dense fallback), the result is an orthonormal set of true
-    # eigenvectors (which basis of the eigenspace is not defined).
-    import scipy.sparse.linalg
-
-    parts = [nx.path_graph(3) for _ in range(40)]
-    data = _graph(list(nx.disjoint_union_all(parts).edges()), 120)
+def test_lap_pe_sparse_path_with_more_components_than_eigenvectors():
+    # 40 components: eigenvalue 0 forty times and k + 1 = 5 vectors asked from inside
+    # that eigenspace (Cora's situation: 78 components, k = 8). The answer is the
+    # normalised D^{1/2} indicators of the 2nd..5th largest components, every time.
+    sizes = [3] * 20 + [4] * 20
+    parts = [nx.path_graph(n) for n in sizes]
+    data = _graph(list(nx.disjoint_union_all(parts).edges()), sum(sizes))
     transform = AddLaplacianPE(k=4, dense_max_nodes=10)
     out = transform(data.clone())
     pe, eigval = out.lap_pe.double().numpy(), out.lap_eigval[0].double().numpy()
@@ -127,11 +125,29 @@ def test_lap_pe_sparse_path_with_more_components_than_eigenvectors(monkeypatch):
     np.testing.assert_allclose(eigval, np.zeros(4), atol=1e-6)
     np.testing.assert_allclose(lap @ pe, pe * eigval, atol=1e-5)
     np.testing.assert_allclose(pe.T @ pe, np.eye(4), atol=1e-5)
+    # the 4-node paths come after the 3-node ones; largest first, ties by first node:
+    # the first 4-path (nodes 60..63) is the dropped "first" vector, then 64..67, ...
+    expected = np.sqrt([1.0, 2.0, 2.0, 1.0]) / np.sqrt(6.0)
+    np.testing.assert_allclose(pe[64:68, 0], expected, atol=1e-6)
+    np.testing.assert_allclose(pe[76:80, 3], expected, atol=1e-6)
+    assert torch.equal(transform(data.clone()).lap_pe, out.lap_pe)
+
+
+def test_lap_pe_sparse_path_falls_back_to_dense_when_lanczos_fails(monkeypatch):
+    import scipy.sparse.linalg
+
+    parts = [nx.connected_watts_strogatz_graph(30, 4, 0.3, seed=s) for s in range(3)]
+    data = _graph(list(nx.disjoint_union_all(parts).edges()), 90)
+    calls = []
 
     def never_converges(*args, **kwargs):
-        raise scipy.sparse.linalg.ArpackNoConvergence("no", np.zeros(0), np.zeros((120, 0)))
+        calls.append(kwargs.get("ncv"))
+        raise scipy.sparse.linalg.ArpackNoConvergence("no", np.zeros(0), np.zeros((90, 0)))
 
     monkeypatch.setattr(scipy.sparse.linalg, "eigsh", never_converges)
-    dense = transform(data.clone())  # the dense fallback
-    pe = dense.lap_pe.double().numpy()
-    np.testing.assert_allclose(lap @ pe, pe * dense.lap_eigval[0].double().numpy(), atol=1e-5)
+    out = AddLaplacianPE(k=4, dense_max_nodes=10)(data)
+    assert calls == [None, 64]  # ARPACK's default Krylov space, then a wider one
+    pe, eigval = out.lap_pe.double().numpy(), out.lap_eigval[0].double().numpy()
+    lap = _sym_laplacian(data)
+    np.testing.assert_allclose(eigval, np.sort(np.linalg.eigvalsh(lap))[1:5], atol=1e-6)
+    np.testing.assert_allclose(lap @ pe, pe * eigval, atol=1e-5)
