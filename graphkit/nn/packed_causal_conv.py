@@ -30,9 +30,8 @@ def packed_causal_conv_silu(x: Tensor, weight: Tensor, bias: Tensor, layout: Pac
         -> ``[G, T, C]``
     """
     if use_kernel and fused_kernel_available(x, weight, bias):
-        steps = [torch.tensor(v, dtype=torch.long) for v in (layout.batch_sizes, layout.offsets)]
         return FusedPackedConv.apply(x.contiguous(), weight.contiguous(), bias.contiguous(),
-                                     *steps)
+                                     *layout.step_tensors)
     stacks, _, channels = x.shape
     # tap k reads the slot k steps back: an appended zero row where the lane had not started
     padded = torch.cat([x, x.new_zeros(stacks, 1, channels)], dim=1)

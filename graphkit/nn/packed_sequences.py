@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional
 
 import torch
@@ -54,6 +55,13 @@ class PackedSequences:
     @property
     def num_lanes(self) -> int:
         return self.batch_sizes[0] if self.batch_sizes else 0
+
+    @cached_property
+    def step_tensors(self) -> tuple[Tensor, Tensor]:
+        """``batch_sizes`` and ``offsets`` as int64 CPU tensors (for the fused kernels),
+        built once per layout."""
+        return (torch.tensor(self.batch_sizes, dtype=torch.long),
+                torch.tensor(self.offsets, dtype=torch.long))
 
     @staticmethod
     def from_positions(seq: Tensor, pos: Tensor, num_sequences: Optional[int] = None) -> "PackedSequences":

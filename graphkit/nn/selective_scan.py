@@ -317,9 +317,8 @@ def packed_selective_scan(delta: Tensor, u: Tensor, A: Tensor, B: Tensor, C: Ten
             zeros = args[1].new_zeros(args[1].size(1))
             skip, bias = (zeros if t is None else t.to(dtype).contiguous() for t in (D, delta_bias))
             gate = args[1] if z is None else z.to(dtype).contiguous()  # ignored without z
-            steps = [torch.tensor(v, dtype=torch.long) for v in (layout.batch_sizes, layout.offsets)]
             return FusedPackedScan.apply(*args, skip, gate, bias, delta_softplus, z is not None,
-                                         *steps).to(out_dtype)
+                                         *layout.step_tensors).to(out_dtype)
     if delta_bias is not None:
         delta = delta + delta_bias
     if delta_softplus:
