@@ -302,6 +302,15 @@ std::vector<at::Tensor> packed_scan_backward(at::Tensor grad_out, at::Tensor del
   return {grad_delta, grad_u, grad_A, grad_B, grad_C, grad_D, grad_z, grad_bias_t};
 }
 
+// Conv weights [G, C, K] -> [G, K, C], so the inner loops run over contiguous channels
+std::vector<float> taps_by_step(const float* weight, int64_t G, int64_t C, int64_t K) {
+  std::vector<float> taps(G * K * C);
+  for (int64_t g = 0; g < G; ++g)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t k = 0; k < K; ++k) taps[(g * K + k) * C + c] = weight[(g * C + c) * K + k];
+  return taps;
+}
+
 // Causal depthwise convolution along each lane of a PackedSequences, then SiLU, for G
 // independent stacks (the directions of a bidirectional Mamba): x, out [G, T, C],
 // weight [G, C, K] (tap K-1 is the current step, tap K-1-k the step k back), bias [G, C].
@@ -318,11 +327,7 @@ std::vector<at::Tensor> packed_conv_forward(at::Tensor x, at::Tensor weight, at:
   auto pre = at::empty_like(x), out = at::empty_like(x);
   const float *xx = x.data_ptr<float>(), *ww = weight.data_ptr<float>(), *bb = bias.data_ptr<float>();
   float *pp = pre.data_ptr<float>(), *oo = out.data_ptr<float>();
-  // taps transposed to [G, K, C] so the inner loops run over contiguous channels
-  std::vector<float> taps(G * K * C);
-  for (int64_t g = 0; g < G; ++g)
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t k = 0; k < K; ++k) taps[(g * K + k) * C + c] = ww[(g * C + c) * K + k];
+  const std::vector<float> taps = taps_by_step(ww, G, C, K);
   for (int64_t g = 0; g < G; ++g) {
     for (int64_t t = 0; t < L; ++t) {
       for (int64_t j = 0; j < sizes[t]; ++j) {
@@ -360,10 +365,8 @@ std::vector<at::Tensor> packed_conv_backward(at::Tensor grad_out, at::Tensor x,
   auto grad_pre = at::empty_like(x);
   auto grad_x = at::empty_like(x);
   float *gp = grad_pre.data_ptr<float>(), *gx = grad_x.data_ptr<float>();
-  std::vector<float> taps(G * K * C), grad_taps(G * K * C, 0.0f), grad_bias(G * C, 0.0f);
-  for (int64_t g = 0; g < G; ++g)
-    for (int64_t c = 0; c < C; ++c)
-      for (int64_t k = 0; k < K; ++k) taps[(g * K + k) * C + c] = ww[(g * C + c) * K + k];
+  const std::vector<float> taps = taps_by_step(ww, G, C, K);
+  std::vector<float> grad_taps(G * K * C, 0.0f), grad_bias(G * C, 0.0f);
   const int64_t n = G * T * C;
 #pragma GCC ivdep
   for (int64_t i = 0; i < n; ++i) {  // through SiLU: d/dp p sigmoid(p)
