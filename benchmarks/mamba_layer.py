@@ -29,12 +29,12 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from gps_zinc_batches import zinc_batches  # noqa: E402
 
-import graphkit.nn.packed_causal_conv as packed_causal_conv  # noqa: E402
-import graphkit.nn.selective_scan as selective_scan  # noqa: E402
-from graphkit.nn.cpu_scan_kernel import cpu_scan_kernel  # noqa: E402
-from graphkit.nn.gps_layer import GPSLayer  # noqa: E402
-from graphkit.nn.graph_self_attention import GraphSelfAttention  # noqa: E402
-from graphkit.nn.graph_sequence_mamba import GraphSequenceMamba  # noqa: E402
+import graphkit.nn.mamba.packed_causal_conv as packed_causal_conv  # noqa: E402
+import graphkit.nn.mamba.selective_scan as selective_scan  # noqa: E402
+from graphkit.nn.mamba.cpu_scan_kernel import cpu_scan_kernel  # noqa: E402
+from graphkit.nn.layers.gps_layer import GPSLayer  # noqa: E402
+from graphkit.nn.attention.graph_self_attention import GraphSelfAttention  # noqa: E402
+from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba  # noqa: E402
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from graphkit.config.run_config import ModelConfig
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.models.ncn import link_input_channels
-from graphkit.nn.link_encoder import LINK_CONVS, LinkEncoder
+from graphkit.nn.link.link_encoder import LINK_CONVS, LinkEncoder
 
 
 @dataclass(frozen=True)

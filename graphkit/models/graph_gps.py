@@ -16,20 +16,18 @@ from torch_geometric.data import Data
 from torch_geometric.nn import global_add_pool, global_max_pool, global_mean_pool
 from torch_geometric.utils import degree
 
-from graphkit.config.run_config import ModelConfig
 from graphkit.datasets.loaded_dataset import LoadedDataset
-from graphkit.nn.feature_encoder import FeatureEncoder
-from graphkit.nn.gps_layer import EDGE_CONVS, GLOBAL_MODELS, LOCAL_CONVS, GPSLayer
-from graphkit.nn.lap_pe_encoder import LapPEEncoder
-from graphkit.nn.sign_net_encoder import SignNetEncoder
-from graphkit.nn.padded_batch import PaddedBatch
-from graphkit.nn.rwse_encoder import RWSEEncoder
+from graphkit.models.pe_model_config import PEModelConfig
+from graphkit.nn.attention import GLOBAL_MODELS, PADDED_GLOBAL_MODELS, PaddedBatch
+from graphkit.nn.conv import EDGE_CONVS, LOCAL_CONVS
+from graphkit.nn.encoding import FeatureEncoder, RWSEEncoder, lap_encoder_resolver
+from graphkit.nn.layers import GPSLayer
 
 _POOLS = {"add": global_add_pool, "mean": global_mean_pool, "max": global_max_pool}
 
 
 @dataclass(frozen=True)
-class GraphGPSConfig(ModelConfig):
+class GraphGPSConfig(PEModelConfig):
     """Config of :class:`GraphGPS` (``model.name: gps``).
 
     Args:
@@ -44,19 +42,8 @@ class GraphGPSConfig(ModelConfig):
         pool: graph readout (graph-level tasks).
         head_layers: hidden layers of the prediction head; graph heads halve the width
             each layer (GraphGPS's ``san_graph`` head with 2), node heads keep it.
-        rwse_channels: width of the RWSE encoding, used when the data carry ``rwse``
-            (``data.pe.rwse_steps > 0``); 0 ignores them.
-        rwse_norm: ``batch`` or ``none`` on the raw RWSE.
-        lap_channels: width of the LapPE encoding, used when the data carry ``lap_pe``
-            (``data.pe.lap_dim > 0``); 0 ignores them.
-        lap_model: ``deepset`` or ``transformer`` (:class:`LapPEEncoder`, random sign
-            flips in training), or ``signnet`` (:class:`SignNetEncoder`, sign invariant by
-            construction; ``lap_layers`` GIN layers in its ``phi``, ``signnet_*`` below).
-        lap_layers: layers of the LapPE encoder.
-        lap_heads: heads of the ``transformer`` LapPE encoder (must divide lap_channels).
-        lap_norm: ``batch`` or ``none`` on the raw eigenvector/eigenvalue pairs.
-        signnet_phi_hidden, signnet_phi_out, signnet_rho_layers: SignNet's ``phi`` width,
-            ``phi`` output per eigenvector and ``rho`` layers (GraphGPS: 64, 4, 3).
+        rwse_*, lap_*, signnet_*: positional encodings (:class:`PEModelConfig`);
+            ``rwse_channels`` defaults to 28 here (GraphGPS's ZINC setting).
         mamba_state_channels: SSM state size for ``global_model: mamba``.
         mamba_bidirectional: scan the node sequence both ways.
         mamba_eval_orderings: noisy degree orderings averaged in evaluation.
@@ -75,16 +62,7 @@ class GraphGPSConfig(ModelConfig):
     norm: Literal["batch", "layer"] = "batch"
     pool: Literal["add", "mean", "max"] = "add"
     head_layers: int = 2
-    rwse_channels: int = 28
-    rwse_norm: Literal["batch", "none"] = "batch"
-    lap_channels: int = 16
-    lap_model: Literal["deepset", "transformer", "signnet"] = "deepset"
-    lap_layers: int = 2
-    lap_heads: int = 1
-    lap_norm: Literal["batch", "none"] = "none"
-    signnet_phi_hidden: int = 64
-    signnet_phi_out: int = 4
-    signnet_rho_layers: int = 3
+    rwse_channels: int = 28  # GraphGPS's ZINC width (PEModelConfig: 16)
     mamba_state_channels: int = 16
     mamba_bidirectional: bool = False
     mamba_eval_orderings: int = 5
@@ -99,26 +77,23 @@ class GraphGPSConfig(ModelConfig):
                 f"model.global_model must be one of {GLOBAL_MODELS}, got {self.global_model!r}")
         if self.local_conv == "none" and self.global_model == "none":
             raise ValueError("model.local_conv and model.global_model cannot both be 'none'")
-        if min(self.hidden_channels, self.num_layers, self.heads, self.lap_layers,
-               self.lap_heads, self.mamba_state_channels, self.mamba_eval_orderings,
-               self.mamba_expand, self.mamba_conv_kernel) < 1:
-            raise ValueError("hidden_channels, num_layers, heads, lap_layers, lap_heads, "
-                             "mamba_state_channels, mamba_eval_orderings, mamba_expand and "
-                             "mamba_conv_kernel must be >= 1")
+        super().__post_init__()
+        if min(self.hidden_channels, self.num_layers, self.heads, self.mamba_state_channels,
+               self.mamba_eval_orderings, self.mamba_expand, self.mamba_conv_kernel) < 1:
+            raise ValueError("hidden_channels, num_layers, heads, mamba_state_channels, "
+                             "mamba_eval_orderings, mamba_expand and mamba_conv_kernel must be >= 1")
         if self.hidden_channels % self.heads != 0:
             raise ValueError(f"model.hidden_channels ({self.hidden_channels}) must be "
                              f"divisible by model.heads ({self.heads})")
-        if self.lap_channels % self.lap_heads != 0:
-            raise ValueError("model.lap_channels must be divisible by model.lap_heads")
-        if self.rwse_channels < 0 or self.lap_channels < 0 or self.head_layers < 0:
-            raise ValueError("rwse_channels, lap_channels and head_layers must be >= 0")
+        if self.head_layers < 0:
+            raise ValueError("model.head_layers must be >= 0")
         for name in ("dropout", "attn_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"model.{name} must be in [0, 1)")
 
 
 class GraphGPS(nn.Module):
-    """Encoders, a stack of :class:`~graphkit.nn.gps_layer.GPSLayer`, and a head.
+    """Encoders, a stack of :class:`~graphkit.nn.layers.gps_layer.GPSLayer`, and a head.
 
     Node features are embedded to ``hidden_channels - rwse_channels - lap_channels`` and
     concatenated with the RWSE and LapPE encodings (GraphGPS's ``TypeDictNode+RWSE`` /
@@ -170,7 +145,7 @@ class GraphGPS(nn.Module):
             GPSLayer(hidden_channels) for _ in range(num_layers))
         first = self.layers[0]
         self.needs_edges = first.local_kind in EDGE_CONVS
-        self.needs_padding = first.global_kind in ("transformer", "performer")
+        self.needs_padding = first.global_kind in PADDED_GLOBAL_MODELS
         self.dummy_edge = None
         if self.needs_edges and edge_encoder is None:
             self.dummy_edge = nn.Parameter(torch.empty(1, hidden_channels))
@@ -247,16 +222,11 @@ def build_encoders(cfg, dataset: LoadedDataset) -> dict:
     if rwse is not None and cfg.rwse_channels > 0:
         rwse_encoder = RWSEEncoder(rwse.size(-1), cfg.rwse_channels, norm=cfg.rwse_norm)
         pe_width += cfg.rwse_channels
-    if lap is not None and cfg.lap_channels > 0 and cfg.lap_model == "signnet":
-        lap_encoder = SignNetEncoder(
-            lap.size(-1), cfg.lap_channels, phi_layers=cfg.lap_layers,
-            phi_hidden=cfg.signnet_phi_hidden, phi_out=cfg.signnet_phi_out,
-            rho_layers=cfg.signnet_rho_layers)
-        pe_width += cfg.lap_channels
-    elif lap is not None and cfg.lap_channels > 0:
-        lap_encoder = LapPEEncoder(
-            lap.size(-1), cfg.lap_channels, model=cfg.lap_model, num_layers=cfg.lap_layers,
-            heads=cfg.lap_heads, norm=cfg.lap_norm)
+    if lap is not None and cfg.lap_channels > 0:
+        lap_encoder = lap_encoder_resolver(
+            cfg.lap_model, lap.size(-1), cfg.lap_channels, num_layers=cfg.lap_layers,
+            heads=cfg.lap_heads, norm=cfg.lap_norm, phi_hidden=cfg.signnet_phi_hidden,
+            phi_out=cfg.signnet_phi_out, rho_layers=cfg.signnet_rho_layers)
         pe_width += cfg.lap_channels
     if pe_width >= cfg.hidden_channels:
         raise ValueError(

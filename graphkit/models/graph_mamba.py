@@ -12,15 +12,15 @@ from typing import Literal
 
 from torch import nn
 
-from graphkit.config.run_config import ModelConfig
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.models.graph_gps import GraphGPS, build_encoders
-from graphkit.nn.gmn_layer import GMNLayer
-from graphkit.nn.gps_layer import LOCAL_CONVS
+from graphkit.models.pe_model_config import PEModelConfig
+from graphkit.nn.conv import LOCAL_CONVS
+from graphkit.nn.layers import GMNLayer
 
 
 @dataclass(frozen=True)
-class GraphMambaConfig(ModelConfig):
+class GraphMambaConfig(PEModelConfig):
     """Config of GMN (``model.name: graph_mamba``).
 
     Args:
@@ -36,9 +36,7 @@ class GraphMambaConfig(ModelConfig):
         state_channels: Mamba state size ``n``.
         eval_orderings: node orderings averaged in evaluation (``walk_length: 0``).
         pool, head_layers: readout and head, as for GraphGPS.
-        rwse_channels, rwse_norm, lap_channels, lap_model, lap_layers, lap_heads,
-        lap_norm, signnet_phi_hidden, signnet_phi_out, signnet_rho_layers: optional PE/SE
-            encoders, as for GraphGPS.
+        rwse_*, lap_*, signnet_*: positional encodings (:class:`PEModelConfig`).
     """
 
     hidden_channels: int = 64
@@ -55,30 +53,17 @@ class GraphMambaConfig(ModelConfig):
     eval_orderings: int = 5
     pool: Literal["add", "mean", "max"] = "mean"
     head_layers: int = 2
-    rwse_channels: int = 16
-    rwse_norm: Literal["batch", "none"] = "batch"
-    lap_channels: int = 16
-    lap_model: Literal["deepset", "transformer", "signnet"] = "deepset"
-    lap_layers: int = 2
-    lap_heads: int = 1
-    lap_norm: Literal["batch", "none"] = "none"
-    signnet_phi_hidden: int = 64
-    signnet_phi_out: int = 4
-    signnet_rho_layers: int = 3
 
     def __post_init__(self) -> None:
         if self.local_conv not in LOCAL_CONVS:
             raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS}, got {self.local_conv!r}")
+        super().__post_init__()
         if min(self.hidden_channels, self.num_layers, self.num_walks, self.num_samples,
-               self.state_channels, self.eval_orderings, self.heads, self.lap_layers,
-               self.lap_heads) < 1:
+               self.state_channels, self.eval_orderings, self.heads) < 1:
             raise ValueError("hidden_channels, num_layers, num_walks, num_samples, "
-                             "state_channels, eval_orderings, heads, lap_layers and "
-                             "lap_heads must be >= 1")
+                             "state_channels, eval_orderings and heads must be >= 1")
         if self.walk_length < 0 or self.head_layers < 0:
             raise ValueError("model.walk_length and model.head_layers must be >= 0")
-        if self.rwse_channels < 0 or self.lap_channels < 0:
-            raise ValueError("model.rwse_channels and model.lap_channels must be >= 0")
         if self.hidden_channels % self.heads != 0:
             raise ValueError("model.hidden_channels must be divisible by model.heads")
         if not 0.0 <= self.dropout < 1.0:

@@ -29,7 +29,8 @@ from torch_geometric.nn import (
 from graphkit.config.run_config import ModelConfig
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.nn.fast_dropout import FastDropout, fast_dropout
-from graphkit.nn.feature_encoder import FeatureEncoder
+from graphkit.nn.norm import norm_resolver
+from graphkit.nn.encoding.feature_encoder import FeatureEncoder
 
 CONVS = ("mlp", "gcn", "sage", "gin", "gine", "gat")
 _POOLS = {"add": global_add_pool, "mean": global_mean_pool, "max": global_max_pool}
@@ -146,7 +147,7 @@ class MPNN(nn.Module):
             self.convs.append(self._make_conv(conv, widths[i], out, heads, last and node_head,
                                               train_eps, norm != "none", hidden_channels))
             if not (node_head and last):
-                self.norms.append(_make_norm(norm, widths[i + 1]))
+                self.norms.append(norm_resolver(norm, widths[i + 1]))
         if level == "graph":
             readout = sum(widths[1:]) if jk == "cat" else widths[-1]
             self.head = nn.Sequential(
@@ -242,14 +243,6 @@ class MPNN(nn.Module):
                 outs.append(self._layer(i, (x, x[start:end]), edge_index, None, size=(n, end - start)))
             x = torch.cat(outs)  # [N, width of layer i]
         return x
-
-
-def _make_norm(norm: str, channels: int) -> nn.Module:
-    if norm == "batch":
-        return nn.BatchNorm1d(channels)
-    if norm == "layer":
-        return nn.LayerNorm(channels)
-    return nn.Identity()
 
 
 def build_mpnn(cfg: MPNNConfig, dataset: LoadedDataset, out_channels: int) -> MPNN:

@@ -13,8 +13,8 @@ from torch import Tensor, nn
 
 from graphkit.config.run_config import ModelConfig
 from graphkit.datasets.loaded_dataset import LoadedDataset
-from graphkit.nn.link_encoder import LINK_CONVS, LinkEncoder
-from graphkit.nn.ncn_predictor import NCN_VARIANTS, NCNPredictor
+from graphkit.nn.link.link_encoder import LINK_CONVS, LinkEncoder
+from graphkit.nn.link.ncn_predictor import NCN_VARIANTS, NCNPredictor
 
 
 @dataclass(frozen=True)

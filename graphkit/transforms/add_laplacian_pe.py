@@ -28,7 +28,7 @@ class AddLaplacianPE(BaseTransform):
 
     Differs from PyG's ``AddLaplacianEigenvectorPE`` where that one does not fit a
     cached pre-transform: graphs with ``num_nodes <= k`` get NaN columns (as in GraphGPS,
-    so that :class:`~graphkit.nn.lap_pe_encoder.LapPEEncoder` masks them) instead of an
+    so that :class:`~graphkit.nn.encoding.lap_pe_encoder.LapPEEncoder` masks them) instead of an
     error, and signs are fixed deterministically (first entry of largest magnitude
     positive) rather than drawn at random once at processing time; random sign flipping belongs
     in training. Edges are symmetrized first. Isolated nodes have :math:`L_{ii} = 1`

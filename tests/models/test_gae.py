@@ -3,7 +3,7 @@ import torch
 from graphkit.config import ModelConfig, from_dict
 from graphkit.linkpred.adjacency import build_adjacency
 from graphkit.models import build_model
-from graphkit.nn.link_encoder import LinkEncoder
+from graphkit.nn.link.link_encoder import LinkEncoder
 from tests.linkpred._graphs import EDGES, NUM_NODES, dense_adjacency
 from tests.models.test_ncn import PAIRS, _link_dataset
 

@@ -5,7 +5,7 @@ from torch_geometric.data import Batch
 from graphkit.models import build_model
 from graphkit.models.graph_gps import GraphGPSConfig
 from graphkit.models.graph_mamba import GraphMambaConfig
-from graphkit.nn.neighborhood_tokenizer import NeighborhoodTokenizer
+from graphkit.nn.mamba.neighborhood_tokenizer import NeighborhoodTokenizer
 from tests.models.test_graph_gps import _dataset, _molecules
 
 

@@ -5,7 +5,7 @@ from graphkit.config import ModelConfig, from_dict
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.linkpred.adjacency import build_adjacency
 from graphkit.models import build_model
-from graphkit.nn.ncn_predictor import NCNPredictor
+from graphkit.nn.link.ncn_predictor import NCNPredictor
 from tests.linkpred._graphs import EDGES, NUM_NODES, dense_adjacency
 
 PAIRS = torch.tensor([[0, 1, 2, 0, 5], [3, 2, 4, 5, 1]])
