@@ -138,7 +138,9 @@ def _download(url: str, out: Path) -> None:
                     bar.update(len(chunk))
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
-        raise DatasetError(f"download of {url} failed: {reason}") from None
+        raise DatasetError(f"download of {url} failed: {reason}; to read the files from an offline "
+                           f"mirror instead, set {MIRROR_ENV}=/path/to/mirror (or data.mirror in a "
+                           f"config, --mirror for `graphkit data`)") from None
 
 
 def _fetch_archive(url: str, archive_dir: Path) -> Path:
