@@ -19,11 +19,12 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from graphkit.errors import ConfigError
+
+if TYPE_CHECKING:  # numpy loads inside the commands: `graphkit --help` stays fast
+    import numpy as np
 
 # The FastRP paper's BlogCatalog setting (Chen et al. 2019, Table 5 and the reference code).
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
@@ -82,7 +83,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--C", type=float, help="logistic regression C (default: the preset's)")
     evaluate.add_argument("--no-standardize", dest="standardize", action="store_false",
                           help="use the embedding as is instead of z-scoring its columns")
-    evaluate.add_argument("--jobs", type=int, default=1, help="parallel one-vs-rest fits")
+    evaluate.add_argument("--jobs", type=int, help="BLAS threads of the logistic regressions (default: all)")
+    evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--out-dir", type=Path, help="where results.json and f1.png go (default: beside the embedding)")
     evaluate.set_defaults(func=run_evaluate)
@@ -149,6 +151,8 @@ def run_deepwalk(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from graphkit.embed import evaluate_node_classification
 
     _apply_preset(args, "evaluate")
@@ -163,7 +167,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise ConfigError("the graph has no node labels to evaluate against")
     report = evaluate_node_classification(
         embedding, labels, train_ratios=args.ratios, n_shuffles=args.shuffles, C=args.C,
-        standardize=args.standardize, random_state=args.seed, n_jobs=args.jobs,
+        standardize=args.standardize, random_state=args.seed, n_jobs=args.jobs, progress=not args.quiet,
     )
     report["embedding"] = str(args.embedding)
     report["graph"] = args.dataset or str(args.graph)
@@ -272,5 +276,7 @@ def _check_out(path: Path) -> None:
 
 
 def _save(path: Path, embedding: np.ndarray) -> None:
+    import numpy as np
+
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, embedding)
