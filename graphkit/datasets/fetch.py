@@ -11,13 +11,9 @@ import hashlib
 import os
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Optional
-
-from tqdm import tqdm
 
 from graphkit.datasets.remote_file import RemoteFile
 from graphkit.errors import ChecksumError, DatasetError
@@ -126,6 +122,12 @@ def _temp_path(dest: Path) -> Path:
 
 
 def _download(url: str, out: Path) -> None:
+    # imported here: the registry (`graphkit data list`) imports this module and never downloads
+    import urllib.error
+    import urllib.request
+
+    from tqdm import tqdm
+
     request = urllib.request.Request(url, headers={"User-Agent": "graphkit"})
     try:
         with urllib.request.urlopen(request, timeout=60) as response, open(out, "wb") as f:

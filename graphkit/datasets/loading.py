@@ -26,17 +26,13 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Optional
 
-import torch
-
 from graphkit.config import DataConfig, PEConfig
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.fetch import resolve_mirror, resolve_root
-from graphkit.datasets.graph_collection import GraphCollection
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
 from graphkit.registry import Registry
-from graphkit.transforms import add_encodings
 
 _CONTENT_FIELDS = ("data", "graphs")
 
@@ -150,6 +146,11 @@ def _publish(spec: DatasetSpec, cfg: DataConfig, target: Path, fill: Callable[[P
 
 
 def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> None:
+    import torch
+
+    from graphkit.datasets.graph_collection import GraphCollection
+    from graphkit.transforms import add_encodings
+
     graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
     if pe is not None:
         graphs = add_encodings(graphs, pe.lap_dim, pe.rwse_steps)
@@ -161,6 +162,10 @@ def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> 
 
 
 def _read(folder: Path) -> LoadedDataset:
+    import torch
+
+    from graphkit.datasets.graph_collection import GraphCollection
+
     meta = torch.load(folder / "meta.pt", weights_only=True)
     graphs = GraphCollection(folder / "graphs.pt")
     if meta.pop("graph_level"):

@@ -6,20 +6,21 @@ from __future__ import annotations
 import ast
 import pickle
 
-import pandas as pd
-import torch
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import GRAPH_MULTILABEL, LoadedDataset
-from graphkit.datasets.molecules import graphs_from_smiles, ogb_graph_arrays
 
 CSV_PATH = "lrgb/peptides-functional/peptide_multi_class_dataset.csv.gz"
 SPLIT_PATH = "lrgb/peptides-functional/splits_random_stratified_peptide.pickle"
 
 
 def _load(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+
+    from graphkit.datasets.molecules import graphs_from_smiles, ogb_graph_arrays
+
     table = pd.read_csv(ctx.fetch(CSV_PATH))
     # The split is a pickle of numpy index arrays; the file is checksum-verified above.
     with open(ctx.fetch(SPLIT_PATH), "rb") as f:

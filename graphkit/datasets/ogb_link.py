@@ -13,11 +13,6 @@ configured (which has none of them) loading fails with a clear message instead.
 
 from __future__ import annotations
 
-import pandas as pd
-import torch
-from torch_geometric.data import Data
-from torch_geometric.utils import to_undirected
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
@@ -31,6 +26,11 @@ _DDI_FILES = ("RELEASE_v1.txt", "mapping/README.md", "mapping/nodeidx2drugid.csv
 
 
 def _load_ddi(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+    from torch_geometric.data import Data
+    from torch_geometric.utils import to_undirected
+
     def path(name: str) -> str:
         return f"ogb/ogbl_ddi/{name}"
 
@@ -49,6 +49,8 @@ def _load_ddi(ctx: LoadContext) -> LoadedDataset:
 
 
 def _load_ogb_download(ctx: LoadContext) -> LoadedDataset:
+    import torch
+
     name = ctx.spec.name
     if ctx.mirror is not None:
         raise DatasetError(
