@@ -18,6 +18,7 @@ from graphkit.models import build_model
 from graphkit.tasks import TASKS
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
+from graphkit.trainers.cpu_threads import default_threads, nodes_per_step
 from graphkit.trainers.distributed import DistContext
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer
@@ -78,6 +79,8 @@ def run_experiment(
     if cfg.trainer.threads is not None:
         torch.set_num_threads(cfg.trainer.threads)
     dataset = load_dataset(cfg.data)
+    if cfg.trainer.threads is None:
+        torch.set_num_threads(default_threads(nodes_per_step(dataset, cfg.data.batch_size), torch.get_num_threads()))
     if cfg.data.normalize_features:
         dataset = _normalize_features(dataset)
     task_name = cfg.task.name or dataset.task
