@@ -22,7 +22,8 @@ from pathlib import Path
 
 COMMANDS = (
     ["data", "list"], ["--help"], ["train", "--help"], ["data", "--help"], ["embed", "--help"],
-    ["embed", "evaluate", "--help"], ["lp", "--help"], ["plot", "--help"], ["data", "info", "cora"],
+    ["embed", "evaluate", "--help"], ["lp", "--help"], ["plot", "--help"], ["eval", "--help"],
+    ["data", "info", "cora"],
 )
 HEAVY = ("torch", "torch_geometric", "sklearn", "transformers", "scipy", "pandas")
 _RUN = ("import runpy, sys; sys.argv = ['graphkit'] + sys.argv[1:]\n"

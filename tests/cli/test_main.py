@@ -10,7 +10,7 @@ from graphkit.cli.main import main
 commands = [["data", "list"], ["--help"]] + [[*c, "--help"] for c in (
     ["train"], ["data"], ["data", "info"], ["data", "prepare"], ["plot"], ["embed"], ["embed", "fastrp"],
     ["embed", "deepwalk"], ["embed", "evaluate"], ["embed", "tune"], ["lp"], ["lp", "heuristics"],
-    ["lp", "analyze"])]
+    ["lp", "analyze"], ["eval"])]
 for argv in commands:
     with contextlib.redirect_stdout(io.StringIO()) as out:
         try:
