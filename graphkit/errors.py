@@ -30,3 +30,8 @@ class ChecksumError(DatasetError):
 
 class TrainingError(GraphkitError):
     """Training cannot continue (non-finite loss, unusable run directory...)."""
+
+
+class GraphkitWarning(UserWarning):
+    """Something the user should know that does not stop the command (the CLI prints it
+    as one ``graphkit: warning: ...`` line)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Optional
 
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.fetch import fetch_file
+from graphkit.errors import ChecksumError
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,22 @@ class LoadContext:
         for path in paths:
             shutil.copyfile(self.fetch(path), folder / Path(path).name)
         return folder
+
+    def read_verified(self, path: str) -> bytes:
+        """The bytes of the spec's file ``path``, hashed again after reading: code that
+        must unpickle a file parses exactly the bytes whose checksum matched, not a file
+        another process could have swapped since :meth:`fetch` verified it."""
+        file = self.spec.file(path)
+        payload = self.fetch(path).read_bytes()
+        algorithm, expected = file.checksum
+        if algorithm == "sha256":
+            actual = hashlib.sha256(payload).hexdigest()
+        else:  # git-blob-sha1
+            actual = hashlib.sha1(f"blob {len(payload)}\0".encode() + payload).hexdigest()
+        if actual != expected:
+            raise ChecksumError(f"checksum mismatch for {path} after reading: expected {algorithm} "
+                                f"{expected}, got {actual}")
+        return payload
 
     def fetch_all(self) -> dict[str, Path]:
         """Fetches every file of the spec; maps mirror path -> local path."""
