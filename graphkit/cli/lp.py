@@ -115,7 +115,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from graphkit.trainers import checkpoint as ckpt
     from graphkit.trainers.run_dir import RunDir
 
-    run_dir = RunDir(args.run_dir) if args.run_dir.is_dir() else None
+    run_dir = RunDir(args.run_dir, create=False) if args.run_dir.is_dir() else None
     if run_dir is None:
         raise ConfigError(f"{args.run_dir} is not a directory")
     cfg = from_dict(RunConfig, run_dir.read_config())
