@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from graphkit.datasets.dataset_spec import DatasetSpec
-from graphkit.datasets.fetch import fetch_file
+from graphkit.datasets.fetch import fetch_file, file_checksum
 from graphkit.errors import ChecksumError
 
 
@@ -36,10 +36,22 @@ class LoadContext:
 
     def stage(self, paths: list[str], folder: Path) -> Path:
         """Fetches ``paths`` and copies them, by base name, into ``folder`` (created),
-        where a library loader (PyG, OGB) expects its raw files."""
+        where a library loader (PyG, OGB) expects its raw files.
+
+        Library loaders unpickle some raw files (Planetoid's ``ind.*``), so each copy is
+        checked against its checksum again: ``folder`` lies in the build's private
+        temporary directory, so the checked bytes are the ones the loader reads, even if
+        the shared raw folder changed after :meth:`fetch` verified it."""
         folder.mkdir(parents=True, exist_ok=True)
         for path in paths:
-            shutil.copyfile(self.fetch(path), folder / Path(path).name)
+            copy = folder / Path(path).name
+            shutil.copyfile(self.fetch(path), copy)
+            algorithm, expected = self.spec.file(path).checksum
+            actual = file_checksum(copy, algorithm)
+            if actual != expected:
+                copy.unlink()
+                raise ChecksumError(f"checksum mismatch for {path} after copying: expected {algorithm} "
+                                    f"{expected}, got {actual}")
         return folder
 
     def read_verified(self, path: str) -> bytes:

@@ -249,3 +249,22 @@ def test_load_dataset_read_only_or_full_root_is_one_line_error(toy_mirror, tmp_p
     cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
     with pytest.raises(DatasetError, match=rf"data root .*root is {word} .*GRAPHKIT_DATA"):
         load_dataset(cfg, _toy_registry())
+
+
+def test_load_context_stage_rechecks_the_copy(toy_mirror, tmp_path, monkeypatch):
+    from graphkit.datasets import load_context
+    from graphkit.datasets.load_context import LoadContext
+    from graphkit.errors import ChecksumError
+
+    spec = _toy_registry().get("toy")
+    ctx = LoadContext(spec=spec, split="one", raw_dir=tmp_path / "raw", work_dir=tmp_path / "work",
+                      mirror=toy_mirror)
+    assert (ctx.stage(["toy/edges.txt"], tmp_path / "a") / "edges.txt").read_bytes() == EDGES
+
+    def swapped_after_check(src, dst):  # another process replaced the raw file after fetch
+        Path(dst).write_bytes(b"0 1\n")
+
+    monkeypatch.setattr(load_context.shutil, "copyfile", swapped_after_check)
+    with pytest.raises(ChecksumError, match="after copying"):
+        ctx.stage(["toy/edges.txt"], tmp_path / "b")
+    assert not (tmp_path / "b" / "edges.txt").exists()
