@@ -132,8 +132,7 @@ def _cached(spec: DatasetSpec, cfg: DataConfig) -> LoadedDataset:
         try:
             return _read(target)
         except _STALE_ERRORS as e:
-            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-            warnings.warn(f"processed cache {target} does not load as plain tensors ({reason[:200]}); "
+            warnings.warn(f"processed cache {target} does not load as plain tensors ({_reason(e)}); "
                           f"rebuilding it from the checksummed raw files", GraphkitWarning, stacklevel=3)
             _discard(target)
     if cfg.pe == PEConfig():
@@ -148,6 +147,16 @@ def _cached(spec: DatasetSpec, cfg: DataConfig) -> LoadedDataset:
     except _STALE_ERRORS as e:
         raise DatasetError(f"processed cache {target} does not load right after being built ({e}); "
                            f"delete it and retry") from None
+
+
+def _reason(error: BaseException) -> str:
+    """One short line saying why a cache file did not load."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    unsafe = next((line for line in lines if "Unsupported global" in line), None)
+    if unsafe is not None:  # "WeightsUnpickler error: Unsupported global: GLOBAL x.y was not ..."
+        return "it holds pickled code: " + unsafe.split("Unsupported global:", 1)[1].split(" was not")[0].strip()
+    first = lines[0] if lines else type(error).__name__
+    return first.split(". ")[0][:200]
 
 
 def _discard(target: Path) -> None:
