@@ -136,9 +136,12 @@ def _load(ctx: LoadContext, ogb_name: str) -> LoadedDataset:
 def ogb_member_spec(ogb_name: str) -> DatasetSpec:
     """``ogb:<name>`` for an OGB dataset that is not curated: files trusted on first use."""
     kind, meta = _meta(ogb_name)
-    if meta.get("is hetero") == "True" or (kind, meta["task type"]) not in _TASKS:
-        raise DatasetError(f"ogb:{ogb_name}: {'heterogeneous graphs' if meta.get('is hetero') == 'True' else meta['task type']} "
-                           f"are not supported; graphkit loads homogeneous graph/node property and link datasets")
+    if meta.get("is hetero") == "True":
+        raise DatasetError(f"ogb:{ogb_name}: heterogeneous graphs are not supported; graphkit loads homogeneous "
+                           f"graph / node property and link prediction datasets")
+    if (kind, meta["task type"]) not in _TASKS:
+        raise DatasetError(f"ogb:{ogb_name}: task type {meta['task type']!r} is not supported; valid: "
+                           f"{', '.join(sorted({t for _, t in _TASKS}))}")
     return DatasetSpec(
         name=f"ogb:{ogb_name}", task=_TASKS[(kind, meta["task type"])],
         metric=_METRICS.get(meta["eval metric"], meta["eval metric"]),
