@@ -76,8 +76,8 @@ def run_list(args: argparse.Namespace) -> int:
     if args.all:
         from graphkit.datasets.resolve import FAMILIES
 
-        print("\nfamilies and your own data (data.name); a family member that is curated above resolves to it,")
-        print("others are read from the mirror or the source, their files trusted on first use:")
+        print("\nfamilies and your own data, as data.name (a tu:/ogb: member curated above resolves to it; other")
+        print("members are read from the mirror or their source, files trusted on first use):")
         width = max(len(f[0]) for f in FAMILIES)
         for pattern, example, what in FAMILIES:
             print(f"  {pattern.ljust(width)}  {what}; e.g. {example}")
