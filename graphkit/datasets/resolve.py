@@ -42,6 +42,7 @@ FAMILIES = (
     ("<folder>", "./my_graph/", "your node-level graph: edges.csv, labels.csv, optional features.csv, "
                                 "split.csv"),
 )
+FAMILY_PREFIXES = ("tu:", "ogb:")
 _TU_NAME = re.compile(r"^[A-Za-z0-9_()+\-]+$")
 _OWN_HINT = ("a TU-format folder or .zip, a .pt file of saved graphs, or a folder with "
              f"{EDGES} and {LABELS}")
@@ -84,6 +85,18 @@ def _looks_like_path(name: str) -> bool:
     return "/" in name or name.startswith((".", "~")) or name.endswith((".zip", ".pt")) or Path(name).exists()
 
 
+def family_member_spec(name: str, args: dict, registry: Registry[DatasetSpec]) -> DatasetSpec:
+    """The spec of family member ``tu:<NAME>`` / ``ogb:<name>``: the curated entry holding
+    that dataset, else one built on the fly (no file is read)."""
+    if name.startswith("tu:"):
+        member = name[3:]
+        if not _TU_NAME.match(member):
+            raise DatasetError(f"data.name {name!r}: expected tu:<NAME> with a TU dataset name such as tu:NCI109")
+        return _curated_tu(member, registry) or tu_member_spec(member, args)
+    member = name[4:]
+    return _curated_ogb(member, registry) or ogb_member_spec(member)
+
+
 def resolve_dataset(cfg: DataConfig, registry: Optional[Registry[DatasetSpec]] = None) -> DatasetSpec:
     """The spec ``cfg.name`` stands for (see the module docstring).
 
@@ -101,14 +114,8 @@ def resolve_dataset(cfg: DataConfig, registry: Optional[Registry[DatasetSpec]] =
     name = cfg.name
     if name in registry:
         return registry.get(name)
-    if name.startswith("tu:"):
-        member = name[3:]
-        if not _TU_NAME.match(member):
-            raise DatasetError(f"data.name {name!r}: expected tu:<NAME> with a TU dataset name such as tu:NCI109")
-        spec = _curated_tu(member, registry) or tu_member_spec(member, cfg.args)
-    elif name.startswith("ogb:"):
-        member = name[4:]
-        spec = _curated_ogb(member, registry) or ogb_member_spec(member)
+    if name.startswith(FAMILY_PREFIXES):
+        spec = family_member_spec(name, cfg.args, registry)
     elif name.startswith(PYG_PREFIX):
         return pyg_class_spec(name, cfg.args)
     elif _looks_like_path(name):
