@@ -93,3 +93,21 @@ def test_data_cli_unknown_family_member_is_one_line_error(tmp_path, capsys):
     assert "no PyG Dataset class 'Nope'" in _error(["data", "info", "pyg:torch_geometric.datasets.Nope"], capsys)
     err = _error(["data", "info", "nci109"], capsys)
     assert err.startswith("graphkit: error: unknown dataset 'nci109'") and "tu:<NAME>" in err
+
+
+def test_data_info_says_pinned_or_trusted_on_first_use(tmp_path, capsys):
+    mirror = tmp_path / "mirror"
+    (mirror / "tu").mkdir(parents=True)
+    write_tu_zip(mirror / "tu" / "TINY.zip")
+    argv = ["data", "info", "tu:TINY", "--mirror", str(mirror), "--root", str(tmp_path / "data")]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "trusting it on first use" in captured.err
+    files = next(line for line in captured.out.splitlines() if line.startswith("files"))
+    assert "trusted on first use: tu/TINY.zip sha256" in files
+    assert main(argv) == 0 and "trusting" not in capsys.readouterr().err  # recorded once
+    (mirror / "tu" / "TINY.zip").write_bytes(b"not the trusted zip")
+    err = _error(argv, capsys)
+    assert "TINY.zip changed since it was first trusted" in err
+    assert main(["data", "info", str(write_tu_folder(tmp_path / "own"))]) == 0
+    assert "your own files, read in place" in capsys.readouterr().out

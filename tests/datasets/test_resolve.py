@@ -12,6 +12,7 @@ def test_resolve_family_member_is_the_curated_entry():
     assert resolve_dataset(DataConfig(name="tu:IMDB-BINARY")) is DATASETS.get("imdb-binary")
     assert resolve_dataset(DataConfig(name="ogb:ogbg-molbace")) is DATASETS.get("molbace")
     assert resolve_dataset(DataConfig(name="ogb:ogbl-ddi")) is DATASETS.get("ogbl-ddi")
+    assert resolve_dataset(DataConfig(name="ogb:ogbg-molhiv")) is DATASETS.get("molhiv")
     assert DATASETS.get("mutag").integrity == "pinned"
 
 
