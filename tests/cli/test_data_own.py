@@ -16,9 +16,16 @@ FAST = ["tracking.wandb.mode=disabled", "trainer.epochs=2", "--quiet", "--thread
 
 
 def _train(config: str, name: Path, run: Path, *extra: str) -> dict:
+    """Trains, then re-evaluates the best checkpoints with `graphkit eval`, which reloads
+    the data from the run's config: the reloaded test metric must match training's."""
     argv = ["train", config, f"data.name={str(name)!r}", "--run-dir", str(run), *extra, *FAST]
     assert main(argv) == 0
-    return json.loads((run / "results.json").read_text())
+    results = json.loads((run / "results.json").read_text())
+    assert main(["eval", str(run)]) == 0
+    evaluated = json.loads((run / "eval.json").read_text())
+    metric = results["metric"]
+    assert evaluated["test"][metric]["mean"] == pytest.approx(results["test"][metric]["mean"], abs=1e-6)
+    return results
 
 
 @pytest.mark.parametrize("kind", ["tu_folder", "tu_zip", "saved_graphs"])
