@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from graphkit.config import DataConfig, PEConfig
+from graphkit.config import DataConfig, PEConfig, parse_override
 from graphkit.errors import ConfigError
 
 
@@ -15,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
     p = actions.add_parser("list", help="table of registered datasets (static sizes)")
+    p.add_argument("--all", action="store_true",
+                   help="also the dataset families (tu:<NAME>, ogb:<name>, pyg:...) and your own data")
     p.set_defaults(func=run_list)
 
     for name, func, help_text in (
@@ -22,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("prepare", run_prepare, "fetch, process and cache a dataset"),
     ):
         p = actions.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("name", help="registered dataset name (see `graphkit data list`)")
+        p.add_argument("name", help="dataset name, family member or path (see `graphkit data list --all`)")
         p.add_argument("--split", default="default", help="split protocol (default: the dataset's)")
         p.add_argument("--root", help="data root (default $GRAPHKIT_DATA or ~/.cache/graphkit)")
         p.add_argument("--mirror", help="offline mirror folder (default $GRAPHKIT_MIRROR)")
@@ -30,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="add K Laplacian eigenvectors as data.lap_pe")
         p.add_argument("--pe-rwse", type=int, default=0, metavar="K",
                        help="add K random-walk return probabilities as data.rwse")
+        p.add_argument("--arg", action="append", default=[], metavar="KEY=VALUE",
+                       help="data.args entry (pyg: constructor argument, task, metric); repeatable")
         p.set_defaults(func=func)
 
 
@@ -38,7 +42,15 @@ def _config(args: argparse.Namespace) -> DataConfig:
         pe = PEConfig(lap_dim=args.pe_lap, rwse_steps=args.pe_rwse)
     except ValueError as e:
         raise ConfigError(str(e)) from None
-    return DataConfig(name=args.name, root=args.root, mirror=args.mirror, split=args.split, pe=pe)
+    data_args = {}
+    for text in args.arg:
+        keys, value = parse_override(text)
+        data_args[".".join(keys)] = value
+    try:
+        return DataConfig(name=args.name, root=args.root, mirror=args.mirror, split=args.split, pe=pe,
+                          args=data_args)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
 
 
 def _count(value) -> str:
@@ -61,14 +73,44 @@ def run_list(args: argparse.Namespace) -> int:
                  for i, (cell, w) in enumerate(zip(row, widths))]
         print("  ".join(cells + [row[-1]]).rstrip())
     print("\nedges count both directions of an undirected edge (PyG's edge_index convention)")
+    if args.all:
+        from graphkit.datasets.resolve import FAMILIES
+
+        print("\nfamilies and your own data, as data.name (a tu:/ogb: member curated above resolves to it; other")
+        print("members are read from the mirror or their source, files trusted on first use):")
+        width = max(len(f[0]) for f in FAMILIES)
+        for pattern, example, what in FAMILIES:
+            print(f"  {pattern.ljust(width)}  {what}; e.g. {example}")
     return 0
 
 
+def _integrity(spec, cfg: DataConfig) -> str:
+    """How the dataset's raw files are verified, for `data info`."""
+    from graphkit.datasets.fetch import resolve_root
+    from graphkit.datasets.loading import dataset_dir
+    from graphkit.datasets.trust import recorded_hashes
+
+    if spec.integrity == "trust-on-first-use":
+        folder = dataset_dir(resolve_root(cfg.root), spec.name)
+        hashes = recorded_hashes(folder)
+        shown = ", ".join(f"{path} sha256 {digest[:12]}..." for path, digest in list(hashes.items())[:2])
+        more = f" (+{len(hashes) - 2} more)" if len(hashes) > 2 else ""
+        return f"trusted on first use: {shown}{more}, recorded in {folder / 'trusted'}"
+    if spec.integrity == "local":
+        return "your own files, read in place (their sha256 keys the cache: an edit re-processes)"
+    if spec.integrity != "pinned":
+        return spec.integrity
+    if not spec.files:
+        return "downloaded by the source's own loader, no published checksums"
+    return f"pinned: {len(spec.files)} file(s) checked against sha256 in graphkit.datasets.checksums"
+
+
 def run_prepare(args: argparse.Namespace) -> int:
-    from graphkit.datasets import DATASETS, cache_dir, load_dataset
+    from graphkit.datasets import cache_dir, load_dataset
+    from graphkit.datasets.resolve import resolve_dataset
 
     cfg = _config(args)
-    target = cache_dir(DATASETS.get(cfg.name), cfg)
+    target = cache_dir(resolve_dataset(cfg), cfg)
     cached = target.is_dir()
     start = time.perf_counter()
     load_dataset(cfg)
@@ -79,11 +121,12 @@ def run_prepare(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from graphkit.datasets import DATASETS, cache_dir, load_dataset
+    from graphkit.datasets import cache_dir, load_dataset
     from graphkit.datasets.loading import resolve_split
+    from graphkit.datasets.resolve import resolve_dataset
 
     cfg = _config(args)
-    spec = DATASETS.get(cfg.name)
+    spec = resolve_dataset(cfg)
     ds = load_dataset(cfg)
     if ds.is_graph_level:
         store = ds.graphs._data if hasattr(ds.graphs, "_data") else None
@@ -97,7 +140,8 @@ def run_info(args: argparse.Namespace) -> int:
     lines = [
         ("name", ds.name),
         ("description", spec.description),
-        ("source", f"{spec.source} ({spec.citation})"),
+        ("source", f"{spec.source} ({spec.citation})" if spec.citation else spec.source),
+        ("files", _integrity(spec, cfg)),
         ("task / metric", f"{ds.task} / {ds.metric}"),
         ("graphs / nodes / edges", f"{num_graphs:,} / {nodes:,} / {edges:,}"),
         ("features", "none (a featureless graph: structure and labels only)"
@@ -109,7 +153,10 @@ def run_info(args: argparse.Namespace) -> int:
         ("classes / tasks", str(ds.num_classes)),
         ("attributes", ", ".join(f"{k}{list(v.shape) if hasattr(v, 'shape') else ''}"
                                  for k, v in sample.items())),
-        ("split protocol", f"{resolve_split(spec, cfg.split)} (choices: {', '.join(spec.splits)})"),
+        ("split protocol", f"{resolve_split(spec, cfg.split)}"
+                           + (f" -> {ds.extra['split_protocol']}" if "split_protocol" in ds.extra
+                              and ds.extra["split_protocol"] != resolve_split(spec, cfg.split) else "")
+                           + f" (choices: {', '.join(spec.splits)})"),
     ]
     if ds.splits:
         sizes = {tuple(len(s[k]) for k in ("train", "valid", "test")) for s in ds.splits}

@@ -7,7 +7,7 @@ turn it into typed constructor arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,12 @@ class PEConfig:
             raise ValueError("pe.lap_dim and pe.rwse_steps must be >= 0")
 
 
+def _plain(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 @dataclass(frozen=True)
 class DataConfig:
     """Args:
@@ -39,6 +45,9 @@ class DataConfig:
     splits: which split indices (folds, geom-gcn splits) to run, each is a run.
     batch_size: graphs per mini-batch for graph-level tasks.
     normalize_features: row-normalize ``x`` to sum 1 (Kipf & Welling's Planetoid preprocessing).
+    args: options of the user's own data (``pyg:<class>`` constructor arguments such as
+        ``{name: Photo}``; ``task`` / ``metric`` where they cannot be inferred): a mapping
+        of plain values (str, int, float, bool, null and lists of them).
     """
 
     name: str
@@ -50,8 +59,12 @@ class DataConfig:
     batch_size: int = 32
     num_workers: int = 0
     normalize_features: bool = False
+    args: Any = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.args, dict) or not all(
+                isinstance(k, str) and _plain(v) for k, v in self.args.items()):
+            raise ValueError(f"data.args must map names to plain values, got {self.args!r}")
         if self.batch_size < 1:
             raise ValueError("data.batch_size must be >= 1")
         if not self.splits:

@@ -7,6 +7,10 @@ builds the dataset from them; :func:`load_dataset` fetches and verifies the file
 ``$GRAPHKIT_MIRROR`` when set, else the URLs), runs the loader once per option set,
 adds positional encodings, and caches the result atomically under the data root.
 
+Beyond the registry, ``data.name`` may be a family member (``tu:<NAME>``, ``ogb:<name>``),
+a PyG dataset class (``pyg:<module.Class>`` with ``data.args``) or a path to the user's
+own graphs; :func:`resolve_dataset` maps any of them to a spec (``graphkit data list --all``).
+
 Adding a dataset: write ``loader(ctx: LoadContext) -> LoadedDataset`` using
 ``ctx.fetch(path)`` / ``ctx.stage(paths, folder)``, put its files' hashes in
 :mod:`graphkit.datasets.checksums`, and append its spec to a module's ``SPECS``.
@@ -24,6 +28,7 @@ from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.datasets.loading import cache_dir, load_dataset
 from graphkit.datasets.mat_graph import read_mat_graph
 from graphkit.datasets.remote_file import RemoteFile
+from graphkit.datasets.resolve import resolve_dataset
 from graphkit.datasets.tag import load_tag_directory
 from graphkit.registry import Registry
 
@@ -45,5 +50,5 @@ def __getattr__(name: str):
 
 __all__ = [
     "DATASETS", "DatasetSpec", "GraphCollection", "LoadContext", "LoadedDataset", "RemoteFile",
-    "cache_dir", "load_dataset", "load_tag_directory", "read_mat_graph",
+    "cache_dir", "load_dataset", "load_tag_directory", "read_mat_graph", "resolve_dataset",
 ]

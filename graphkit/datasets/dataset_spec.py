@@ -31,6 +31,11 @@ class DatasetSpec:
             (totals over all graphs; edges counted as directed pairs in ``edge_index``,
             PyG's convention, so an undirected edge counts twice).
         version: bump when the loader's output changes, so old caches are not reused.
+        integrity: how raw files are verified: ``pinned`` (sha256 in
+            :mod:`graphkit.datasets.checksums`), ``trust-on-first-use`` (family members,
+            see :mod:`graphkit.datasets.trust`) or ``local`` (the user's own files).
+        fingerprint: digest of the user's own files and options; part of the cache key,
+            so an edited file or a changed option is processed again.
     """
 
     name: str
@@ -46,6 +51,8 @@ class DatasetSpec:
     num_nodes: Optional[int] = None
     num_edges: Optional[int] = None
     version: int = 1
+    integrity: str = "pinned"
+    fingerprint: Optional[str] = None
 
     def __post_init__(self) -> None:
         if not self.splits:

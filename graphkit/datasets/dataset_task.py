@@ -12,4 +12,12 @@ def registered_task(name: object) -> Optional[str]:
 
     if isinstance(name, str) and name in DATASETS:
         return DATASETS.get(name).task
+    from graphkit.datasets.resolve import FAMILY_PREFIXES, family_member_spec
+    from graphkit.errors import GraphkitError
+
+    if isinstance(name, str) and name.startswith(FAMILY_PREFIXES):
+        try:
+            return family_member_spec(name, {}, DATASETS).task
+        except GraphkitError:
+            return None  # reported, with its reason, when the dataset is loaded
     return None

@@ -72,6 +72,7 @@ def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
         "rwse_steps": cfg.pe.rwse_steps,
         # caches written before LapPE padding became NaN (was zero) must not be reused
         **({"lap_padding": "nan"} if cfg.pe.lap_dim > 0 else {}),
+        **({"fingerprint": spec.fingerprint} if spec.fingerprint else {}),
     }
 
 
@@ -92,17 +93,17 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
     Args:
         cfg: the data section of a run config (name, root, mirror, split, pe).
         registry: where to look ``cfg.name`` up; default :data:`graphkit.datasets.DATASETS`.
+            Family members (``tu:NAME``) and the user's own data (a path, ``pyg:...``)
+            are resolved by :func:`graphkit.datasets.resolve.resolve_dataset`.
 
     Raises:
-        UnknownNameError: ``cfg.name`` is not registered (lists the valid names).
+        UnknownNameError: ``cfg.name`` is neither registered nor a family member or path.
         ConfigError: unknown split protocol, or a split index out of range.
         DatasetError / ChecksumError: raw files missing, unreachable or corrupt.
     """
-    if registry is None:
-        from graphkit.datasets import DATASETS
+    from graphkit.datasets.resolve import resolve_dataset
 
-        registry = DATASETS
-    spec = registry.get(cfg.name)
+    spec = resolve_dataset(cfg, registry)
     try:
         dataset = _cached(spec, cfg)
     except OSError as e:

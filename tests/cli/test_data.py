@@ -28,6 +28,7 @@ def test_data_info_reports_real_sizes_and_splits(mirror, capsys):
     out = capsys.readouterr().out
     assert "1 / 2,708 / 10,556" in out and "140/500/1,000" in out
     assert "node encoder: linear" in out and "public (choices: public, geom-gcn)" in out
+    assert "pinned: 18 file(s) checked against sha256" in out
 
 
 @pytest.mark.slow
