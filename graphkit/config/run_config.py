@@ -39,6 +39,9 @@ class DataConfig:
     splits: which split indices (folds, geom-gcn splits) to run, each is a run.
     batch_size: graphs per mini-batch for graph-level tasks.
     normalize_features: row-normalize ``x`` to sum 1 (Kipf & Welling's Planetoid preprocessing).
+    sources: pretraining on several graphs (``graphkit pretrain``): registered
+        text-attributed graphs (``tag:arxiv_2023``) or TAG directories; ``name`` then
+        only labels the run. Batches draw ``batch_size / len(sources)`` pairs from each.
     """
 
     name: str
@@ -50,6 +53,7 @@ class DataConfig:
     batch_size: int = 32
     num_workers: int = 0
     normalize_features: bool = False
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
