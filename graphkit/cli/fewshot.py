@@ -46,16 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _second_dataset(args: argparse.Namespace) -> str:
+def _second_dataset(args: argparse.Namespace, sources: tuple[str, ...]) -> str:
     if args.second_dataset:
         return args.second_dataset
-    config = args.run / "config.yaml"
-    if args.run.is_dir() and config.is_file():
-        import yaml
-        sources = (yaml.safe_load(config.read_text()).get("data") or {}).get("sources") or []
-        if sources:
-            return sources[0]
-    raise ConfigError("--second-dataset is needed when the run has no data.sources to take it from")
+    if sources:
+        return sources[0]
+    raise ConfigError("--second-dataset is needed for a checkpoint outside its run directory")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,26 +60,24 @@ def run(args: argparse.Namespace) -> int:
 
     from graphkit.cli.zeroshot import run_base, slug
     from graphkit.pretrain.graph_clip_task import embed_subgraphs
-    from graphkit.pretrain.pretrain_run import load_graph_clip, resolve_checkpoint
-    from graphkit.pretrain.subgraph_sampler import SubgraphSampler
-    from graphkit.text import TextEncoder
     from graphkit.text.text_graph import TextGraph
+    from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
     from graphkit.zeroshot.few_shot import fine_tune, linear_probe, sample_shots, tune_prompt
 
     shots, seeds = _ints(args.shots, "--shots"), _ints(args.seeds, "--seeds")
     if min(shots) < 1 or args.epochs < 1:
         raise ConfigError("--shots and --epochs must be >= 1")
     started = time.perf_counter()
-    checkpoint = resolve_checkpoint(args.run, args.checkpoint)
-    model, meta = load_graph_clip(checkpoint)
-    encoder = TextEncoder(meta["text_model"], progress=not args.quiet)
-    sampler = SubgraphSampler(**meta["sampler"])
+    pretrained = PretrainedGraphCLIP.load(args.run, args.checkpoint)
+    model, checkpoint = pretrained.model, pretrained.checkpoint
+    encoder = pretrained.text_encoder(progress=not args.quiet)
+    sampler = pretrained.sampler()
     graph = TextGraph.load(args.dataset, encoder, template=args.template)
     class_emb = graph.class_embeddings(encoder)
     split = graph.dataset.splits[0]
     pool, test = split["train"].long(), split["test"].long()
     test_sub = sampler.sample(graph.edge_index, graph.num_nodes, test)
-    second = TextGraph.load(_second_dataset(args), encoder)
+    second = TextGraph.load(_second_dataset(args, pretrained.sources), encoder)
     second_class = second.class_embeddings(encoder)
     s_split = second.dataset.splits[0]
     s_nodes = s_split["test"].long() if "test" in s_split else torch.arange(second.num_nodes)
@@ -133,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             entry[f"second_zeroshot_{method}"] = {"mean": float(np.mean(sec)),
                                                   "std": float(np.std(sec, ddof=1)) if len(sec) > 1 else 0.0}
         summary[str(k)] = entry
-    out_dir = args.out or run_base(args.run, checkpoint) / "fewshot" / slug(args.dataset)
+    out_dir = args.out or run_base(pretrained) / "fewshot" / slug(args.dataset)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {"dataset": graph.name, "second_dataset": second.name, "checkpoint": str(checkpoint),
                "shots": shots, "seeds": seeds, "epochs": args.epochs, "zeroshot_target": zero_target,

@@ -31,37 +31,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run_base(run: Path, checkpoint: Path) -> Path:
-    """The run directory of ``run`` (a run directory or one of its checkpoints)."""
-    if run.is_dir():
-        return run
-    return checkpoint.parent.parent if checkpoint.parent.name == "checkpoints" else checkpoint.parent
+def run_base(pretrained) -> Path:
+    """Where results go: the run directory, or the folder of a bare checkpoint."""
+    return pretrained.run_dir or pretrained.checkpoint.parent
 
 
 def slug(dataset: str) -> str:
     return dataset.replace(":", "-").replace("/", "-").strip("-.") or "dataset"
 
 
-def output_path(run: Path, checkpoint: Path, dataset: str, split: str) -> Path:
-    return run_base(run, checkpoint) / "zeroshot" / f"{slug(dataset)}-{split}" / "results.json"
+def output_path(pretrained, dataset: str, split: str) -> Path:
+    return run_base(pretrained) / "zeroshot" / f"{slug(dataset)}-{split}" / "results.json"
 
 
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from graphkit.pretrain.pretrain_run import load_graph_clip, resolve_checkpoint
-    from graphkit.pretrain.subgraph_sampler import SubgraphSampler
-    from graphkit.text import TextEncoder
     from graphkit.text.text_graph import TextGraph
+    from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
     from graphkit.zeroshot import (ZeroShotClassifier, classification_metrics, per_class_table,
                                    propagated_scores, text_scores)
 
     if args.hops < 1:
         raise ConfigError(f"--hops must be >= 1, got {args.hops}")
     started = time.perf_counter()
-    checkpoint = resolve_checkpoint(args.run, args.checkpoint)
-    model, meta = load_graph_clip(checkpoint, args.device)
-    encoder = TextEncoder(meta["text_model"], progress=not args.quiet)
+    pretrained = PretrainedGraphCLIP.load(args.run, args.checkpoint, args.device)
+    encoder = pretrained.text_encoder(progress=not args.quiet)
     graph = TextGraph.load(args.dataset, encoder, template=args.template)
     class_emb = graph.class_embeddings(encoder)
     if args.split == "all":
@@ -70,19 +65,19 @@ def run(args: argparse.Namespace) -> int:
         nodes = graph.dataset.splits[0]["test"].long()
     target = graph.y[nodes]
     names = graph.dataset.extra["label_names"]
-    classifier = ZeroShotClassifier(model, SubgraphSampler(**meta["sampler"]), device=args.device)
+    classifier = ZeroShotClassifier(pretrained.model, pretrained.sampler(), device=args.device)
     scores = {"graphclip": classifier.scores(graph, nodes, class_emb)}
     if args.baselines:
         scores["text"] = text_scores(graph.x, nodes, class_emb)
         scores[f"text_{args.hops}hop_mean"] = propagated_scores(graph.x, graph.edge_index, nodes, class_emb,
                                                                 args.hops)
     results = {"dataset": graph.name, "split": args.split, "num_nodes": int(nodes.numel()),
-               "checkpoint": str(checkpoint), "text_model": meta["text_model"],
+               "checkpoint": str(pretrained.checkpoint), "text_model": pretrained.task.text_model,
                "class_texts": graph.class_texts, "methods": {}}
     for method, s in scores.items():
         results["methods"][method] = classification_metrics(s.argmax(1), target, names)
     results["seconds"] = time.perf_counter() - started
-    out = args.out or output_path(args.run, checkpoint, args.dataset, args.split)
+    out = args.out or output_path(pretrained, args.dataset, args.split)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     main = results["methods"]["graphclip"]

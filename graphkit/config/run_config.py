@@ -39,9 +39,10 @@ class DataConfig:
     splits: which split indices (folds, geom-gcn splits) to run, each is a run.
     batch_size: graphs per mini-batch for graph-level tasks.
     normalize_features: row-normalize ``x`` to sum 1 (Kipf & Welling's Planetoid preprocessing).
-    sources: pretraining on several graphs (``graphkit pretrain``): registered
-        text-attributed graphs (``tag:arxiv_2023``) or TAG directories; ``name`` then
-        only labels the run. Batches draw ``batch_size / len(sources)`` pairs from each.
+    sources: graphs of a pretraining task (``graphkit pretrain``, ``task.name:
+        graphclip``): registered text-attributed graphs (``tag:arxiv_2023``) or TAG
+        directories; empty = ``[name]``. Batches draw ``batch_size / len(sources)``
+        pairs from each.
     """
 
     name: str

@@ -17,6 +17,7 @@ from torch_geometric.data import Batch
 from torch_geometric.nn import global_mean_pool
 
 from graphkit.config.run_config import ModelConfig
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.nn.attention import GLOBAL_MODELS, PaddedBatch
 from graphkit.nn.conv import LOCAL_CONVS
 from graphkit.nn.encoding import RWSEEncoder
@@ -139,10 +140,15 @@ class GraphCLIP(nn.Module):
         return self.logit_scale.exp().clamp(max=100.0)
 
 
-def build_graph_clip(cfg: GraphCLIPConfig, in_channels: int, rwse_steps: int) -> GraphCLIP:
+def build_graph_clip(cfg: GraphCLIPConfig, inputs: ModelInputs) -> GraphCLIP:
+    """``inputs.num_features`` is the text width (also the output width); ``inputs.rwse_dim``
+    the random-walk PE steps of the subgraphs."""
+    if inputs.out_channels != inputs.num_features:
+        raise ValueError(f"graphclip embeds into its input text space: out_channels "
+                         f"({inputs.out_channels}) must equal num_features ({inputs.num_features})")
     return GraphCLIP(
-        in_channels=in_channels, hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
+        in_channels=inputs.num_features, hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
         local_conv=cfg.local_conv, global_model=cfg.global_model, heads=cfg.heads,
-        dropout=cfg.dropout, attn_dropout=cfg.attn_dropout, rwse_steps=rwse_steps,
+        dropout=cfg.dropout, attn_dropout=cfg.attn_dropout, rwse_steps=inputs.rwse_dim,
         rwse_channels=cfg.rwse_channels, text_skip=cfg.text_skip,
         init_temperature=cfg.init_temperature)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Optional, Sequence
 
 import numpy as np
 import torch
 
+from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
 from graphkit.pretrain.graph_clip_task import GraphCLIPTask, PretrainSource
 from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
@@ -14,6 +16,7 @@ from graphkit.pretrain.pair_set import build_pairs
 from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 from graphkit.text import TextEncoder, summarizer_resolver
 from graphkit.text.text_graph import TextGraph
+from graphkit.tasks.task_context import TaskContext
 from graphkit.trainers.distributed import DistContext
 
 # Which nodes are centres and which are held out depends on this seed only, not on the
@@ -64,3 +67,11 @@ def build_graphclip_task(cfg: GraphCLIPTaskConfig, sources: Sequence[str], *, ba
                              device=device, dist=dist)
     except ValueError as e:
         raise ConfigError(str(e)) from None
+
+
+def build_graphclip(cfg: GraphCLIPTaskConfig, dataset: LoadedDataset, ctx: TaskContext) -> GraphCLIPTask:
+    """The registry's build function (``task.name: graphclip``): the sources are
+    ``data.sources``, or the run's dataset alone when that list is empty."""
+    sources = ctx.data.sources or (dataset.name,)
+    return build_graphclip_task(cfg, sources, batch_size=ctx.batch_size, device=ctx.device, dist=ctx.dist,
+                                root=ctx.data.root, progress=sys.stderr.isatty())

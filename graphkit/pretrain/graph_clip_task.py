@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.data import Batch
 
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.pretrain.info_nce import info_nce
 from graphkit.pretrain.pair_set import PairSet
 from graphkit.trainers.distributed import DistContext
@@ -110,6 +111,12 @@ class GraphCLIPTask:
         self.flag_steps, self.flag_step_size = flag_steps, flag_step_size
         self.out_channels = self.sources[0].x.size(1)
         self.num_classes = max(s.class_emb.size(0) for s in self.sources)
+
+    def model_inputs(self) -> ModelInputs:
+        """The model reads text embeddings and the subgraphs' RWSE, not the dataset's features."""
+        rwse = self.sources[0].pairs.subgraphs.rwse.size(1)
+        return ModelInputs(level="graph", out_channels=self.out_channels, num_features=self.out_channels,
+                           rwse_dim=int(rwse))
 
     # ---- training
     def train_batches(self, epoch: int) -> Iterable[dict[str, Any]]:

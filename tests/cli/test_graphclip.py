@@ -30,7 +30,7 @@ def slices(tmp_path_factory, mirror):
 
 def _pretrain_argv(source: Path, run_dir: Path, epochs: int) -> list[str]:
     return ["pretrain", str(REPO / CONFIG), "--threads", "1", "--quiet", "--run-dir", str(run_dir),
-            f"data.sources=[{str(source)!r}]", "data.batch_size=32", f"trainer.epochs={epochs}",
+            "data.name='tag:cora'", f"data.sources=[{str(source)!r}]", "data.batch_size=32", f"trainer.epochs={epochs}",
             "task.heldout=20", "task.steps_per_epoch=3", "model.hidden_channels=32", "model.num_layers=1",
             "task.flag_steps=2", "tracking.wandb.mode='disabled'"]
 
@@ -41,9 +41,15 @@ def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
     run_dir = tmp_path / "run"
     assert main(_pretrain_argv(arxiv, run_dir, 1)) == 0
     results = json.loads((run_dir / "results.json").read_text())
-    assert 0.0 <= results["val"]["zeroshot_accuracy"] <= 1.0 and results["val"]["contrastive_loss"] > 0
+    assert results["task"] == "graphclip"
+    assert 0.0 <= results["val"]["zeroshot_accuracy"]["mean"] <= 1.0
+    assert results["val"]["contrastive_loss"]["mean"] > 0
     state = torch.load(run_dir / "checkpoints" / "best.pt", weights_only=True)
-    assert state["build"]["model"]["name"] == "graphclip" and state["graphclip"]["sampler"]["max_nodes"] == 16
+    assert state["build"]["model"]["name"] == "graphclip" and state["build"]["task"] == "graphclip"
+    assert state["build"]["inputs"]["num_features"] == 384 and state["build"]["inputs"]["rwse_dim"] == 8
+    import graphkit
+
+    assert type(graphkit.load_model(run_dir / "checkpoints" / "best.pt")).__name__ == "GraphCLIP"
 
     assert main(["zeroshot", str(run_dir), "--dataset", str(cora), "--split", "all", "--baselines", "--quiet"]) == 0
     out = capsys.readouterr().out
