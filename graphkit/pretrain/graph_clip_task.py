@@ -146,11 +146,9 @@ class GraphCLIPTask:
         raw = getattr(model, "module", model)
         g = model(batch["graph"], delta=delta)
         t = batch["text"]
-        if self.dist.enabled:
-            import torch.distributed.nn.functional as dist_fn
-            g_all = torch.cat(dist_fn.all_gather(g))
-            t_all = torch.cat(dist_fn.all_gather(t))
-            return info_nce(g, t, raw.scale(), b_all=t_all, a_all=g_all, offset=self.dist.rank * g.size(0))
+        if self.dist.enabled:  # every rank's pairs are negatives of every other's
+            return info_nce(g, t, raw.scale(), b_all=self.dist.all_gather(t), a_all=self.dist.all_gather(g),
+                            offset=self.dist.rank * g.size(0))
         return info_nce(g, t, raw.scale())
 
     def training_step(self, model: nn.Module, batch: dict[str, Any]) -> Tensor:
