@@ -46,8 +46,9 @@ def text_scores(x: Tensor, nodes: Tensor, class_emb: Tensor) -> Tensor:
 
 
 def khop_mean(x: Tensor, edge_index: Tensor, num_nodes: int, hops: int) -> Tensor:
-    """Mean of ``x`` over each node's k-hop neighbourhood (itself included): the set of
-    nodes within ``hops`` hops, each counted once.
+    """``hops`` rounds of averaging each node's features with its neighbours'
+    (``(D^-1 (A + I))^hops x``, SGC-style propagation without weights): the node text
+    averaged over its k-hop neighbourhood, nearer nodes weighing more.
 
     Shapes:
         ``x [N, d]``, ``edge_index [2, E]`` -> ``[N, d]``
@@ -55,11 +56,11 @@ def khop_mean(x: Tensor, edge_index: Tensor, num_nodes: int, hops: int) -> Tenso
     ei = edge_index.numpy()
     adj = sp.coo_matrix((np.ones(ei.shape[1]), (ei[0], ei[1])), shape=(num_nodes, num_nodes)).tocsr()
     adj = ((adj + sp.identity(num_nodes, format="csr")) > 0).astype(np.float64)
-    reach = adj
-    for _ in range(hops - 1):
-        reach = ((reach @ adj) > 0).astype(np.float64)
-    count = np.asarray(reach.sum(1)).clip(min=1)  # [N, 1]
-    return torch.from_numpy(np.asarray(reach @ x.double().numpy()) / count).float()
+    walk = sp.diags(1.0 / np.asarray(adj.sum(1)).ravel()) @ adj
+    h = x.double().numpy()
+    for _ in range(hops):
+        h = walk @ h
+    return torch.from_numpy(np.asarray(h)).float()
 
 
 def propagated_scores(x: Tensor, edge_index: Tensor, nodes: Tensor, class_emb: Tensor,

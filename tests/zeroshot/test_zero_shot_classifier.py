@@ -19,13 +19,13 @@ def test_label_texts_fill_template_and_append_descriptions():
     assert label_texts(["cs.LG"], ["machine learning"], "about {c}") == ["about cs.LG. machine learning"]
 
 
-def test_khop_mean_averages_each_node_over_its_ball():
+def test_khop_mean_averages_with_neighbours_hop_by_hop():
     x = torch.tensor([[1.0], [2.0], [4.0], [8.0]])
     path = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]])  # 0-1-2-3
     one = khop_mean(x, path, 4, 1)
     assert torch.allclose(one.view(-1), torch.tensor([1.5, 7 / 3, 14 / 3, 6.0]))
     two = khop_mean(x, path, 4, 2)
-    assert torch.allclose(two.view(-1), torch.tensor([7 / 3, 15 / 4, 15 / 4, 14 / 3]))
+    assert torch.allclose(two.view(-1), torch.tensor([23 / 12, 17 / 6, 13 / 3, 16 / 3]))
 
 
 def test_zero_shot_on_tiny_tag_whose_texts_name_their_labels_is_near_perfect(tmp_path):
