@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import torch
 from torch import Tensor
 
 from graphkit.datasets.loaded_dataset import LoadedDataset
