@@ -64,7 +64,7 @@ def build_graphclip_task(cfg: GraphCLIPTaskConfig, sources: Sequence[str], *, ba
         return GraphCLIPTask(loaded, batch_size=batch_size, steps_per_epoch=cfg.steps_per_epoch,
                              feature_mask=cfg.feature_mask, edge_drop=cfg.edge_drop,
                              flag_steps=cfg.flag_steps, flag_step_size=cfg.flag_step_size,
-                             device=device, dist=dist)
+                             label_weight=cfg.label_weight, device=device, dist=dist)
     except ValueError as e:
         raise ConfigError(str(e)) from None
 

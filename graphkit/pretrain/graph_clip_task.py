@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Batch
 
@@ -87,6 +88,9 @@ class GraphCLIPTask:
         edge_drop: probability of dropping each edge (default 0.1).
         flag_steps: FLAG ascent steps (0 = off; default 3).
         flag_step_size: FLAG step size and initial perturbation range (default 1e-3).
+        label_weight: weight of an extra CLIP loss between each subgraph and its source's
+            class texts (default 0: GraphCLIP's label-free objective). It uses the
+            sources' labels, never the target graph's.
         device: where batches go.
         dist: this process's place in a multi-process job.
     """
@@ -96,7 +100,7 @@ class GraphCLIPTask:
 
     def __init__(self, sources: Sequence[PretrainSource], *, batch_size: int = 256, steps_per_epoch: int = 0,
                  feature_mask: float = 0.1, edge_drop: float = 0.1, flag_steps: int = 3,
-                 flag_step_size: float = 1e-3, device: torch.device | str = "cpu",
+                 flag_step_size: float = 1e-3, label_weight: float = 0.0, device: torch.device | str = "cpu",
                  dist: DistContext = DistContext()):
         self.sources = list(sources)
         self.device, self.dist = torch.device(device), dist
@@ -109,6 +113,7 @@ class GraphCLIPTask:
         self.steps = steps_per_epoch or max(1, largest // (per * len(self.sources) * dist.world_size))
         self.feature_mask, self.edge_drop = feature_mask, edge_drop
         self.flag_steps, self.flag_step_size = flag_steps, flag_step_size
+        self.label_weight = label_weight
         self.out_channels = self.sources[0].x.size(1)
         self.num_classes = max(s.class_emb.size(0) for s in self.sources)
 
@@ -127,12 +132,13 @@ class GraphCLIPTask:
             reps = -(-need // s.train.numel())
             streams.append(torch.cat([s.train[torch.randperm(s.train.numel())] for _ in range(reps)])[:need])
         for step in range(self.steps):
-            parts, texts = [], []
+            parts, texts, labels = [], [], []
             for s, stream in zip(self.sources, streams):
                 lo = (step * self.dist.world_size + self.dist.rank) * self.per_source
                 idx = stream[lo: lo + self.per_source]
                 parts.append(s.pairs.subgraphs.batch(idx, s.x))
                 texts.append(s.pairs.summary_emb[idx])
+                labels.append(s.y[s.pairs.subgraphs.centres[idx]])
             graph = concat_batches(parts)
             if self.edge_drop > 0:
                 keep = torch.rand(graph.edge_index.size(1)) >= self.edge_drop
@@ -140,16 +146,26 @@ class GraphCLIPTask:
             if self.feature_mask > 0:
                 cols = (torch.rand(graph.x.size(1)) >= self.feature_mask).to(graph.x.dtype)
                 graph.x = graph.x * cols
-            yield {"graph": graph.to(self.device), "text": torch.cat(texts).to(self.device)}
+            yield {"graph": graph.to(self.device), "text": torch.cat(texts).to(self.device),
+                   "label": torch.cat(labels).to(self.device)}
 
     def _loss(self, model: nn.Module, batch: dict[str, Any], delta: Optional[Tensor]) -> Tensor:
         raw = getattr(model, "module", model)
         g = model(batch["graph"], delta=delta)
         t = batch["text"]
         if self.dist.enabled:  # every rank's pairs are negatives of every other's
-            return info_nce(g, t, raw.scale(), b_all=self.dist.all_gather(t), a_all=self.dist.all_gather(g),
+            loss = info_nce(g, t, raw.scale(), b_all=self.dist.all_gather(t), a_all=self.dist.all_gather(g),
                             offset=self.dist.rank * g.size(0))
-        return info_nce(g, t, raw.scale())
+        else:
+            loss = info_nce(g, t, raw.scale())
+        if self.label_weight > 0:  # rows come grouped by source, per_source each
+            per = self.per_source
+            label_loss = sum(
+                F.cross_entropy(raw.scale() * g[k * per:(k + 1) * per] @ s.class_emb.to(g.device).t(),
+                                batch["label"][k * per:(k + 1) * per])
+                for k, s in enumerate(self.sources)) / len(self.sources)
+            loss = loss + self.label_weight * label_loss
+        return loss
 
     def training_step(self, model: nn.Module, batch: dict[str, Any]) -> Tensor:
         if self.flag_steps <= 0:
@@ -185,7 +201,7 @@ class GraphCLIPTask:
         g = raw(s.pairs.subgraphs.batch(idx, s.x).to(self.device)).cpu()
         logits = torch.full((idx.numel(), self.num_classes), float("-inf"))
         logits[:, : s.class_emb.size(0)] = g @ s.class_emb.t()
-        scale = torch.full((idx.numel(), 1), float(raw.scale()))
+        scale = torch.full((idx.numel(), 1), raw.scale().item())
         pred = torch.cat([g, s.pairs.summary_emb[idx], logits, scale], 1)
         centre = s.pairs.subgraphs.centres[idx]
         target = torch.stack([s.y[centre], torch.full_like(centre, k)], 1)

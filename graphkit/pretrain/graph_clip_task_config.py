@@ -33,6 +33,9 @@ class GraphCLIPTaskConfig(TaskConfig):
         edge_drop: probability of dropping each edge per step.
         flag_steps: FLAG adversarial ascent steps (0 = off).
         flag_step_size: FLAG step size (also the initial perturbation range).
+        label_weight: weight of an extra CLIP loss between subgraphs and their source's
+            class texts (0 = GraphCLIP's label-free graph–summary objective). Uses the
+            sources' labels only; zero-shot targets stay unseen.
     """
 
     name: Optional[str] = "graphclip"
@@ -56,10 +59,13 @@ class GraphCLIPTaskConfig(TaskConfig):
     edge_drop: float = 0.1
     flag_steps: int = 3
     flag_step_size: float = 1e-3
+    label_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.max_nodes < 1 or self.max_edges < 0 or self.num_hops < 0 or self.rwse_steps < 0:
             raise ValueError("task.max_nodes >= 1, max_edges, num_hops, rwse_steps >= 0 required")
+        if self.label_weight < 0:
+            raise ValueError("task.label_weight must be >= 0")
         if self.max_centres < 0 or self.heldout < 0 or self.steps_per_epoch < 0 or self.flag_steps < 0:
             raise ValueError("task.max_centres, heldout, steps_per_epoch and flag_steps must be >= 0")
         for name in ("feature_mask", "edge_drop", "restart_prob"):
