@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from graphkit import __version__
-from graphkit.errors import GraphkitError
+from graphkit.errors import GraphkitError, GraphkitWarning
+
+_format_warning = warnings.formatwarning
+
+
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    if issubclass(category, GraphkitWarning):
+        return f"graphkit: warning: {message}\n"
+    return _format_warning(message, category, filename, lineno, line)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    warnings.formatwarning = _one_line_warning
     try:
         return int(args.func(args) or 0)
     except GraphkitError as e:

@@ -38,7 +38,7 @@ def plot_run(run_dir: Path, out: Path) -> list[Path]:
 
     from graphkit.trainers.run_dir import RunDir
 
-    rows = RunDir(run_dir).read_metrics() if (run_dir / "metrics.jsonl").is_file() else []
+    rows = RunDir(run_dir, create=False).read_metrics() if (run_dir / "metrics.jsonl").is_file() else []
     if not rows:
         raise GraphkitError(f"{run_dir} has no metrics.jsonl rows to plot")
     curves: dict[str, dict[tuple[int, int], list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))

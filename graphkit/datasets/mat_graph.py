@@ -3,10 +3,13 @@ and the registered BlogCatalog."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 import scipy.io
+from scipy.io.matlab import MatReadError
 import scipy.sparse as sp
 import torch
 from torch_geometric.data import Data
@@ -36,10 +39,16 @@ def read_mat_graph(path: str | Path) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"graph file not found: {path}")
+    if path.stat().st_size == 0:
+        raise DatasetError(f"{path}: empty file, not a .mat graph")
     try:
         mat = scipy.io.loadmat(path)
-    except (ValueError, OSError, NotImplementedError) as e:
-        raise DatasetError(f"{path}: not a readable .mat file ({e})") from None
+    # scipy's reader fails on empty, text or truncated files with whatever the parse hit
+    except (ValueError, OSError, NotImplementedError, MatReadError, IndexError, TypeError, EOFError,
+            KeyError, struct.error, zlib.error) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise DatasetError(f"{path}: not a readable .mat file ({reason}); expected a MATLAB file "
+                           f"with variables network and group") from None
     missing = [k for k in ("network", "group") if k not in mat]
     if missing:
         found = sorted(k for k in mat if not k.startswith("__"))

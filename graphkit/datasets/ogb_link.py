@@ -22,6 +22,7 @@ from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LINK_PREDICTION, LoadedDataset
+from graphkit.datasets.numpy_pickle import load_numpy_torch_file
 from graphkit.errors import DatasetError
 
 DDI_URL = "http://snap.stanford.edu/ogb/data/linkproppred/ddi.zip"
@@ -38,8 +39,10 @@ def _load_ddi(ctx: LoadContext) -> LoadedDataset:
     num_nodes = int(pd.read_csv(ctx.fetch(path("raw/num-node-list.csv.gz")), header=None).iloc[0, 0])
     edge_split = {"train": {"edge": edges.long()}}  # [E, 2], each undirected edge once
     for split in ("valid", "test"):
-        # OGB stores these as pickled dicts of numpy arrays (checksum-verified above).
-        stored = torch.load(ctx.fetch(path(f"split/target/{split}.pt")), weights_only=False)
+        # OGB stores these as torch-pickled dicts of numpy arrays: read weights-only (numpy
+        # arrays allowed, nothing else) from the very bytes whose sha256 was checked.
+        name = path(f"split/target/{split}.pt")
+        stored = load_numpy_torch_file(ctx.read_verified(name), name)
         edge_split[split] = {k: torch.as_tensor(v, dtype=torch.long) for k, v in stored.items()}
     data = Data(edge_index=to_undirected(edges.t().long(), num_nodes=num_nodes), num_nodes=num_nodes)
     return LoadedDataset(

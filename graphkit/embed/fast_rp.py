@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Optional, Sequence
+import warnings
+from typing import Any, Literal, Optional, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -11,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from graphkit.embed.adjacency import as_adjacency
 from graphkit.embed.random_projection import PROJECTIONS, random_projection_matrix
-from graphkit.errors import ConfigError
+from graphkit.errors import GraphkitWarning, InvalidInputError, InvalidInputTypeError
 
 _DTYPES = ("float32", "float64")
 
@@ -78,22 +79,37 @@ class FastRP(BaseEstimator):
         self.random_state = random_state
         self.dtype = dtype
 
-    def fit(self, graph: Any, y: Any = None, *, x: Any = None, num_nodes: Optional[int] = None) -> "FastRP":
+    def fit(
+        self, graph: Any, y: Any = None, *, x: Any = None, num_nodes: Optional[int] = None,
+        layout: Literal["auto", "adjacency", "edge_index"] = "auto",
+    ) -> "FastRP":
         """Embeds every node of ``graph``.
 
         Args:
-            graph: scipy sparse adjacency, PyG ``Data``, ``edge_index`` or networkx graph
-                (see :func:`graphkit.embed.adjacency.as_adjacency`); directed and weighted
+            graph: sparse or dense ``[N, N]`` adjacency, PyG ``Data``, integer
+                ``edge_index`` tensor or networkx graph (see
+                :func:`graphkit.embed.adjacency.as_adjacency`); directed and weighted
                 graphs are used as given.
             y: ignored (scikit-learn signature).
             x: node features ``[N, F]`` for ``property_ratio > 0`` (default: ``graph.x``).
-            num_nodes: node count for a bare ``edge_index``.
+            num_nodes: node count for an ``edge_index``.
+            layout: how a 2-D array is read: ``auto`` (default: an integer torch tensor
+                ``[2, E]`` is an ``edge_index``, anything else an adjacency),
+                ``adjacency`` or ``edge_index``.
+
+        Raises:
+            ValueError / TypeError (:class:`~graphkit.errors.InvalidInputError`,
+            :class:`~graphkit.errors.InvalidInputTypeError`): bad parameters or input.
+
+        Warns:
+            GraphkitWarning (a UserWarning): some nodes get all-zero embeddings (nothing
+            to propagate from: no out-edges, isolated nodes) and ``self_influence`` is 0.
         """
         dtype, weights = self._validate_params()
-        adjacency = as_adjacency(graph, num_nodes)
+        adjacency = as_adjacency(graph, num_nodes, layout)
         n = adjacency.shape[0]
         if n == 0:
-            raise ConfigError("graph has no nodes")
+            raise InvalidInputError("graph has no nodes")
         rng = np.random.default_rng(self.random_state)
 
         degree = np.asarray(adjacency.sum(axis=1), dtype=np.float64).ravel()
@@ -115,8 +131,24 @@ class FastRP(BaseEstimator):
                 part = self._weighted(current, alpha)
                 embedding = part if embedding is None else _add(embedding, part)
             current = following
+        zero = int(np.count_nonzero(~embedding.any(axis=1)))
+        if zero:
+            sinks = int(np.count_nonzero(degree == 0))
+            warnings.warn(
+                f"{zero} of {n} nodes have an all-zero embedding ({sinks} have no out-edges: sinks of a "
+                f"directed graph or isolated nodes); set self_influence > 0 to give every node its own "
+                f"vector, or symmetrize the graph", GraphkitWarning, stacklevel=2)
         self.embedding_ = embedding
         return self
+
+    def __sklearn_tags__(self):  # scikit-learn >= 1.6
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # scipy sparse adjacencies are the main input
+        tags.input_tags.pairwise = True  # X is a square [N, N] node-by-node matrix
+        tags.input_tags.positive_only = True  # edge weights must be >= 0
+        tags.input_tags.allow_nan = False
+        tags.target_tags.required = False  # y is ignored
+        return tags
 
     def fit_transform(self, graph: Any, y: Any = None, **fit_params: Any) -> np.ndarray:
         """``fit(graph, ...)`` and return ``embedding_`` ``[N, d]``."""
@@ -126,31 +158,31 @@ class FastRP(BaseEstimator):
         dtype = _as_dtype(self.dtype)
         if isinstance(self.projection, str):
             if self.projection not in PROJECTIONS:
-                raise ConfigError(f"projection must be one of {', '.join(PROJECTIONS)} or a matrix, got {self.projection!r}")
+                raise InvalidInputError(f"projection must be one of {', '.join(PROJECTIONS)} or a matrix, got {self.projection!r}")
             if not isinstance(self.n_components, numbers.Integral) or self.n_components < 1:
-                raise ConfigError(f"n_components must be a positive integer, got {self.n_components!r}")
+                raise InvalidInputError(f"n_components must be a positive integer, got {self.n_components!r}")
         elif not (sp.issparse(self.projection) or isinstance(self.projection, np.ndarray)):
-            raise ConfigError(f"projection must be one of {', '.join(PROJECTIONS)} or a matrix, got {type(self.projection).__name__}")
+            raise InvalidInputTypeError(f"projection must be one of {', '.join(PROJECTIONS)} or a matrix, got {type(self.projection).__name__}")
         try:
             weights = [float(w) for w in self.iteration_weights]
         except (TypeError, ValueError):
-            raise ConfigError(f"iteration_weights must be a sequence of numbers, got {self.iteration_weights!r}") from None
+            raise InvalidInputError(f"iteration_weights must be a sequence of numbers, got {self.iteration_weights!r}") from None
         if not weights or not np.isfinite(weights).all():
-            raise ConfigError(f"iteration_weights must be a non-empty sequence of finite numbers, got {self.iteration_weights!r}")
+            raise InvalidInputError(f"iteration_weights must be a non-empty sequence of finite numbers, got {self.iteration_weights!r}")
         while weights and weights[-1] == 0.0:
             weights.pop()  # powers after the last weighted one do not contribute
         for name in ("normalization_strength", "self_influence", "property_ratio"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not np.isfinite(value):
-                raise ConfigError(f"{name} must be a finite number, got {value!r}")
+                raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
         if not weights and self.self_influence == 0.0:
-            raise ConfigError("all iteration_weights and self_influence are 0: the embedding would be 0")
+            raise InvalidInputError("all iteration_weights and self_influence are 0: the embedding would be 0")
         if not 0.0 <= self.property_ratio <= 1.0:
-            raise ConfigError(f"property_ratio must be in [0, 1], got {self.property_ratio!r}")
+            raise InvalidInputError(f"property_ratio must be in [0, 1], got {self.property_ratio!r}")
         if self.property_ratio > 0 and not isinstance(self.projection, str):
-            raise ConfigError("property_ratio > 0 needs a random projection kind, not a fixed matrix")
+            raise InvalidInputError("property_ratio > 0 needs a random projection kind, not a fixed matrix")
         if not isinstance(self.l2_normalize, (bool, np.bool_)):
-            raise ConfigError(f"l2_normalize must be a bool, got {self.l2_normalize!r}")
+            raise InvalidInputTypeError(f"l2_normalize must be a bool, got {self.l2_normalize!r}")
         return dtype, weights
 
     def _initial_vectors(
@@ -158,7 +190,7 @@ class FastRP(BaseEstimator):
     ) -> sp.csr_matrix | np.ndarray:
         if not isinstance(self.projection, str):
             if self.projection.shape[0] != n:
-                raise ConfigError(f"projection has {self.projection.shape[0]} rows for {n} nodes")
+                raise InvalidInputError(f"projection has {self.projection.shape[0]} rows for {n} nodes")
             # A copy: the degree scaling works in place and must not touch the caller's matrix.
             return sp.csr_matrix(self.projection, dtype=dtype, copy=True) if sp.issparse(self.projection) else np.array(self.projection, dtype=dtype)
         d = int(self.n_components)
@@ -191,7 +223,7 @@ def _as_dtype(value: Any) -> np.dtype:
     except TypeError:
         dtype = None
     if dtype is None or dtype.name not in _DTYPES:
-        raise ConfigError(f"dtype must be one of {', '.join(_DTYPES)}, got {value!r}")
+        raise InvalidInputError(f"dtype must be one of {', '.join(_DTYPES)}, got {value!r}")
     return dtype
 
 
@@ -221,7 +253,7 @@ def _add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
 def _features(source: Any, n: int, from_graph: bool) -> Any:
     features = getattr(source, "x", None) if from_graph else source
     if features is None:
-        raise ConfigError("property_ratio > 0 needs node features: pass x= to fit or a graph with .x")
+        raise InvalidInputError("property_ratio > 0 needs node features: pass x= to fit or a graph with .x")
     if hasattr(features, "detach"):
         features = features.detach().cpu().numpy()
     if not sp.issparse(features):
@@ -229,5 +261,5 @@ def _features(source: Any, n: int, from_graph: bool) -> Any:
         if features.ndim == 1:
             features = features[:, None]
     if features.ndim != 2 or features.shape[0] != n:
-        raise ConfigError(f"node features must have shape [{n}, F], got {list(features.shape)}")
+        raise InvalidInputError(f"node features must have shape [{n}, F], got {list(features.shape)}")
     return features

@@ -127,6 +127,15 @@ class Trainer:
                 obj = {**obj, "build": self.checkpoint_meta}
             ckpt.save_atomic(obj, path)
 
+    def _load_best(self, seed: int, split: int) -> dict[str, Any]:
+        state = ckpt.load(self.run_dir.best, self.device, remedy=(
+            f"delete it and {self.run_dir.last.name} and --resume again to retrain seed {seed} "
+            f"split {split} (finished seeds/splits are kept), or start a new run"))
+        if not isinstance(state, dict) or "model" not in state:
+            raise TrainingError(f"checkpoint {self.run_dir.best} holds no model weights; delete it and "
+                                f"{self.run_dir.last.name} and --resume again")
+        return state
+
     def fit(self, model: nn.Module, task: Task, *, seed: int, split: int, resume: bool = False) -> FitResult:
         raw = model.to(self.device)
         if self.dist.enabled:
@@ -140,7 +149,12 @@ class Trainer:
         start_epoch, best_val, best_epoch, bad_evals, elapsed = 0, None, -1, 0, 0.0
         epoch = -1
         if resume and self.run_dir.last.is_file():
-            state = ckpt.load(self.run_dir.last, self.device)
+            state = ckpt.load(self.run_dir.last, self.device, remedy=(
+                f"delete it and --resume again to restart seed {seed} split {split} from epoch 0 "
+                f"(finished seeds/splits are kept), or start a new run"))
+            if not isinstance(state, dict) or not {"seed", "split", "epoch", "rng"} <= set(state):
+                raise TrainingError(f"checkpoint {self.run_dir.last} is not a graphkit training state; "
+                                    f"delete it and --resume again, or start a new run")
             if (state["seed"], state["split"]) == (seed, split):
                 if len(state["rng"]) != self.dist.world_size:
                     raise TrainingError(
@@ -156,8 +170,11 @@ class Trainer:
                 start_epoch = self.epochs if state["stopped"] else epoch + 1
                 best_val, best_epoch = state["best_val"], state["best_epoch"]
                 bad_evals, elapsed = state["bad_evals"], state["seconds"]
-                if self.dist.is_main:
-                    self.run_dir.truncate_metrics(seed, split, epoch)
+                if best_epoch >= 0:  # fail now, not after the remaining epochs
+                    self._load_best(seed, split)
+        if resume and self.dist.is_main:
+            # rows of epochs after the checkpoint (or of a run that had none yet) are redone
+            self.run_dir.truncate_metrics(seed, split, epoch)
         bar = tqdm(
             range(start_epoch, self.epochs), initial=start_epoch, total=self.epochs,
             desc=f"seed {seed} split {split}", disable=not self.progress, leave=False,
@@ -207,6 +224,10 @@ class Trainer:
             row["seconds"] = time.perf_counter() - t0
             stop = self.patience is not None and bad_evals >= self.patience
             rngs = self.dist.gather_objects(ckpt.rng_state())
+            # The row goes first: a kill before last.pt is replaced reruns this epoch, and
+            # the resume drops the row (truncate_metrics), so every epoch is logged once.
+            if self.dist.is_main:
+                self.run_dir.append_metrics(row)
             self._save(
                 {
                     "model": raw.state_dict(), "optimizer": optimizer.state_dict(),
@@ -217,8 +238,6 @@ class Trainer:
                 },
                 self.run_dir.last,
             )
-            if self.dist.is_main:
-                self.run_dir.append_metrics(row)
             for callback in self.callbacks:
                 callback(row)
             if stop:
@@ -227,7 +246,7 @@ class Trainer:
         self.dist.barrier()  # rank 0 has written best.pt
         if not self.run_dir.best.is_file():
             raise TrainingError(f"no validation round ran (seed {seed}); check trainer.eval_every")
-        raw.load_state_dict(ckpt.load(self.run_dir.best, self.device)["model"])
+        raw.load_state_dict(self._load_best(seed, split)["model"])
         final = final_evaluation(model, task, seed, dist=self.dist)
         val, test = final["valid"], final["test"]
         if math.isnan(val[monitor]):

@@ -89,3 +89,18 @@ def test_embed_evaluate_mat_file_matches_registry(mirror, tmp_path):
     from_mat = np.load(emb)
     assert main(["embed", "fastrp", "--dataset", "blogcatalog", "--dim", "32", "--seed", "0", "--out", str(emb)]) == 0
     np.testing.assert_allclose(np.load(emb), from_mat, atol=1e-5)
+
+
+@pytest.mark.parametrize("content,word", [
+    (lambda good: b"", "empty file"),
+    (lambda good: b"network,group\n0,1\n" * 20, "not a readable .mat file"),
+    (lambda good: good[:100], "not a readable .mat file"),
+    (lambda good: good[: len(good) // 2], "not a readable .mat file"),
+])
+def test_embed_fastrp_broken_mat_file_is_one_line_error(mat_graph, tmp_path, capsys, content, word):
+    bad = tmp_path / "bad.mat"
+    bad.write_bytes(content(mat_graph.read_bytes()))
+    assert main(["embed", "fastrp", "--graph", str(bad), "--out", str(tmp_path / "e.npy")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"graphkit: error: {bad}: {word}"), err
+    assert not (tmp_path / "e.npy").exists()

@@ -113,3 +113,82 @@ def test_checkpoint_rng_state_round_trip(tmp_path):
     torch.testing.assert_close(expected[0], got[0])
     assert expected[1:] == got[1:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.pt"]  # no temp file left
+
+
+class _Killed(BaseException):
+    """Stands in for a SIGKILL: not an Exception, nothing handles it."""
+
+
+@pytest.mark.parametrize("where", ["metrics_append", "last_write"])
+def test_trainer_kill_around_checkpoint_write_logs_every_epoch_once(tmp_path, monkeypatch, where):
+    run_dir = RunDir(tmp_path)
+    calls = {"n": 0}
+    if where == "metrics_append":  # the kill lands while the epoch-3 row is being appended
+        original = RunDir.append_metrics
+
+        def append(self, row):
+            if row["epoch"] == 3:
+                raise _Killed
+            original(self, row)
+
+        monkeypatch.setattr(RunDir, "append_metrics", append)
+    else:  # the kill lands while epoch 3's last.pt is being written
+        original = ckpt.save_atomic
+
+        def save(obj, path):
+            if path.name == "last.pt" and obj.get("epoch") == 3:
+                raise _Killed
+            original(obj, path)
+
+        monkeypatch.setattr(ckpt, "save_atomic", save)
+    with pytest.raises(_Killed):
+        _fit(run_dir, epochs=6)
+    monkeypatch.undo()
+    _fit(run_dir, epochs=6, resume=True)
+    assert [r["epoch"] for r in run_dir.read_metrics()] == list(range(6))
+
+
+def test_run_dir_truncate_metrics_drops_rows_after_checkpoint_and_duplicates(tmp_path):
+    run_dir = RunDir(tmp_path)
+    for seed, epoch in [(0, 0), (0, 1), (0, 1), (1, 0), (1, 1), (1, 2)]:
+        run_dir.append_metrics({"seed": seed, "split": 0, "epoch": epoch})
+    run_dir.truncate_metrics(1, 0, 0)
+    assert [(r["seed"], r["epoch"]) for r in run_dir.read_metrics()] == [(0, 0), (0, 1), (1, 0)]
+    run_dir.truncate_metrics(1, 0, -1)  # resumed before seed 1 wrote a checkpoint
+    assert [(r["seed"], r["epoch"]) for r in run_dir.read_metrics()] == [(0, 0), (0, 1)]
+
+
+def test_run_dir_remove_partial_writes_deletes_only_temp_files(tmp_path):
+    run_dir = RunDir(tmp_path)
+    ckpt.save_atomic({"x": 1}, run_dir.last)
+    leftovers = [run_dir.checkpoints / ".last.pt.k2j3.tmp", tmp_path / ".metrics.jsonl.ab12.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"partial")
+    assert sorted(run_dir.remove_partial_writes()) == sorted(leftovers)
+    assert not any(p.exists() for p in leftovers) and run_dir.last.is_file()
+
+
+def test_run_dir_without_create_makes_nothing(tmp_path):
+    run_dir = RunDir(tmp_path / "elsewhere", create=False)
+    assert not run_dir.is_run()
+    with pytest.raises(TrainingError, match="not a run directory"):
+        run_dir.read_config()
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_trainer_resume_with_corrupt_last_checkpoint_is_training_error(tmp_path):
+    run_dir = RunDir(tmp_path)
+    _fit(run_dir, epochs=3)
+    run_dir.last.write_bytes(run_dir.last.read_bytes()[:200])
+    with pytest.raises(TrainingError, match=r"last\.pt is corrupt or truncated .*delete it and --resume again"):
+        _fit(run_dir, epochs=5, resume=True)
+
+
+def test_trainer_resume_with_truncated_best_checkpoint_fails_before_training(tmp_path):
+    run_dir = RunDir(tmp_path)
+    _fit(run_dir, epochs=3)
+    run_dir.best.write_bytes(run_dir.best.read_bytes()[:300])
+    rows = len(run_dir.read_metrics())
+    with pytest.raises(TrainingError, match=r"best\.pt is corrupt or truncated .*delete it and last\.pt"):
+        _fit(run_dir, epochs=5, resume=True)
+    assert len(run_dir.read_metrics()) == rows  # no epoch was run on a run that cannot finish
