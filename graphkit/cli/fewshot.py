@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="test nodes of the second dataset scored (default 1000; 0 = all)")
     p.add_argument("--epochs", type=int, default=100, help="tuning epochs of prompt and fine-tuning")
     p.add_argument("--prompt-lr", type=float, default=0.01)
+    p.add_argument("--prompt-basis", type=int, default=8,
+                   help="GPF-plus basis vectors of the prompt (1 = one shared vector, GPF)")
     p.add_argument("--finetune-lr", type=float, default=1e-4)
     p.add_argument("--template", help="label text template with {c}")
     p.add_argument("--checkpoint", default="best", help="best or last, for a run directory")
@@ -65,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     from graphkit.zeroshot.few_shot import fine_tune, linear_probe, sample_shots, tune_prompt
 
     shots, seeds = _ints(args.shots, "--shots"), _ints(args.seeds, "--seeds")
-    if min(shots) < 1 or args.epochs < 1:
-        raise ConfigError("--shots and --epochs must be >= 1")
+    if min(shots) < 1 or args.epochs < 1 or args.prompt_basis < 1:
+        raise ConfigError("--shots, --epochs and --prompt-basis must be >= 1")
     started = time.perf_counter()
     pretrained = PretrainedGraphCLIP.load(args.run, args.checkpoint)
     model, checkpoint = pretrained.model, pretrained.checkpoint
@@ -97,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             support = sample_shots(graph.y, pool, k, seed)
             sup_sub = sampler.sample(graph.edge_index, graph.num_nodes, support)
             y_sup = graph.y[support]
-            prompt = tune_prompt(model, graph.x, sup_sub, y_sup, class_emb, args.epochs, args.prompt_lr, seed)
+            prompt = tune_prompt(model, graph.x, sup_sub, y_sup, class_emb, args.epochs, args.prompt_lr, seed,
+                                 args.prompt_basis)
             acc_prompt = accuracy(embed_subgraphs(model, graph.x, test_sub, prompt=prompt), class_emb, graph.y[test])
             sup_emb = embed_subgraphs(model, graph.x, sup_sub)
             acc_probe = float((linear_probe(sup_emb, y_sup, test_emb, seed) == graph.y[test]).float().mean())

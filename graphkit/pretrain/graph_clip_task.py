@@ -66,14 +66,16 @@ def concat_batches(parts: Sequence[Batch]) -> Batch:
 
 
 def embed_subgraphs(model: nn.Module, x: Tensor, pairs_or_subgraphs, batch_size: int = 512,
-                    device: torch.device | str = "cpu", prompt: Optional[Tensor] = None) -> Tensor:
-    """``[S, d]`` embeddings of every subgraph (no grad, model as given)."""
+                    device: torch.device | str = "cpu", prompt: Optional[nn.Module] = None) -> Tensor:
+    """``[S, d]`` embeddings of every subgraph (no grad, model as given); ``prompt`` maps
+    a batch's node features to the prompt added to them."""
     subgraphs = getattr(pairs_or_subgraphs, "subgraphs", pairs_or_subgraphs)
     out = []
     with torch.no_grad():
         for start in range(0, len(subgraphs), batch_size):
             idx = torch.arange(start, min(start + batch_size, len(subgraphs)))
-            out.append(model(subgraphs.batch(idx, x).to(device), prompt=prompt).cpu())
+            batch = subgraphs.batch(idx, x).to(device)
+            out.append(model(batch, prompt=prompt(batch.x) if prompt is not None else None).cpu())
     return torch.cat(out) if out else torch.zeros(0, x.size(1))
 
 

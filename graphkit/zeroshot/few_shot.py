@@ -2,7 +2,7 @@
 
 Three ways, compared at equal shots: graph prompt tuning aligned with the pretraining
 objective (GraphCLIP, https://arxiv.org/abs/2410.10329: encoders frozen, a learnable
-prompt vector added to every input feature, trained with the contrastive loss between
+prompt added to the input node features (GPF-plus: node-dependent mix of learned vectors), trained with the contrastive loss between
 subgraph embeddings and class-text embeddings), a linear probe on the frozen subgraph
 embeddings (scikit-learn logistic regression), and full fine-tuning of the graph
 encoder with the same loss.
@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from torch import Tensor, nn
 
 from graphkit.pretrain.subgraph_set import SubgraphSet
+from graphkit.zeroshot.graph_prompt import GraphPrompt
 
 
 def sample_shots(y: Tensor, pool: Tensor, shots: int, seed: int) -> Tensor:
@@ -31,22 +32,22 @@ def sample_shots(y: Tensor, pool: Tensor, shots: int, seed: int) -> Tensor:
     return torch.from_numpy(np.sort(np.concatenate(out))).long()
 
 
-def _class_loss(model: nn.Module, batch, class_emb: Tensor, y: Tensor, prompt: Tensor | None) -> Tensor:
-    g = model(batch, prompt=prompt)
+def _class_loss(model: nn.Module, batch, class_emb: Tensor, y: Tensor, prompt: nn.Module | None) -> Tensor:
+    g = model(batch, prompt=prompt(batch.x) if prompt is not None else None)
     return F.cross_entropy(model.scale().detach() * g @ class_emb.t(), y)
 
 
 def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,
-                epochs: int = 100, lr: float = 0.01, seed: int = 0) -> Tensor:
-    """A ``[d]`` prompt added to the input features of the frozen ``model``, trained so
-    that the subgraphs' embeddings match their classes' texts (CLIP-style loss over
-    the class texts). Returns the prompt; ``model`` is unchanged."""
+                epochs: int = 100, lr: float = 0.01, seed: int = 0, num_basis: int = 8) -> GraphPrompt:
+    """A :class:`GraphPrompt` added to the input features of the frozen ``model``, trained
+    so that the subgraphs' embeddings match their classes' texts (CLIP-style loss over
+    the class texts). Returns the prompt (eval mode); ``model`` is unchanged."""
     torch.manual_seed(seed)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    prompt = torch.zeros(x.size(1), requires_grad=True)
-    opt = torch.optim.Adam([prompt], lr=lr)
+    prompt = GraphPrompt(x.size(1), num_basis)
+    opt = torch.optim.Adam(prompt.parameters(), lr=lr)
     batch = subgraphs.batch(torch.arange(len(subgraphs)), x)
     for _ in range(epochs):
         opt.zero_grad()
@@ -54,7 +55,7 @@ def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, 
         opt.step()
     for p in model.parameters():
         p.requires_grad_(True)
-    return prompt.detach()
+    return prompt.eval()
 
 
 def fine_tune(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,

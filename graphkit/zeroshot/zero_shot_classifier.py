@@ -30,7 +30,7 @@ class ZeroShotClassifier:
         self.model, self.sampler = model, sampler
         self.batch_size, self.device = batch_size, device
 
-    def embed(self, graph: TextGraph, nodes: Tensor, prompt: Optional[Tensor] = None) -> Tensor:
+    def embed(self, graph: TextGraph, nodes: Tensor, prompt: Optional[nn.Module] = None) -> Tensor:
         """``[len(nodes), d]`` unit-norm subgraph embeddings."""
         subgraphs = self.sampler.sample(graph.edge_index, graph.num_nodes, nodes)
         return embed_subgraphs(self.model, graph.x, subgraphs, self.batch_size, self.device, prompt)
