@@ -220,8 +220,9 @@ class GraphCLIPTask:
             if mask.any():
                 per_source[s.name] = float(correct[mask].float().mean())
         out = {"zeroshot_accuracy": sum(per_source.values()) / max(len(per_source), 1)}
-        losses = [float(info_nce(g[i:i + EVAL_LOSS_CHUNK], t[i:i + EVAL_LOSS_CHUNK], scale))
-                  for i in range(0, g.size(0), EVAL_LOSS_CHUNK) if g[i:i + EVAL_LOSS_CHUNK].size(0) > 1]
+        with torch.no_grad():
+            losses = [float(info_nce(g[i:i + EVAL_LOSS_CHUNK], t[i:i + EVAL_LOSS_CHUNK], scale))
+                      for i in range(0, g.size(0), EVAL_LOSS_CHUNK) if g[i:i + EVAL_LOSS_CHUNK].size(0) > 1]
         out["contrastive_loss"] = sum(losses) / max(len(losses), 1)
         if len(per_source) > 1:
             out.update({f"zeroshot_accuracy/{n}": v for n, v in per_source.items()})
