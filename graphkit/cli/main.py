@@ -25,12 +25,12 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from graphkit.cli import data, embed, eval as eval_cmd, lp, plot, train
+    from graphkit.cli import data, embed, eval as eval_cmd, fewshot, lp, plot, pretrain, train, zeroshot
 
     parser = argparse.ArgumentParser(prog="graphkit", description="graphkit: one trainer and one dataset registry for graph learning research.")
     parser.add_argument("--version", action="version", version=f"graphkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (train, eval_cmd, data, plot, embed, lp):
+    for module in (train, eval_cmd, data, plot, embed, lp, pretrain, zeroshot, fewshot):
         module.register(sub)
     return parser
 

@@ -48,6 +48,10 @@ class DataConfig:
     args: options of the user's own data (``pyg:<class>`` constructor arguments such as
         ``{name: Photo}``; ``task`` / ``metric`` where they cannot be inferred): a mapping
         of plain values (str, int, float, bool, null and lists of them).
+    sources: graphs of a pretraining task (``graphkit pretrain``, ``task.name:
+        graphclip``): registered text-attributed graphs (``tag:arxiv_2023``) or TAG
+        directories; empty = ``[name]``. Batches draw ``batch_size / len(sources)``
+        pairs from each.
     """
 
     name: str
@@ -60,6 +64,7 @@ class DataConfig:
     num_workers: int = 0
     normalize_features: bool = False
     args: Any = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.args, dict) or not all(

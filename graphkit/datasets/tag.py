@@ -1,11 +1,21 @@
 """Text-attributed graphs: node texts for language-model encoders, plus the graph.
 
-A TAG directory holds ``raw_texts.json`` (one string per node), ``edge_index.npy``
-(``[2, E]``), ``y.npy`` (``[N]`` class ids), ``label_names.json`` (class id -> name) and
-optionally ``split.json`` (``{"train": [...], "valid": [...], "test": [...]}`` or a list of
-such dicts). :func:`load_tag_directory` reads any such directory. Texts go to
-``extra['raw_texts']``, label names to ``extra['label_names']``; there is no ``x``
-(``num_features == 0``): a text encoder makes the features later.
+A TAG directory holds::
+
+    raw_texts.json           list of N strings, one per node (title, or "title: abstract")
+    edge_index.npy           int [2, E] (made undirected and deduplicated on load)
+    y.npy                    int [N] class ids in 0..C-1
+    label_names.json         list of C class names ("Neural_Networks", "cs.LG", ...)
+    split.json               optional: {"train": [...], "valid": [...], "test": [...]}
+                             or a list of such dicts; default 10 random 60/20/20 splits
+    label_descriptions.json  optional: list of C strings (or {name: text}) describing the
+                             classes, used by zero-shot label texts
+
+:func:`load_tag_directory` reads any such directory; ``graphkit zeroshot --dataset DIR``
+and ``data.sources: [DIR]`` take one as a path, no code change needed. Texts go to
+``extra['raw_texts']``, label names to ``extra['label_names']``, descriptions (when
+present) to ``extra['label_descriptions']``; there is no ``x`` (``num_features == 0``):
+a text encoder makes the features later (:mod:`graphkit.text`).
 """
 
 from __future__ import annotations
@@ -30,9 +40,34 @@ _ARXIV_FILES = ("raw/edges.csv.gz", "raw/ids.csv.gz", "raw/labels.csv.gz", "raw/
                 "split/train.csv.gz", "split/valid.csv.gz", "split/test.csv.gz")
 
 
+# arXiv's own names of its CS categories (https://arxiv.org/category_taxonomy): the
+# codes alone ("cs.LG") carry little meaning for a text encoder.
+ARXIV_CS_NAMES = {
+    "cs.AI": "artificial intelligence", "cs.AR": "hardware architecture",
+    "cs.CC": "computational complexity", "cs.CE": "computational engineering, finance, and science",
+    "cs.CG": "computational geometry", "cs.CL": "computation and language",
+    "cs.CR": "cryptography and security", "cs.CV": "computer vision and pattern recognition",
+    "cs.CY": "computers and society", "cs.DB": "databases",
+    "cs.DC": "distributed, parallel, and cluster computing", "cs.DL": "digital libraries",
+    "cs.DM": "discrete mathematics", "cs.DS": "data structures and algorithms",
+    "cs.ET": "emerging technologies", "cs.FL": "formal languages and automata theory",
+    "cs.GL": "general literature", "cs.GR": "graphics", "cs.GT": "computer science and game theory",
+    "cs.HC": "human-computer interaction", "cs.IR": "information retrieval",
+    "cs.IT": "information theory", "cs.LG": "machine learning", "cs.LO": "logic in computer science",
+    "cs.MA": "multiagent systems", "cs.MM": "multimedia", "cs.MS": "mathematical software",
+    "cs.NA": "numerical analysis", "cs.NE": "neural and evolutionary computing",
+    "cs.NI": "networking and internet architecture", "cs.OH": "other computer science",
+    "cs.OS": "operating systems", "cs.PF": "performance", "cs.PL": "programming languages",
+    "cs.RO": "robotics", "cs.SC": "symbolic computation", "cs.SD": "sound",
+    "cs.SE": "software engineering", "cs.SI": "social and information networks",
+    "cs.SY": "systems and control",
+}
+
+
 def tag_dataset(name: str, texts: list[str], edge_index: torch.Tensor, y: torch.Tensor,
                 label_names: list[str], splits: list[dict[str, torch.Tensor]] | None = None,
-                metric: str = "accuracy") -> LoadedDataset:
+                metric: str = "accuracy",
+                label_descriptions: list[str] | None = None) -> LoadedDataset:
     """Assembles a TAG :class:`LoadedDataset`; edges are made undirected and deduplicated.
     Without ``splits``, 10 seeded random 60/20/20 splits (TAPE's protocol for Cora)."""
     from torch_geometric.data import Data
@@ -46,13 +81,17 @@ def tag_dataset(name: str, texts: list[str], edge_index: torch.Tensor, y: torch.
     if edge_index.numel() and int(edge_index.max()) >= num_nodes:
         raise DatasetError(f"{name}: edge_index refers to node {int(edge_index.max())} "
                            f"but there are {num_nodes} texts")
+    if label_descriptions is not None and len(label_descriptions) != len(label_names):
+        raise DatasetError(f"{name}: {len(label_descriptions)} label descriptions for "
+                           f"{len(label_names)} classes")
     edge_index = coalesce(to_undirected(edge_index.long(), num_nodes=num_nodes), num_nodes=num_nodes)
     data = Data(edge_index=edge_index, y=y.long().view(-1), num_nodes=num_nodes)
     return LoadedDataset(
         name=name, task=NODE_CLASSIFICATION, metric=metric, data=data,
         splits=splits if splits else random_splits(num_nodes),
         num_features=0, num_classes=len(label_names),
-        extra={"raw_texts": list(texts), "label_names": list(label_names)},
+        extra={"raw_texts": list(texts), "label_names": list(label_names),
+               **({"label_descriptions": list(label_descriptions)} if label_descriptions else {})},
     )
 
 
@@ -79,7 +118,18 @@ def load_tag_directory(path: str | Path, name: str | None = None) -> LoadedDatas
         stored = json.loads((path / "split.json").read_text())
         stored = stored if isinstance(stored, list) else [stored]
         splits = [{k: torch.tensor(v, dtype=torch.long) for k, v in s.items()} for s in stored]
-    return tag_dataset(name or f"tag:{path.name}", texts, edge_index, y, label_names, splits)
+    descriptions = None
+    if (path / "label_descriptions.json").is_file():
+        stored = json.loads((path / "label_descriptions.json").read_text())
+        if isinstance(stored, dict):
+            unknown = sorted(set(stored) - set(label_names))
+            if unknown:
+                raise DatasetError(f"{path}/label_descriptions.json: unknown classes {unknown}; "
+                                   f"label_names.json has {label_names}")
+            stored = [stored.get(n, "") for n in label_names]
+        descriptions = [str(d) for d in stored]
+    return tag_dataset(name or f"tag:{path.name}", texts, edge_index, y, label_names, splits,
+                       label_descriptions=descriptions)
 
 
 def _load_cora(ctx: LoadContext) -> LoadedDataset:
@@ -102,7 +152,9 @@ def _load_arxiv(ctx: LoadContext) -> LoadedDataset:
     edges = torch.tensor(read("raw/edges.csv.gz")[["source", "target"]].to_numpy()).t()
     split = {ours: torch.tensor(read(f"split/{ours}.csv.gz").iloc[:, 0].to_numpy(), dtype=torch.long)
              for ours in ("train", "valid", "test")}
-    return tag_dataset(ctx.spec.name, titles, edges, y, label_names, [split])
+    descriptions = [ARXIV_CS_NAMES.get(c, c) for c in label_names]
+    return tag_dataset(ctx.spec.name, titles, edges, y, label_names, [split],
+                       label_descriptions=descriptions)
 
 
 SPECS = (
@@ -132,6 +184,7 @@ SPECS = (
         splits=("release",),
         num_graphs=1,
         num_nodes=33868,
+        version=2,  # label descriptions (arXiv category names) added
         num_edges=606775,
     ),
 )

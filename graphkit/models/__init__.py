@@ -33,6 +33,9 @@ MODELS.register("gps", ModelEntry(GraphGPSConfig, build_graph_gps,
 from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba  # noqa: E402
 
 MODELS.register("graph_mamba", ModelEntry(GraphMambaConfig, build_graph_mamba))
+from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip  # noqa: E402
+
+MODELS.register("graphclip", ModelEntry(GraphCLIPConfig, build_graph_clip, levels=("graph",)))
 
 
 def build_model(cfg: ModelConfig, inputs: ModelInputs) -> nn.Module:

@@ -56,6 +56,10 @@ for _name in (GRAPH_CLASSIFICATION, GRAPH_MULTILABEL, GRAPH_REGRESSION):
     TASKS.register(_name, TaskEntry(GraphTaskConfig, _build_graph))
 TASKS.register(LINK_PREDICTION, TaskEntry(LinkPredictionTaskConfig, build_link_prediction_task))
 # Further tasks register below, one line each (graph-text pretraining...).
+from graphkit.pretrain.build import build_graphclip  # noqa: E402
+from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig  # noqa: E402
+
+TASKS.register("graphclip", TaskEntry(GraphCLIPTaskConfig, build_graphclip))
 
 
 def resolve_task_config(cfg: TaskConfig, dataset: LoadedDataset) -> TaskConfig:

@@ -1,0 +1,81 @@
+"""Typed ``task:`` section of a GraphCLIP pretraining config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+from graphkit.config.run_config import TaskConfig
+from graphkit.text.text_encoder import DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class GraphCLIPTaskConfig(TaskConfig):
+    """``task.name: graphclip``.
+
+    Args:
+        text_model: frozen text encoder: ``all-MiniLM-L6-v2`` (packaged) or a local
+            Hugging Face model directory.
+        text_batch_size: texts per encoder forward pass.
+        subgraph: ``rwr`` (random walk with restart) or ``khop``.
+        num_hops: hops of ``khop`` subgraphs.
+        max_nodes: node cap per subgraph, centre included (>= 1).
+        max_edges: undirected edge cap per subgraph.
+        walks, walk_length, restart_prob: ``rwr`` walks from the centre.
+        rwse_steps: random-walk PE steps within each subgraph (0 = none).
+        summarizer: ``template`` (built-in, deterministic), ``generative`` (a local LM at
+            ``summarizer_path``) or ``jsonl`` (summaries file at ``summarizer_path``).
+        max_centres: training centres per source (0 = every node not held out); bounds
+            the summary-encoding cost on CPUs.
+        heldout: nodes per source held out for validation, and as many for test.
+        steps_per_epoch: optimizer steps per epoch (0 = one pass over the largest source).
+        feature_mask: probability of masking each feature column per step.
+        edge_drop: probability of dropping each edge per step.
+        flag_steps: FLAG adversarial ascent steps (0 = off).
+        flag_step_size: FLAG step size (also the initial perturbation range).
+        label_weight: weight of an extra CLIP loss between subgraphs and their source's
+            class texts (0 = GraphCLIP's label-free graph–summary objective). Uses the
+            sources' labels only; zero-shot targets stay unseen.
+    """
+
+    name: Optional[str] = "graphclip"
+    metric: Optional[str] = "zeroshot_accuracy"
+    text_model: str = DEFAULT_MODEL
+    text_batch_size: int = 64
+    subgraph: Literal["rwr", "khop"] = "rwr"
+    num_hops: int = 2
+    max_nodes: int = 16
+    max_edges: int = 48
+    walks: int = 8
+    walk_length: int = 8
+    restart_prob: float = 0.3
+    rwse_steps: int = 8
+    summarizer: Literal["template", "generative", "jsonl"] = "template"
+    summarizer_path: Optional[str] = None
+    max_centres: int = 0
+    heldout: int = 500
+    steps_per_epoch: int = 0
+    feature_mask: float = 0.1
+    edge_drop: float = 0.1
+    flag_steps: int = 3
+    flag_step_size: float = 1e-3
+    label_weight: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.max_nodes < 1 or self.max_edges < 0 or self.num_hops < 0 or self.rwse_steps < 0:
+            raise ValueError("task.max_nodes >= 1, max_edges, num_hops, rwse_steps >= 0 required")
+        if self.label_weight < 0:
+            raise ValueError("task.label_weight must be >= 0")
+        if self.max_centres < 0 or self.heldout < 0 or self.steps_per_epoch < 0 or self.flag_steps < 0:
+            raise ValueError("task.max_centres, heldout, steps_per_epoch and flag_steps must be >= 0")
+        for name in ("feature_mask", "edge_drop", "restart_prob"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"task.{name} must be in [0, 1)")
+        if self.summarizer != "template" and not self.summarizer_path:
+            raise ValueError(f"task.summarizer {self.summarizer!r} needs task.summarizer_path")
+
+    def sampler_options(self) -> dict:
+        """Keyword arguments of :class:`~graphkit.pretrain.subgraph_sampler.SubgraphSampler`."""
+        return dict(method=self.subgraph, num_hops=self.num_hops, max_nodes=self.max_nodes,
+                    max_edges=self.max_edges, walks=self.walks, walk_length=self.walk_length,
+                    restart_prob=self.restart_prob, rwse_steps=self.rwse_steps)

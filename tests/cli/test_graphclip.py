@@ -1,0 +1,100 @@
+"""pretrain -> zeroshot -> fewshot on slices of the mirror's text-attributed graphs."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from graphkit.cli.main import main
+
+_spec = importlib.util.spec_from_file_location("tiny_tag", Path(__file__).parents[1] / "text" / "tiny_tag.py")
+tiny_tag = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tiny_tag)
+
+CONFIG = "configs/graphclip/arxiv_2023.yaml"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def slices(tmp_path_factory, mirror):
+    from graphkit.config import DataConfig
+    from graphkit.datasets import load_dataset
+
+    root = tmp_path_factory.mktemp("tag-slices")
+    arxiv = tiny_tag.write_tag_slice(load_dataset(DataConfig(name="tag:arxiv_2023")), 240, root / "arxiv_slice")
+    cora = tiny_tag.write_tag_slice(load_dataset(DataConfig(name="tag:cora")), 160, root / "cora_slice")
+    return arxiv, cora
+
+
+def _pretrain_argv(source: Path, run_dir: Path, epochs: int) -> list[str]:
+    return ["pretrain", str(REPO / CONFIG), "--threads", "1", "--quiet", "--run-dir", str(run_dir),
+            "data.name='tag:cora'", f"data.sources=[{str(source)!r}]", "data.batch_size=32", f"trainer.epochs={epochs}",
+            "task.heldout=20", "task.steps_per_epoch=3", "model.hidden_channels=32", "model.num_layers=1",
+            "task.flag_steps=2", "tracking.wandb.mode='disabled'"]
+
+
+@pytest.mark.slow
+def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
+    arxiv, cora = slices
+    run_dir = tmp_path / "run"
+    assert main(_pretrain_argv(arxiv, run_dir, 1)) == 0
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["task"] == "graphclip"
+    assert 0.0 <= results["val"]["zeroshot_accuracy"]["mean"] <= 1.0
+    assert results["val"]["contrastive_loss"]["mean"] > 0
+    state = torch.load(run_dir / "checkpoints" / "best.pt", weights_only=True)
+    assert state["build"]["model"]["name"] == "graphclip" and state["build"]["task"] == "graphclip"
+    assert state["build"]["inputs"]["num_features"] == 384 and state["build"]["inputs"]["rwse_dim"] == 8
+    import graphkit
+
+    assert type(graphkit.load_model(run_dir / "checkpoints" / "best.pt")).__name__ == "GraphCLIP"
+
+    assert main(["zeroshot", str(run_dir), "--dataset", str(cora), "--split", "all", "--baselines", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "graphclip" in out and "text_2hop_mean" in out
+    zs = json.loads(next((run_dir / "zeroshot").glob("*/results.json")).read_text())
+    assert zs["num_nodes"] == 160 and set(zs["methods"]) == {"graphclip", "text", "text_2hop_mean"}
+    assert len(zs["methods"]["graphclip"]["per_class"]) == len(json.loads((cora / "label_names.json").read_text()))
+    # titles-only Cora, 7 classes: far above chance even from a one-epoch run
+    assert zs["methods"]["graphclip"]["accuracy"] > 0.3
+
+    assert main(["fewshot", str(run_dir), "--dataset", str(cora), "--shots", "1,3", "--seeds", "0,1",
+                 "--epochs", "5", "--second-nodes", "40", "--quiet"]) == 0
+    fs = json.loads(next((run_dir / "fewshot").glob("*/results.json")).read_text())
+    assert fs["second_dataset"].endswith("arxiv_slice") and fs["second_nodes"] == 40
+    assert set(fs["summary"]) == {"1", "3"} and len(fs["runs"]) == 4
+    for entry in fs["summary"].values():
+        assert {"prompt", "linear_probe", "finetune", "second_zeroshot_finetune"} <= set(entry)
+    # prompt tuning leaves the encoder as it was: no forgetting on the second dataset
+    assert entry["second_zeroshot_prompt"]["mean"] == fs["zeroshot_second_before"]
+    assert next((run_dir / "fewshot").glob("*/fewshot.png")).stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_killed_pretraining_resumes_to_the_uninterrupted_checkpoint(slices, tmp_path, monkeypatch):
+    arxiv, _ = slices
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    assert main(_pretrain_argv(arxiv, full, 3)) == 0
+    from graphkit.tracking.wandb_tracker import WandbTracker
+
+    real = WandbTracker.log
+
+    def die_after_first_epoch(self, row):
+        real(self, row)
+        if row["epoch"] == 0:
+            raise KeyboardInterrupt  # as if killed right after epoch 0's checkpoint
+
+    monkeypatch.setattr(WandbTracker, "log", die_after_first_epoch)
+    assert main(_pretrain_argv(arxiv, cut, 3)) == 130
+    assert not (cut / "results.json").exists()
+    monkeypatch.setattr(WandbTracker, "log", real)
+    torch.manual_seed(1234)  # a new process starts from unrelated RNG state
+    assert main(["pretrain", "--resume", str(cut), "--quiet"]) == 0
+    for name in ("last.pt", "best.pt"):
+        a = torch.load(full / "checkpoints" / name, weights_only=True)["model"]
+        b = torch.load(cut / "checkpoints" / name, weights_only=True)["model"]
+        assert a.keys() == b.keys()
+        for k in a:
+            assert torch.equal(a[k], b[k]), (name, k)

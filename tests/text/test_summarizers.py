@@ -1,0 +1,48 @@
+import json
+
+import pytest
+import torch
+from torch_geometric.utils import to_undirected
+
+from graphkit.errors import ConfigError, DatasetError
+from graphkit.pretrain.subgraph_sampler import SubgraphSampler
+from graphkit.text import GenerativeSummarizer, JsonlSummaries, resolve_model_dir, summarizer_resolver
+
+TEXTS = ["Graph networks. : message passing", "Attention. : transformers", "Walks. : random"]
+
+
+def _subgraphs():
+    return SubgraphSampler("khop", max_nodes=3).sample(to_undirected(torch.tensor([[0, 0], [1, 2]])), 3,
+                                                      torch.arange(3))
+
+
+def test_jsonl_summaries_follow_the_centre_and_report_missing_nodes(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join(json.dumps({"node": i, "summary": f"summary {i}"}) for i in (2, 0, 1)) + "\n")
+    assert JsonlSummaries(path)(TEXTS, _subgraphs()) == ["summary 0", "summary 1", "summary 2"]
+    path.write_text(json.dumps({"node": 0, "summary": "only one"}) + "\n")
+    with pytest.raises(DatasetError, match="no summary for 2 of 3"):
+        JsonlSummaries(path)(TEXTS, _subgraphs())
+
+
+def test_summarizer_resolver_needs_a_path_for_models_and_files():
+    with pytest.raises(ConfigError, match="needs a path"):
+        summarizer_resolver("jsonl")
+    with pytest.raises(ConfigError, match="valid: template, generative, jsonl"):
+        summarizer_resolver("llm", "x")
+
+
+def test_generative_summarizer_runs_a_local_causal_lm_greedily(tmp_path):
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    # a tiny random GPT-2 with MiniLM's tokenizer, saved as a local model directory
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_dir("all-MiniLM-L6-v2"))
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=tokenizer.vocab_size, n_embd=16, n_layer=1, n_head=2,
+                                       n_positions=1024))
+    model.save_pretrained(tmp_path / "lm")
+    tokenizer.save_pretrained(tmp_path / "lm")
+    summarizer = GenerativeSummarizer(tmp_path / "lm", max_new_tokens=5, batch_size=2)
+    first = summarizer(TEXTS, _subgraphs())
+    assert len(first) == 3 and all(isinstance(s, str) for s in first)
+    assert first == summarizer(TEXTS, _subgraphs())
