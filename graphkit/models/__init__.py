@@ -31,6 +31,9 @@ MODELS.register("gps", ModelEntry(GraphGPSConfig, build_graph_gps))
 from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba  # noqa: E402
 
 MODELS.register("graph_mamba", ModelEntry(GraphMambaConfig, build_graph_mamba))
+from graphkit.sparsify.compact_gps import CompactGPSConfig, build_compact_gps  # noqa: E402
+
+MODELS.register("gps_compact", ModelEntry(CompactGPSConfig, build_compact_gps))
 
 
 def build_model(

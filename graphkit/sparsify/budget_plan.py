@@ -3,36 +3,54 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import torch
 from torch import Tensor
 
-from graphkit.sparsify.gps_flops import GraphSizes, layer_flops, model_flops
+from graphkit.sparsify.gps_flops import GraphSizes, layer_flops, layer_spec, model_flops
 from graphkit.sparsify.masked_gps import MaskedGPS
 
 
-def _costs(masked: MaskedGPS, sizes: Sequence[GraphSizes]) -> tuple[float, list[tuple[float, float, float]]]:
-    """Constant FLOPs, and per layer (base, per head, per FFN channel): a layer's FLOPs
-    are linear in its kept heads and channels."""
-    const = sum(model_flops(masked.base, [], masked.channels, s).total for s in sizes)
-    per_layer = []
-    for spec in masked.layer_specs():
-        def cost(heads: int, ffn: int) -> float:
-            sp = dataclasses.replace(spec, heads=heads if masked.has_attention else 0, ffn_channels=ffn)
-            return sum(float(v) for s in sizes for v in layer_flops(sp, masked.channels, s).values())
-        base = cost(0, 0)
-        per_layer.append((base, cost(1, 0) - base, cost(0, 1) - base))
-    return const, per_layer
+@dataclass(frozen=True)
+class PlanCosts:
+    """FLOPs of any plan on fixed graphs, in closed form: a layer's FLOPs are linear in its
+    kept heads and FFN channels, so ``flops = const + sum_i keep_i * (base_i + heads_i *
+    per_head_i + ffn_i * per_channel_i)``. Works on floats and on tensors (expected FLOPs
+    under gate probabilities, differentiable).
 
+    Args:
+        const: encoders and head.
+        per_layer: ``(base, per_head, per_channel)`` of each layer.
+        dense: FLOPs of the unpruned model (no token/edge pruning, no scorers).
+    """
 
-def dense_flops(masked: MaskedGPS, sizes: Sequence[GraphSizes]) -> float:
-    """FLOPs of the unpruned model on ``sizes`` (no token/edge pruning, no scorers)."""
-    const = sum(model_flops(masked.base, [], masked.channels, s).total for s in sizes)
-    from graphkit.sparsify.gps_flops import layer_spec
+    const: float
+    per_layer: tuple[tuple[float, float, float], ...]
+    dense: float
 
-    return const + sum(float(v) for layer in masked.base.layers for s in sizes
-                       for v in layer_flops(layer_spec(layer), masked.channels, s).values())
+    @staticmethod
+    def of(masked: MaskedGPS, sizes: Sequence[GraphSizes]) -> "PlanCosts":
+        const = sum(model_flops(masked.base, [], masked.channels, s).total for s in sizes)
+        per_layer = []
+        for spec in masked.layer_specs():
+            def cost(heads: int, ffn: int) -> float:
+                sp = dataclasses.replace(spec, heads=heads if masked.has_attention else 0, ffn_channels=ffn)
+                return sum(float(v) for s in sizes for v in layer_flops(sp, masked.channels, s).values())
+            base = cost(0, 0)
+            per_layer.append((base, cost(1, 0) - base, cost(0, 1) - base))
+        dense = const + sum(float(v) for layer in masked.base.layers for s in sizes
+                            for v in layer_flops(layer_spec(layer), masked.channels, s).values())
+        return PlanCosts(const, tuple(per_layer), dense)
+
+    def flops(self, layer, heads, ffn):
+        """FLOPs with layer weights ``layer [L]``, kept heads ``heads [L]`` and channels ``ffn [L]``."""
+        return self.const + sum(layer[i] * (b + ph * heads[i] + pf * ffn[i])
+                                for i, (b, ph, pf) in enumerate(self.per_layer))
+
+    def ratio(self, layer, heads, ffn):
+        return self.flops(layer, heads, ffn) / self.dense
 
 
 def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: float,
@@ -51,12 +69,11 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
     layer_keep, head_keep, ffn_keep = torch.ones(n), torch.ones(n, h), torch.ones(n, w)
     if not masked.has_attention:
         head_keep.zero_()
-    const, per_layer = _costs(masked, sizes)
-    budget = target_flops * dense_flops(masked, sizes)
+    costs = PlanCosts.of(masked, sizes)
+    budget = target_flops * costs.dense
 
     def total() -> float:
-        return const + sum(float(layer_keep[i]) * (b + ph * float(head_keep[i].sum()) + pf * float(ffn_keep[i].sum()))
-                           for i, (b, ph, pf) in enumerate(per_layer))
+        return costs.flops(layer_keep.tolist(), head_keep.sum(1).tolist(), ffn_keep.sum(1).tolist())
 
     units: list[tuple[float, int, str, int, int]] = []
     order = {"layer": 0, "head": 1, "ffn": 2}
@@ -88,7 +105,7 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
     if current > budget:
         raise ConfigError(f"sparsify.target_flops={target_flops} cannot be reached by removing "
                           f"{', '.join(k for k, s in scores.items() if s is not None)} "
-                          f"(reached {current / (budget / target_flops):.3f})")
+                          f"(reached {current / costs.dense:.3f})")
     return layer_keep, head_keep, ffn_keep
 
 

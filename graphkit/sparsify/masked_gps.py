@@ -13,7 +13,7 @@ from torch_geometric.data import Data
 from graphkit.nn.attention.padded_batch import PaddedBatch
 from graphkit.nn.conv import EDGE_CONVS
 from graphkit.nn.fast_dropout import fast_dropout
-from graphkit.sparsify.gps_flops import GraphSizes, LayerSpec, layer_flops, layer_spec, model_flops
+from graphkit.sparsify.gps_flops import LayerSpec, layer_spec
 from graphkit.sparsify.hard_concrete import HardConcrete
 from graphkit.sparsify.token_selection import straight_through_topk
 
@@ -120,28 +120,6 @@ class MaskedGPS(nn.Module):
             layer_spec(layer), token_ratio=self.token_ratio if self.has_attention else 1.0,
             edge_ratio=self.edge_ratio, token_scorer=self.token_scorers is not None,
             edge_scorer=self.edge_scorers is not None) for layer in self.base.layers]
-
-    def plan_flops(self, sizes: GraphSizes, layer: Tensor, heads: Tensor, ffn: Tensor) -> Tensor:
-        """FLOPs on ``sizes`` when layer ``i`` is kept with weight ``layer[i]`` and keeps
-        ``heads[i]`` heads and ``ffn[i]`` channels (0/1 plans or expected values)."""
-        const = model_flops(self.base, [], self.channels, sizes).total
-        total = torch.tensor(const, dtype=torch.float64)
-        for i, spec in enumerate(self.layer_specs()):
-            spec = dataclasses.replace(spec, heads=heads[i] if self.has_attention else 0, ffn_channels=ffn[i])
-            total = total + layer[i] * sum(layer_flops(spec, self.channels, sizes).values())
-        return total
-
-    def expected_flops(self, sizes: GraphSizes) -> Tensor:
-        """FLOPs in expectation over the gates (differentiable in the gate parameters)."""
-        probs = self.open_probabilities()
-        n = self.num_layers
-        layer = probs["layer"] if probs["layer"] is not None and not bool(self.fixed) else self.layer_keep
-        if probs["head"] is not None and not bool(self.fixed):
-            heads = probs["head"].sum(1)
-        else:
-            heads = self.head_keep.sum(1) if self.has_attention else torch.zeros(n)
-        ffn = probs["ffn"].sum(1) if probs["ffn"] is not None and not bool(self.fixed) else self.ffn_keep.sum(1)
-        return self.plan_flops(sizes, layer.double(), heads.double(), ffn.double())
 
     # ---- forward ---------------------------------------------------------------------
     def _attention(self, attn: nn.Module, x: Tensor, padded: PaddedBatch, head: Tensor,

@@ -1,0 +1,74 @@
+"""A task wrapper that adds the FLOPs-budget penalty and the weight-pruning schedule."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+import torch
+from torch import Tensor, nn
+
+from graphkit.sparsify.budget_plan import PlanCosts
+from graphkit.sparsify.magnitude_pruner import MagnitudePruner
+from graphkit.sparsify.masked_gps import MaskedGPS
+
+
+class SparsifyTask:
+    """Runs the wrapped task's protocol on a :class:`MaskedGPS`, so that the shared
+    :class:`~graphkit.trainers.trainer.Trainer` fine-tunes it (checkpointed, resumable):
+    each training step first advances the weight-pruning schedule (the step counter is
+    a buffer of the model, so a resumed run continues it), then adds
+    ``penalty * (relu(r - t) + (r - t)^2)`` to the loss, ``r`` the expected FLOPs ratio
+    under the gates' open probabilities and ``t`` the target (while the gates are
+    learned; a fixed plan has no penalty).
+
+    Args:
+        task: the trained run's task.
+        model: the masked model being fine-tuned.
+        costs: closed-form FLOPs of plans on the calibration graphs.
+        target: FLOPs budget as a fraction of the dense model's.
+        penalty: weight of the budget penalty (0 = none).
+        pruner: the weight-pruning schedule, or ``None``.
+    """
+
+    def __init__(self, task: Any, model: MaskedGPS, costs: PlanCosts, target: float, penalty: float,
+                 pruner: Optional[MagnitudePruner] = None) -> None:
+        self.task, self.model, self.costs = task, model, costs
+        self.target, self.penalty, self.pruner = target, penalty, pruner
+        self.metric = task.metric
+        self.higher_is_better = task.higher_is_better
+        self.out_channels = task.out_channels
+
+    def expected_ratio(self) -> Tensor:
+        """Expected FLOPs / dense FLOPs under the current gates."""
+        m = self.model
+        probs = m.open_probabilities()
+        n = m.num_layers
+        layer = probs["layer"] if probs["layer"] is not None else m.layer_keep
+        heads = probs["head"].sum(1) if probs["head"] is not None else m.head_keep.sum(1)
+        ffn = probs["ffn"].sum(1) if probs["ffn"] is not None else m.ffn_keep.sum(1)
+        if not m.has_attention:
+            heads = torch.zeros(n)
+        return self.costs.ratio(layer.double(), heads.double(), ffn.double())
+
+    def train_batches(self, epoch: int) -> Iterator[Any]:
+        return self.task.train_batches(epoch)
+
+    def training_step(self, model: nn.Module, batch: Any) -> Tensor:
+        if self.pruner is not None:
+            self.pruner.update(self.model.base.layers, int(self.model.step))
+        loss = self.task.training_step(model, batch)
+        gated = any(g is not None for g in self.model.open_probabilities().values())
+        if self.penalty > 0 and gated and not bool(self.model.fixed):
+            gap = self.expected_ratio() - self.target
+            loss = loss + (self.penalty * (gap.clamp(min=0) + gap * gap)).to(loss.dtype)
+        self.model.step += 1
+        return loss
+
+    def eval_batches(self, split: str) -> Iterator[Any]:
+        return self.task.eval_batches(split)
+
+    def eval_step(self, model: nn.Module, batch: Any) -> tuple[Tensor, Tensor]:
+        return self.task.eval_step(model, batch)
+
+    def metrics(self, pred: Tensor, target: Tensor) -> dict[str, float]:
+        return self.task.metrics(pred, target)
