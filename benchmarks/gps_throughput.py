@@ -29,6 +29,7 @@ from gps_zinc_batches import zinc_batches  # noqa: E402
 
 from graphkit.datasets.loaded_dataset import LoadedDataset  # noqa: E402
 from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps  # noqa: E402
+from graphkit.models.model_inputs import ModelInputs  # noqa: E402
 
 CHANNELS, PE_DIM, LAYERS, HEADS = 64, 28, 10, 4
 
@@ -67,7 +68,7 @@ def ours(sample) -> nn.Module:
                          local_conv="gine", global_model="transformer", heads=HEADS,
                          dropout=0.0, attn_dropout=0.5, pool="add", head_layers=2,
                          rwse_channels=PE_DIM, lap_channels=0)
-    return build_graph_gps(cfg, ds, 1)
+    return build_graph_gps(cfg, ModelInputs.from_dataset(ds, 1))
 
 
 def trainer(model: nn.Module):

@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graphkit.config import DataConfig, ModelConfig, from_dict, load_yaml  # noqa: E402
 from graphkit.datasets import load_dataset  # noqa: E402
-from graphkit.models import build_model  # noqa: E402
-from graphkit.tasks.link_prediction import build_link_prediction_task  # noqa: E402
+from graphkit.models import build_model_for  # noqa: E402
+from graphkit.tasks import TaskContext  # noqa: E402
+from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,9 +41,10 @@ def main() -> None:
     cfg = load_yaml(Path(args.config))
     dataset = load_dataset(DataConfig(name="ogbl-ddi"))
     torch.manual_seed(args.seed)
-    task = build_link_prediction_task(dataset, split_index=0, seed=args.seed, metric="hits@20",
-                                      batch_size=cfg["data"]["batch_size"], device=torch.device("cpu"))
-    model = build_model(from_dict(ModelConfig, cfg["model"], "model"), dataset, 1)
+    task = build_link_prediction_task(
+        LinkPredictionTaskConfig(name="link_prediction", metric="hits@20"), dataset,
+        TaskContext(data=DataConfig(name=dataset.name, batch_size=cfg["data"]["batch_size"]), seed=args.seed))
+    model = build_model_for(from_dict(ModelConfig, cfg["model"], "model"), dataset, 1)
     optimizer = torch.optim.Adam(model.param_groups(cfg["optim"]["lr"]))
     cpu0, wall0 = time.process_time(), time.perf_counter()
     steps, epoch, done = 0, 0, False

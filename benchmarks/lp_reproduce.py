@@ -22,7 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lp_common import load_planetoid, run_seed, summarize  # noqa: E402
 from graphkit.config import ModelConfig, from_dict, load_yaml  # noqa: E402
 from graphkit.linkpred.heuristics import HEURISTICS  # noqa: E402
-from graphkit.tasks.link_prediction import build_link_prediction_task  # noqa: E402
+from graphkit.config import DataConfig  # noqa: E402
+from graphkit.tasks import TaskContext  # noqa: E402
+from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,8 +43,9 @@ def main() -> None:
     results = []
     for seed in args.seeds:
         torch.manual_seed(seed)
-        task = build_link_prediction_task(dataset, split_index=0, seed=seed, metric="hits@100",
-                                          batch_size=1152, device=torch.device("cpu"))
+        task = build_link_prediction_task(
+            LinkPredictionTaskConfig(name="link_prediction", metric="hits@100"), dataset,
+            TaskContext(data=DataConfig(name=dataset.name, batch_size=1152), seed=seed))
         start, cpu = time.perf_counter(), time.process_time()
         if args.model in HEURISTICS:
             fn = HEURISTICS[args.model]
@@ -52,7 +55,7 @@ def main() -> None:
                 res[split] = task.metrics(torch.cat([fn(task.adj, pos), fn(task.adj, neg)]),
                                           torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))]))
         else:
-            from graphkit.models import build_model
+            from graphkit.models import build_model_for
 
             path = Path(args.config or ROOT / "configs" / args.model / f"{args.dataset}.yaml")
             cfg = load_yaml(path)
@@ -60,7 +63,7 @@ def main() -> None:
             task.batch_size = cfg.get("data", {}).get("batch_size", 1152)
             epochs = args.epochs or cfg.get("trainer", {}).get("epochs", 100)
             lr = cfg.get("optim", {}).get("lr", 0.01)
-            model = build_model(model_cfg, _as_link(dataset), 1)
+            model = build_model_for(model_cfg, _as_link(dataset), 1)
             res = run_seed(task, model, epochs=epochs, lr=lr)
         res["seed"], res["wall_s"] = seed, time.perf_counter() - start
         res["cpu_s"] = time.process_time() - cpu

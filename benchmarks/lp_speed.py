@@ -24,8 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lp_common import load_planetoid  # noqa: E402
 from graphkit.config import ModelConfig, from_dict, load_yaml  # noqa: E402
-from graphkit.models import build_model  # noqa: E402
-from graphkit.tasks.link_prediction import build_link_prediction_task  # noqa: E402
+from graphkit.models import build_model_for  # noqa: E402
+from graphkit.config import DataConfig  # noqa: E402
+from graphkit.tasks import TaskContext  # noqa: E402
+from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = {"ncn": "configs/ncn/cora.yaml", "ncnc": "configs/ncnc/cora.yaml",
@@ -44,11 +46,11 @@ def main() -> None:
     for name in args.models:
         torch.manual_seed(0)
         cfg = load_yaml(ROOT / CONFIGS[name])
-        task = build_link_prediction_task(dataset, split_index=0, seed=0, metric="hits@100",
-                                          batch_size=cfg["data"]["batch_size"],
-                                          device=torch.device("cpu"))
-        model = build_model(from_dict(ModelConfig, cfg["model"], "model"), link, 1)
-        optimizer = torch.optim.Adam(model.param_groups(0.001))
+        task = build_link_prediction_task(
+            LinkPredictionTaskConfig(name="link_prediction", metric="hits@100"), dataset,
+            TaskContext(data=DataConfig(name=dataset.name, batch_size=cfg["data"]["batch_size"]), seed=0))
+        model = build_model_for(from_dict(ModelConfig, cfg["model"], "model"), link, 1)
+        optimizer = torch.optim.Adam(model.param_groups(cfg["optim"]["lr"]))
         setups[name] = (task, model, optimizer, [])
     for epoch in range(args.epochs + 1):
         for name, (task, model, optimizer, times) in setups.items():

@@ -52,7 +52,10 @@ def run_heuristics(args: argparse.Namespace) -> int:
 
     from graphkit.config import load_yaml
     from graphkit.linkpred.heuristics import HEURISTICS
-    from graphkit.tasks.link_prediction import build_link_prediction_task
+    from graphkit.config import DataConfig
+    from graphkit.datasets.loaded_dataset import LINK_PREDICTION
+    from graphkit.tasks import TaskContext
+    from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task
 
     cfg = load_yaml(args.config)
     unknown = sorted(set(cfg) - _HEURISTIC_KEYS)
@@ -69,9 +72,9 @@ def run_heuristics(args: argparse.Namespace) -> int:
     dataset = _load_link_dataset(cfg["dataset"], cfg.get("mirror"), cfg.get("root"))
     results: dict[str, Any] = {name: [] for name in names}
     for seed in seeds:
-        task = build_link_prediction_task(dataset, split_index=0, seed=seed,
-                                          metric=cfg.get("metric"), batch_size=1,
-                                          device=torch.device("cpu"))
+        task = build_link_prediction_task(
+            LinkPredictionTaskConfig(name=LINK_PREDICTION, metric=cfg.get("metric")), dataset,
+            TaskContext(data=DataConfig(name=cfg["dataset"], batch_size=1), seed=seed))
         for name in names:
             row = {}
             for split in ("valid", "test"):
@@ -103,42 +106,20 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     from scipy.stats import pearsonr, spearmanr
 
-    from graphkit.config import RunConfig, from_dict
     from graphkit.datasets.loaded_dataset import LINK_PREDICTION
     from graphkit.linkpred.topological_concentration import (
         approximate_topological_concentration,
         per_node_hits,
         topological_concentration,
     )
-    from graphkit.models import build_model
-    from graphkit.tasks import TASKS
-    from graphkit.trainers import checkpoint as ckpt
-    from graphkit.trainers.run_dir import RunDir
+    from graphkit.runs import load_run, read_run_config
 
-    run_dir = RunDir(args.run_dir) if args.run_dir.is_dir() else None
-    if run_dir is None:
-        raise ConfigError(f"{args.run_dir} is not a directory")
-    cfg = from_dict(RunConfig, run_dir.read_config())
-    task_name = cfg.task.name
-    if task_name != LINK_PREDICTION:
-        raise ConfigError(f"{args.run_dir} is a {task_name or 'default-task'} run; "
+    _, cfg = read_run_config(args.run_dir)
+    if cfg.task.name != LINK_PREDICTION:
+        raise ConfigError(f"{args.run_dir} is a {cfg.task.name or 'default-task'} run; "
                           "lp analyze needs task.name: link_prediction")
-    seed = cfg.seeds[0] if args.seed is None else args.seed
-    split = cfg.data.splits[0]
-    path = run_dir.best_of(seed, split)
-    if not path.is_file():
-        raise ConfigError(f"no checkpoint {path.name} in {run_dir.checkpoints}; seeds run: "
-                          f"{', '.join(str(s) for s in cfg.seeds)}")
-    from graphkit.datasets import load_dataset
-
-    dataset = load_dataset(cfg.data)
-    task = TASKS.get(task_name)(dataset, split_index=split, seed=seed, metric=cfg.task.metric,
-                                batch_size=cfg.data.batch_size, num_workers=0,
-                                device=torch.device("cpu"))
-    link_view = dataclasses.replace(dataset, task=LINK_PREDICTION)
-    model = build_model(cfg.model, link_view, task.out_channels)
-    model.load_state_dict(ckpt.load(path)["model"])
-    model.eval()
+    loaded = load_run(args.run_dir, seed=args.seed)
+    task, model, seed, run_dir = loaded.task, loaded.model, loaded.seed, loaded.run_dir
     pos_pairs, pos, _, neg = task.scores(model, "test")
     if neg.dim() == 2:
         raise ConfigError("lp analyze needs shared negatives (Hits@K protocols), not citation2's")

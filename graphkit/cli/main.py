@@ -15,12 +15,12 @@ from graphkit.errors import GraphkitError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from graphkit.cli import data, embed, lp, plot, sparsify, train
+    from graphkit.cli import data, embed, eval as eval_cmd, lp, plot, sparsify, train
 
     parser = argparse.ArgumentParser(prog="graphkit", description="graphkit: one trainer and one dataset registry for graph learning research.")
     parser.add_argument("--version", action="version", version=f"graphkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (train, data, plot, embed, lp, sparsify):
+    for module in (train, eval_cmd, data, plot, embed, lp, sparsify):
         module.register(sub)
     return parser
 

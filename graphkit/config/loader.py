@@ -2,8 +2,10 @@
 
 Unknown keys and wrong types raise :class:`ConfigError` naming the key path and the
 valid options. A dataclass that defines ``resolve_config_class(name)`` is
-polymorphic: its ``name`` key picks the concrete dataclass (models use this so each
-model has its own typed hyper-parameters).
+polymorphic: its ``name`` key picks the concrete dataclass (models and tasks use this so
+each has its own typed options); a polymorphic class whose ``name`` has a default uses that
+default when the key is absent. A dataclass that defines ``prepare(data) -> data`` sees
+its raw mapping first (``RunConfig`` fills ``task.name`` from the dataset's task).
 """
 
 from __future__ import annotations
@@ -85,12 +87,16 @@ def from_dict(cls: type[T], data: Any, path: str = "") -> T:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping, got {data!r}")
+    prepare = getattr(cls, "prepare", None)
+    if prepare is not None:
+        data = prepare(data)
     resolve = getattr(cls, "resolve_config_class", None)
     if resolve is not None:
-        if "name" not in data:
+        name_field = next(f for f in dataclasses.fields(cls) if f.name == "name")
+        if "name" not in data and name_field.default is dataclasses.MISSING:
             raise ConfigError(f"{where}.name is required")
         try:
-            cls = resolve(data["name"])
+            cls = resolve(data.get("name", name_field.default))
         except UnknownNameError as e:
             raise ConfigError(f"{where}.name: {e}") from None
     hints = typing.get_type_hints(cls)

@@ -77,22 +77,29 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TaskConfig:
-    """Args:
-    name: task protocol; default the dataset's own task.
-    metric: primary metric for model selection and reporting; default the dataset's.
-    num_neighbors: node tasks only: neighbor-sampling fan-out per layer (e.g. [10, 10])
-        for mini-batches of ``data.batch_size`` seed nodes; empty = full-batch training.
-    eval_chunk_size: target nodes per chunk of layer-wise full-graph inference.
+    """Base of every task's config; ``name`` selects the task and its config class (as
+    ``model.name`` does), each task adding its own typed options
+    (:mod:`graphkit.tasks`: e.g. ``NodeTaskConfig.num_neighbors``).
+
+    Args:
+        name: task protocol; default the dataset's own task.
+        metric: primary metric for model selection and reporting; default the dataset's.
     """
 
     name: Optional[str] = None
     metric: Optional[str] = None
-    num_neighbors: tuple[int, ...] = ()
-    eval_chunk_size: int = 65536
 
-    def __post_init__(self) -> None:
-        if any(k == 0 or k < -1 for k in self.num_neighbors):
-            raise ValueError("task.num_neighbors entries must be positive or -1 (all neighbours)")
+    @classmethod
+    def resolve_config_class(cls, name: object) -> type["TaskConfig"]:
+        if name is None:  # the dataset's task, resolved once the dataset is known
+            return TaskConfig
+        if not isinstance(name, str):
+            from graphkit.errors import ConfigError
+
+            raise ConfigError(f"task.name: expected str, got {name!r}")
+        from graphkit.tasks import TASKS  # late: tasks import this module
+
+        return TASKS.get(name).config_class
 
 
 @dataclass(frozen=True)
@@ -167,3 +174,17 @@ class RunConfig:
     def __post_init__(self) -> None:
         if not self.seeds:
             raise ValueError("seeds must list at least one seed")
+
+    @classmethod
+    def prepare(cls, data: dict) -> dict:
+        """Fills ``task.name`` from the dataset's registered task when the config leaves
+        it out, so the ``task`` section is typed (and checked) by that task's config class."""
+        task = data.get("task")
+        data_section = data.get("data")
+        if (task is None or (isinstance(task, dict) and task.get("name") is None)) and isinstance(data_section, dict):
+            from graphkit.datasets.dataset_task import registered_task
+
+            name = registered_task(data_section.get("name"))
+            if name is not None:
+                data = {**data, "task": {**(task or {}), "name": name}}
+        return data

@@ -10,6 +10,7 @@ from graphkit.config.run_config import ModelConfig
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
 from graphkit.models.model_entry import ModelEntry
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.mpnn import CONVS, MPNN, MPNNConfig, build_mpnn
 from graphkit.registry import Registry
 
@@ -27,7 +28,8 @@ for _ncn in ("ncn", "ncnc", "ncn2"):
 MODELS.register("gae", ModelEntry(GAEConfig, build_gae, levels=("link",)))
 from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps  # noqa: E402
 
-MODELS.register("gps", ModelEntry(GraphGPSConfig, build_graph_gps))
+MODELS.register("gps", ModelEntry(GraphGPSConfig, build_graph_gps,
+                                  needs_degree_histogram=lambda cfg: cfg.local_conv == "pna"))
 from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba  # noqa: E402
 
 MODELS.register("graph_mamba", ModelEntry(GraphMambaConfig, build_graph_mamba))
@@ -36,28 +38,38 @@ from graphkit.sparsify.compact_gps import CompactGPSConfig, build_compact_gps  #
 MODELS.register("gps_compact", ModelEntry(CompactGPSConfig, build_compact_gps))
 
 
-def build_model(
-    cfg: ModelConfig, dataset: LoadedDataset, out_channels: int, task: Optional[str] = None
-) -> nn.Module:
+def build_model(cfg: ModelConfig, inputs: ModelInputs) -> nn.Module:
     """The one place where a model config becomes constructor arguments.
 
-    ``task`` is the run's task name (default: the dataset's own); it decides the level
-    (link prediction on Cora is a link-level task on a node-classification dataset).
+    ``inputs`` are the data-derived sizes (:meth:`ModelInputs.from_dataset`, or a
+    checkpoint's ``build.inputs``); their ``level`` must be one the model supports.
     """
     entry = MODELS.get(cfg.name)
-    if (task or dataset.task) == "link_prediction":
-        level = "link"
-    else:
-        level = "graph" if dataset.is_graph_level else "node"
-    if level not in entry.levels:
+    if inputs.level not in entry.levels:
         raise ConfigError(
-            f"model {cfg.name!r} does not support {level}-level tasks (dataset {dataset.name}); "
+            f"model {cfg.name!r} does not support {inputs.level}-level tasks; "
             f"it supports: {', '.join(entry.levels)}"
         )
     try:
-        return entry.build(cfg, dataset, out_channels)
+        return entry.build(cfg, inputs)
     except ValueError as e:
         raise ConfigError(str(e)) from None
 
 
-__all__ = ["MODELS", "MPNN", "MPNNConfig", "ModelEntry", "build_model"]
+def build_model_for(cfg: ModelConfig, dataset: LoadedDataset, out_channels: int,
+                    task: Optional[str] = None) -> nn.Module:
+    """:func:`build_model` with the inputs read off ``dataset`` (scripts and tests)."""
+    return build_model(cfg, model_inputs_for(cfg, dataset, out_channels, task))
+
+
+def model_inputs_for(cfg: ModelConfig, dataset: LoadedDataset, out_channels: int,
+                     task: Optional[str] = None) -> ModelInputs:
+    """The sizes ``cfg``'s model reads off ``dataset`` (the degree histogram only when the
+    model uses it: it walks every training graph)."""
+    entry = MODELS.get(cfg.name)
+    return ModelInputs.from_dataset(dataset, out_channels, task,
+                                    with_degree_histogram=entry.needs_degree_histogram(cfg))
+
+
+__all__ = ["MODELS", "MPNN", "MPNNConfig", "ModelEntry", "ModelInputs", "build_model", "build_model_for",
+           "model_inputs_for"]

@@ -12,7 +12,7 @@ from typing import Literal, Optional
 from torch import Tensor, nn
 
 from graphkit.config.run_config import ModelConfig
-from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.ncn import link_input_channels
 from graphkit.nn.link.link_encoder import LINK_CONVS, LinkEncoder
 
@@ -27,7 +27,7 @@ class GAEConfig(ModelConfig):
     decoder: ``dot`` (inner product) or ``mlp`` (MLP of the Hadamard product).
     decoder_layers, decoder_dropout, decoder_layer_norm: the MLP decoder.
     target_link_removal: drop each training batch's edges from the input graph.
-    encoder_lr, predictor_lr: per-part learning rates; null uses ``optim.lr``.
+    predictor_lr_scale: the decoder's learning rate is ``optim.lr`` times this.
     """
 
     conv: str = "gcn"
@@ -44,8 +44,7 @@ class GAEConfig(ModelConfig):
     decoder_dropout: float = 0.0
     decoder_layer_norm: bool = False
     target_link_removal: bool = False
-    encoder_lr: Optional[float] = None
-    predictor_lr: Optional[float] = None
+    predictor_lr_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if self.conv not in LINK_CONVS:
@@ -76,19 +75,18 @@ class GAE(nn.Module):
         encoder: ``encoder(x, adj) -> [N, hidden]``.
         decoder: ``None`` for the inner product ``<h_i, h_j>``, or a module applied to
             ``h_i * h_j`` returning ``[B, 1]``.
-        target_link_removal, encoder_lr, predictor_lr: as in :class:`NCN`.
+        target_link_removal, predictor_lr_scale: as in :class:`NCN`.
 
     Shapes:
         ``x [N, F]`` or ``None``, ``adj [N, N]`` CSR, ``edge_label_index [2, B]`` -> ``[B]``
     """
 
     def __init__(self, encoder: nn.Module, decoder: Optional[nn.Module] = None, *,
-                 target_link_removal: bool = False, encoder_lr: Optional[float] = None,
-                 predictor_lr: Optional[float] = None) -> None:
+                 target_link_removal: bool = False, predictor_lr_scale: float = 1.0) -> None:
         super().__init__()
         self.encoder, self.decoder = encoder, decoder
         self.target_link_removal = target_link_removal
-        self.encoder_lr, self.predictor_lr = encoder_lr, predictor_lr
+        self.predictor_lr_scale = predictor_lr_scale
 
     def encode(self, x: Optional[Tensor], adj: Tensor) -> Tensor:
         return self.encoder(x, adj)
@@ -103,15 +101,15 @@ class GAE(nn.Module):
         return self.predict(self.encode(x, adj), adj, edge_label_index)
 
     def param_groups(self, lr: float) -> list[dict]:
-        groups = [{"params": list(self.encoder.parameters()), "lr": self.encoder_lr or lr}]
+        groups = [{"params": list(self.encoder.parameters()), "lr": lr}]
         if self.decoder is not None:
             groups.append({"params": list(self.decoder.parameters()),
-                           "lr": self.predictor_lr or lr})
+                           "lr": lr * self.predictor_lr_scale})
         return groups
 
 
-def build_gae(cfg: GAEConfig, dataset: LoadedDataset, out_channels: int) -> GAE:
-    in_channels, num_embeddings = link_input_channels(dataset)
+def build_gae(cfg: GAEConfig, inputs: ModelInputs) -> GAE:
+    in_channels, num_embeddings = link_input_channels(inputs)
     encoder = LinkEncoder(
         in_channels, cfg.hidden_channels, num_layers=cfg.num_layers, conv=cfg.conv,
         dropout=cfg.dropout, input_dropout=cfg.input_dropout, tail_dropout=cfg.tail_dropout,
@@ -123,4 +121,4 @@ def build_gae(cfg: GAEConfig, dataset: LoadedDataset, out_channels: int) -> GAE:
         decoder = _mlp_decoder(cfg.hidden_channels, cfg.decoder_layers, cfg.decoder_dropout,
                                cfg.decoder_layer_norm)
     return GAE(encoder, decoder, target_link_removal=cfg.target_link_removal,
-               encoder_lr=cfg.encoder_lr, predictor_lr=cfg.predictor_lr)
+               predictor_lr_scale=cfg.predictor_lr_scale)

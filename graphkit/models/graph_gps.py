@@ -14,9 +14,8 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn import global_add_pool, global_max_pool, global_mean_pool
-from torch_geometric.utils import degree
 
-from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
 from graphkit.nn.attention import GLOBAL_MODELS, PADDED_GLOBAL_MODELS, PaddedBatch
 from graphkit.nn.conv import EDGE_CONVS, LOCAL_CONVS
@@ -193,38 +192,17 @@ class GraphGPS(nn.Module):
         return self.head(self.pool(x, batch, num_graphs))
 
 
-def _sample(dataset: LoadedDataset) -> Data:
-    return dataset.graphs[0] if dataset.is_graph_level else dataset.data
-
-
-def _in_degree_histogram(dataset: LoadedDataset) -> Tensor:
-    graphs = dataset.graphs if dataset.is_graph_level else [dataset.data]
-    if dataset.is_graph_level and dataset.splits:
-        graphs = [dataset.graphs[int(i)] for i in dataset.splits[0]["train"]]
-    hist = torch.zeros(1, dtype=torch.long)
-    for g in graphs:
-        d = degree(g.edge_index[1], g.num_nodes, dtype=torch.long)
-        counts = torch.bincount(d)
-        if counts.numel() > hist.numel():
-            hist = torch.cat([hist, hist.new_zeros(counts.numel() - hist.numel())])
-        hist[: counts.numel()] += counts
-    return hist
-
-
-def build_encoders(cfg, dataset: LoadedDataset) -> dict:
+def build_encoders(cfg: PEModelConfig, inputs: ModelInputs) -> dict:
     """Node / edge / PE encoders for a GraphGPS-style model (``cfg`` has the
-    ``hidden_channels``, ``rwse_*`` and ``lap_*`` fields of :class:`GraphGPSConfig`)."""
-    sample = _sample(dataset)
-    rwse = getattr(sample, "rwse", None)
-    lap = getattr(sample, "lap_pe", None)
+    ``hidden_channels``, ``rwse_*`` and ``lap_*`` fields of :class:`PEModelConfig`)."""
     rwse_encoder = lap_encoder = None
     pe_width = 0
-    if rwse is not None and cfg.rwse_channels > 0:
-        rwse_encoder = RWSEEncoder(rwse.size(-1), cfg.rwse_channels, norm=cfg.rwse_norm)
+    if inputs.rwse_dim > 0 and cfg.rwse_channels > 0:
+        rwse_encoder = RWSEEncoder(inputs.rwse_dim, cfg.rwse_channels, norm=cfg.rwse_norm)
         pe_width += cfg.rwse_channels
-    if lap is not None and cfg.lap_channels > 0:
+    if inputs.lap_dim > 0 and cfg.lap_channels > 0:
         lap_encoder = lap_encoder_resolver(
-            cfg.lap_model, lap.size(-1), cfg.lap_channels, num_layers=cfg.lap_layers,
+            cfg.lap_model, inputs.lap_dim, cfg.lap_channels, num_layers=cfg.lap_layers,
             heads=cfg.lap_heads, norm=cfg.lap_norm, phi_hidden=cfg.signnet_phi_hidden,
             phi_out=cfg.signnet_phi_out, rho_layers=cfg.signnet_rho_layers)
         pe_width += cfg.lap_channels
@@ -233,18 +211,22 @@ def build_encoders(cfg, dataset: LoadedDataset) -> dict:
             f"the PE widths in use (rwse_channels + lap_channels = {pe_width}) must be smaller "
             f"than model.hidden_channels ({cfg.hidden_channels}): they are concatenated into it")
     node_encoder = FeatureEncoder(
-        dataset.node_encoder, cfg.hidden_channels - pe_width, dataset.num_features,
-        dataset.num_node_types)
+        inputs.node_encoder, cfg.hidden_channels - pe_width, inputs.num_features,
+        inputs.num_node_types)
     edge_encoder = FeatureEncoder.for_edges(
-        dataset.edge_encoder, cfg.hidden_channels, dataset.num_edge_features,
-        dataset.num_edge_types)
+        inputs.edge_encoder, cfg.hidden_channels, inputs.num_edge_features,
+        inputs.num_edge_types)
     return dict(node_encoder=node_encoder, edge_encoder=edge_encoder,
                 rwse_encoder=rwse_encoder, lap_encoder=lap_encoder)
 
 
-def build_graph_gps(cfg: GraphGPSConfig, dataset: LoadedDataset, out_channels: int) -> GraphGPS:
-    """Turns the config and the dataset's facts (features, encoders, PEs) into a model."""
-    deg = _in_degree_histogram(dataset) if cfg.local_conv == "pna" else None
+def build_graph_gps(cfg: GraphGPSConfig, inputs: ModelInputs) -> GraphGPS:
+    """Turns the config and the data's sizes (features, encoders, PEs) into a model."""
+    deg = None
+    if cfg.local_conv == "pna":
+        if inputs.degree_histogram is None:
+            raise ValueError("local_conv 'pna' needs the training graphs' degree histogram")
+        deg = torch.tensor(inputs.degree_histogram, dtype=torch.long)
     layer_kwargs = dict(
         local_conv=cfg.local_conv, global_model=cfg.global_model, heads=cfg.heads,
         dropout=cfg.dropout, attn_dropout=cfg.attn_dropout, norm=cfg.norm, deg=deg,
@@ -255,8 +237,8 @@ def build_graph_gps(cfg: GraphGPSConfig, dataset: LoadedDataset, out_channels: i
     )
     return GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
-        out_channels=out_channels, level="graph" if dataset.is_graph_level else "node",
-        **build_encoders(cfg, dataset), pool=cfg.pool,
+        out_channels=inputs.out_channels, level=inputs.level,
+        **build_encoders(cfg, inputs), pool=cfg.pool,
         layers=nn.ModuleList(GPSLayer(cfg.hidden_channels, **layer_kwargs)
                              for _ in range(cfg.num_layers)),
         head_layers=cfg.head_layers,

@@ -12,8 +12,8 @@ from typing import Literal
 
 from torch import nn
 
-from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.models.graph_gps import GraphGPS, build_encoders
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
 from graphkit.nn.conv import LOCAL_CONVS
 from graphkit.nn.layers import GMNLayer
@@ -70,7 +70,7 @@ class GraphMambaConfig(PEModelConfig):
             raise ValueError("model.dropout must be in [0, 1)")
 
 
-def build_graph_mamba(cfg: GraphMambaConfig, dataset: LoadedDataset, out_channels: int) -> GraphGPS:
+def build_graph_mamba(cfg: GraphMambaConfig, inputs: ModelInputs) -> GraphGPS:
     """GraphGPS's encoder / head scaffold around a stack of :class:`GMNLayer`."""
     layers = nn.ModuleList(
         GMNLayer(cfg.hidden_channels, local_conv=cfg.local_conv, walk_length=cfg.walk_length,
@@ -80,7 +80,7 @@ def build_graph_mamba(cfg: GraphMambaConfig, dataset: LoadedDataset, out_channel
         for _ in range(cfg.num_layers))
     return GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
-        out_channels=out_channels, level="graph" if dataset.is_graph_level else "node",
-        **build_encoders(cfg, dataset), layers=layers, pool=cfg.pool,
+        out_channels=inputs.out_channels, level=inputs.level,
+        **build_encoders(cfg, inputs), layers=layers, pool=cfg.pool,
         head_layers=cfg.head_layers,
     )

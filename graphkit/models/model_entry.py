@@ -8,11 +8,12 @@ from typing import Callable
 from torch import nn
 
 from graphkit.config.run_config import ModelConfig
-from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.models.model_inputs import ModelInputs
 
-# build(cfg, dataset, out_channels) -> module. ``dataset`` supplies the run-time facts
-# (input widths, encoders, degree histograms); nothing is written back into cfg.
-BuildFn = Callable[[ModelConfig, LoadedDataset, int], nn.Module]
+# build(cfg, inputs) -> module. ``inputs`` holds the data-derived sizes (input widths,
+# encoders, degree histogram, output width) as plain values a checkpoint carries; nothing
+# is written back into cfg.
+BuildFn = Callable[[ModelConfig, ModelInputs], nn.Module]
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,5 @@ class ModelEntry:
     config_class: type[ModelConfig]
     build: BuildFn
     levels: tuple[str, ...] = ("node", "graph")  # task levels the model supports
+    # the model reads the training graphs' degree histogram (PNA-style local convs)
+    needs_degree_histogram: Callable[[ModelConfig], bool] = lambda cfg: False

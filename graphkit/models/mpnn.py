@@ -27,7 +27,7 @@ from torch_geometric.nn import (
 )
 
 from graphkit.config.run_config import ModelConfig
-from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.nn.fast_dropout import FastDropout, fast_dropout
 from graphkit.nn.norm import norm_resolver
 from graphkit.nn.encoding.feature_encoder import FeatureEncoder
@@ -245,30 +245,30 @@ class MPNN(nn.Module):
         return x
 
 
-def build_mpnn(cfg: MPNNConfig, dataset: LoadedDataset, out_channels: int) -> MPNN:
-    """Turns the config and the dataset's run-time facts into an :class:`MPNN`."""
-    categorical = dataset.node_encoder != "linear"
-    encode = cfg.encode_inputs or categorical or dataset.num_features == 0
+def build_mpnn(cfg: MPNNConfig, inputs: ModelInputs) -> MPNN:
+    """Turns the config and the data's sizes into an :class:`MPNN`."""
+    categorical = inputs.node_encoder != "linear"
+    encode = cfg.encode_inputs or categorical or inputs.num_features == 0
     node_encoder = None
-    in_channels = dataset.num_features
+    in_channels = inputs.num_features
     if encode:
         node_encoder = FeatureEncoder(
-            dataset.node_encoder, cfg.hidden_channels, dataset.num_features, dataset.num_node_types
+            inputs.node_encoder, cfg.hidden_channels, inputs.num_features, inputs.num_node_types
         )
         in_channels = cfg.hidden_channels
     edge_encoder = None
     if cfg.name == "gine":
-        if dataset.edge_encoder is None:
-            raise ValueError(f"model gine needs edge features; dataset {dataset.name} has none")
+        if inputs.edge_encoder is None:
+            raise ValueError("model gine needs edge features; the dataset has none")
         edge_encoder = FeatureEncoder(
-            dataset.edge_encoder, cfg.hidden_channels, dataset.num_edge_features,
-            dataset.num_edge_types,
+            inputs.edge_encoder, cfg.hidden_channels, inputs.num_edge_features,
+            inputs.num_edge_types,
         )
     return MPNN(
         conv=cfg.name, in_channels=in_channels, hidden_channels=cfg.hidden_channels,
-        out_channels=out_channels, num_layers=cfg.num_layers, dropout=cfg.dropout,
+        out_channels=inputs.out_channels, num_layers=cfg.num_layers, dropout=cfg.dropout,
         layer_dropout=cfg.layer_dropout,
-        level="graph" if dataset.is_graph_level else "node", norm=cfg.norm, pool=cfg.pool,
+        level=inputs.level, norm=cfg.norm, pool=cfg.pool,
         jk=cfg.jk, heads=cfg.heads, train_eps=cfg.train_eps, node_encoder=node_encoder,
         edge_encoder=edge_encoder,
     )

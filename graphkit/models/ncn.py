@@ -12,7 +12,7 @@ from typing import Optional
 from torch import Tensor, nn
 
 from graphkit.config.run_config import ModelConfig
-from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.nn.link.link_encoder import LINK_CONVS, LinkEncoder
 from graphkit.nn.link.ncn_predictor import NCN_VARIANTS, NCNPredictor
 
@@ -36,8 +36,8 @@ class NCNConfig(ModelConfig):
         completion_alpha, completion_scale, completion_offset, completion_pt: NCNC's
             calibration [alpha, probscale, proboffset, pt]; unused by NCN.
         target_link_removal: drop each training batch's edges from the input graph [maskinput].
-        encoder_lr, predictor_lr: learning rates of the two parts [gnnlr, prelr]; null
-            uses ``optim.lr``.
+        predictor_lr_scale: the predictor's learning rate is ``optim.lr`` times this (the
+            paper's [prelr] / [gnnlr]); the encoder's is ``optim.lr`` [gnnlr].
     """
 
     hidden_channels: int = 256
@@ -62,8 +62,7 @@ class NCNConfig(ModelConfig):
     completion_offset: float = 2.8
     completion_pt: float = 0.75
     target_link_removal: bool = True
-    encoder_lr: Optional[float] = 0.0043
-    predictor_lr: Optional[float] = 0.0024
+    predictor_lr_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if self.name not in NCN_VARIANTS:
@@ -76,10 +75,8 @@ class NCNConfig(ModelConfig):
                     "predictor_dropout", "predictor_edge_dropout"):
             if not 0.0 <= getattr(self, key) < 1.0:
                 raise ValueError(f"model.{key} must be in [0, 1), got {getattr(self, key)}")
-        for key in ("encoder_lr", "predictor_lr"):
-            value = getattr(self, key)
-            if value is not None and value <= 0:
-                raise ValueError(f"model.{key} must be > 0 or null, got {value}")
+        if not self.predictor_lr_scale > 0:
+            raise ValueError(f"model.predictor_lr_scale must be > 0, got {self.predictor_lr_scale}")
 
 
 class NCN(nn.Module):
@@ -91,20 +88,19 @@ class NCN(nn.Module):
         predictor: ``predictor(h, adj, edge_label_index) -> [B]`` logits.
         target_link_removal: asks the task to drop the training batch's edges from the
             input graph (default ``True``).
-        encoder_lr, predictor_lr: per-part learning rates for :meth:`param_groups`
-            (default ``None``: the optimizer's).
+        predictor_lr_scale: the predictor's learning rate relative to the optimizer's
+            (:meth:`param_groups`).
 
     Shapes:
         ``x [N, F]`` or ``None``, ``adj [N, N]`` CSR, ``edge_label_index [2, B]`` -> ``[B]``
     """
 
     def __init__(self, encoder: nn.Module, predictor: nn.Module, *,
-                 target_link_removal: bool = True, encoder_lr: Optional[float] = None,
-                 predictor_lr: Optional[float] = None) -> None:
+                 target_link_removal: bool = True, predictor_lr_scale: float = 1.0) -> None:
         super().__init__()
         self.encoder, self.predictor = encoder, predictor
         self.target_link_removal = target_link_removal
-        self.encoder_lr, self.predictor_lr = encoder_lr, predictor_lr
+        self.predictor_lr_scale = predictor_lr_scale
 
     def encode(self, x: Optional[Tensor], adj: Tensor) -> Tensor:
         return self.encoder(x, adj)
@@ -118,22 +114,21 @@ class NCN(nn.Module):
     def param_groups(self, lr: float) -> list[dict]:
         """Separate learning rates for the encoder and the predictor, as in the paper."""
         return [
-            {"params": list(self.encoder.parameters()), "lr": self.encoder_lr or lr},
-            {"params": list(self.predictor.parameters()), "lr": self.predictor_lr or lr},
+            {"params": list(self.encoder.parameters()), "lr": lr},
+            {"params": list(self.predictor.parameters()), "lr": lr * self.predictor_lr_scale},
         ]
 
 
-def link_input_channels(dataset: LoadedDataset) -> tuple[int, Optional[int]]:
-    """(input width, number of per-node embeddings) for a link dataset: featureless graphs
+def link_input_channels(inputs: ModelInputs) -> tuple[int, Optional[int]]:
+    """(input width, number of per-node embeddings) of a link model: featureless graphs
     (ogbl-ddi) get one learnable vector per node."""
-    data = dataset.data
-    if data is None or getattr(data, "x", None) is None or dataset.num_features == 0:
-        return 0, int(data.num_nodes)
-    return dataset.num_features, None
+    if inputs.num_nodes is not None:
+        return 0, inputs.num_nodes
+    return inputs.num_features, None
 
 
-def build_ncn(cfg: NCNConfig, dataset: LoadedDataset, out_channels: int) -> NCN:
-    in_channels, num_embeddings = link_input_channels(dataset)
+def build_ncn(cfg: NCNConfig, inputs: ModelInputs) -> NCN:
+    in_channels, num_embeddings = link_input_channels(inputs)
     encoder = LinkEncoder(
         in_channels, cfg.hidden_channels, num_layers=cfg.num_layers, conv=cfg.conv,
         dropout=cfg.encoder_dropout, input_dropout=cfg.input_dropout,
@@ -150,4 +145,4 @@ def build_ncn(cfg: NCNConfig, dataset: LoadedDataset, out_channels: int) -> NCN:
         completion_pt=cfg.completion_pt,
     )
     return NCN(encoder, predictor, target_link_removal=cfg.target_link_removal,
-               encoder_lr=cfg.encoder_lr, predictor_lr=cfg.predictor_lr)
+               predictor_lr_scale=cfg.predictor_lr_scale)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from torch import nn
 
 from graphkit.models.graph_gps import GraphGPS, GraphGPSConfig, build_encoders
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.sparsify.compact_gps_layer import CompactGPSLayer
 
 
@@ -57,9 +58,9 @@ def compact_layers(cfg: CompactGPSConfig) -> nn.ModuleList:
         for i in range(cfg.num_layers))
 
 
-def build_compact_gps(cfg: CompactGPSConfig, dataset, out_channels: int) -> GraphGPS:
+def build_compact_gps(cfg: CompactGPSConfig, inputs: ModelInputs) -> GraphGPS:
     """A :class:`GraphGPS` with :class:`CompactGPSLayer` layers."""
     return GraphGPS(
-        hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers, out_channels=out_channels,
-        level="graph" if dataset.is_graph_level else "node", **build_encoders(cfg, dataset),
+        hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers, out_channels=inputs.out_channels,
+        level=inputs.level, **build_encoders(cfg, inputs),
         pool=cfg.pool, layers=compact_layers(cfg), head_layers=cfg.head_layers)

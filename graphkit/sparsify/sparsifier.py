@@ -27,25 +27,13 @@ from graphkit.sparsify.sparsify_config import SparsifyRunConfig
 from graphkit.sparsify.sparsify_task import SparsifyTask
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.run_dir import RunDir, write_text_atomic
-from graphkit.trainers.trainer import Trainer
+from graphkit.trainers.trainer import Trainer, evaluate
 
 # Why weights stay dense: benchmarks/sparse_linear.py on this machine (1 thread, the
 # shapes of a ZINC GPS layer) finds torch's CSR/COO products slower than the dense
 # product below ~90 % sparsity, and the sparsifier's weight masks stay below that.
 SPARSE_KERNEL_NOTE = ("weights kept dense (zeros baked in): torch CSR/COO products beat the dense "
                       "product only at >= 90% sparsity on this CPU (benchmarks/sparse_linear.py)")
-
-
-def evaluate(model: nn.Module, task: Any, split: str) -> dict[str, float]:
-    """The task's metrics of ``model`` on ``split``."""
-    model.eval()
-    preds, targets = [], []
-    with torch.no_grad():
-        for batch in task.eval_batches(split):
-            pred, target = task.eval_step(model, batch)
-            preds.append(pred)
-            targets.append(target)
-    return task.metrics(torch.cat(preds), torch.cat(targets))
 
 
 def _params(model: nn.Module) -> dict[str, int]:
@@ -167,7 +155,7 @@ class Sparsifier:
     def _save(self, method: str, seed: int, cfg: Any, model: nn.Module) -> Path:
         from graphkit.runs import build_checkpoint_meta
 
-        build = build_checkpoint_meta(cfg, self.loaded_inputs(), self.task_name)
+        build = build_checkpoint_meta(cfg, self.loaded.inputs, self.task_name)
         state = {"model": model.state_dict(), "build": build, "epoch": -1, "val": {}}
         if method == self.cfg.sparsify.method:
             path = self.out.best_of(seed, self.loaded.split)
@@ -182,14 +170,6 @@ class Sparsifier:
     @property
     def task_name(self) -> str:
         return self.loaded.config.task.name or self.loaded.dataset.task
-
-    def loaded_inputs(self) -> Any:
-        from graphkit.models.model_inputs import ModelInputs
-
-        build = ckpt.load(self.loaded.checkpoint).get("build")
-        if build is not None:
-            return ModelInputs.from_dict(build["inputs"])
-        return ModelInputs.from_dataset(self.loaded.dataset, self.task.out_channels, self.task_name)
 
     # ---- the whole command -------------------------------------------------------------
     def run(self, resume: bool = False) -> dict[str, Any]:

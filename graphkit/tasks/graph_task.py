@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 import torch
@@ -16,6 +17,7 @@ from graphkit.datasets.loaded_dataset import (
     GRAPH_REGRESSION,
     LoadedDataset,
 )
+from graphkit.config.run_config import TaskConfig
 from graphkit.errors import ConfigError
 from graphkit.tasks import metrics as M
 
@@ -24,6 +26,13 @@ _METRICS = {
     GRAPH_MULTILABEL: ["rocauc", "ap"],
     GRAPH_REGRESSION: ["mae", "rmse"],
 }
+
+
+@dataclass(frozen=True)
+class GraphTaskConfig(TaskConfig):
+    """Options of graph-level tasks (classification, multi-label, regression): ``name`` and
+    ``metric`` only; batch size and loader workers are ``data.batch_size`` /
+    ``data.num_workers``."""
 
 
 class GraphTask:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from graphkit.config.run_config import TaskConfig
 from graphkit.datasets.loaded_dataset import LINK_PREDICTION, LoadedDataset
 from graphkit.errors import ConfigError
 from graphkit.linkpred.adjacency import build_adjacency
@@ -24,6 +26,7 @@ from graphkit.linkpred.edge_split import random_link_split
 from graphkit.linkpred.evaluation import link_metrics
 from graphkit.linkpred.negative_sampling import sample_non_edges
 from graphkit.linkpred.target_link_removal import TargetLinkRemoval
+from graphkit.tasks.task_context import TaskContext
 
 _METRIC = re.compile(r"^(hits@\d+|mrr|auc)$")
 SPLITS = ("train", "valid", "test")
@@ -47,6 +50,13 @@ def _maybe_sparse(x: Tensor, max_density: float = 0.1) -> Tensor:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "CSR support is in beta"
         return x.to_sparse_csr()
+
+
+@dataclass(frozen=True)
+class LinkPredictionTaskConfig(TaskConfig):
+    """Options of link prediction: ``name`` and ``metric`` (``hits@K``, ``mrr`` or ``auc``;
+    default: the dataset's link metric, ``hits@100`` on node datasets); training edges
+    per batch are ``data.batch_size``."""
 
 
 class LinkPredictionTask:
@@ -244,20 +254,18 @@ def link_split_for(dataset: LoadedDataset, seed: int) -> dict:
                              generator=generator)
 
 
-def build_link_prediction_task(dataset: LoadedDataset, *, split_index: int, seed: int,
-                               metric: Optional[str], batch_size: int, device: torch.device,
-                               num_workers: int = 0, rank: int = 0,
-                               world_size: int = 1) -> LinkPredictionTask:
-    """TASKS factory. A node dataset (Planetoid) gets the random split; its own metric is
-    replaced by ``hits@100`` unless ``metric`` names a link metric. ``num_workers`` is
-    unused: batches are index tensors. ``rank`` / ``world_size``: data parallelism."""
+def build_link_prediction_task(cfg: TaskConfig, dataset: LoadedDataset,
+                               ctx: TaskContext) -> LinkPredictionTask:
+    """TASKS build function. A node dataset (Planetoid) gets the random split; its own
+    metric is replaced by ``hits@100`` unless ``cfg.metric`` names a link metric."""
+    metric = cfg.metric
     if metric is None:
         metric = dataset.metric if dataset.task == LINK_PREDICTION else "hits@100"
     data = dataset.data
     x = getattr(data, "x", None) if dataset.num_features > 0 else None
     return LinkPredictionTask(
-        x=x, num_nodes=int(data.num_nodes), split=link_split_for(dataset, seed),
-        batch_size=batch_size, device=device, metric=metric,
+        x=x, num_nodes=int(data.num_nodes), split=link_split_for(dataset, ctx.seed),
+        batch_size=ctx.batch_size, device=ctx.device, metric=metric,
         valid_edges_as_input=bool(dataset.extra.get("valid_edges_as_input", False)),
-        seed=seed, rank=rank, world_size=world_size,
+        seed=ctx.seed, rank=ctx.dist.rank, world_size=ctx.dist.world_size,
     )

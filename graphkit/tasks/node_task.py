@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from graphkit.config.run_config import TaskConfig
 from graphkit.datasets.loaded_dataset import NODE_MULTILABEL, LoadedDataset
 from graphkit.tasks import metrics as M
+
+
+@dataclass(frozen=True)
+class NodeTaskConfig(TaskConfig):
+    """Options of node classification (``node_classification``, ``node_multilabel``).
+
+    Args:
+        num_neighbors: neighbor-sampling fan-out per layer (e.g. [10, 10]) for
+            mini-batches of ``data.batch_size`` seed nodes; empty = full-batch training.
+        eval_chunk_size: target nodes per chunk of layer-wise full-graph inference.
+    """
+
+    num_neighbors: tuple[int, ...] = ()
+    eval_chunk_size: int = 65536
+
+    def __post_init__(self) -> None:
+        if any(k == 0 or k < -1 for k in self.num_neighbors):
+            raise ValueError("task.num_neighbors entries must be positive or -1 (all neighbours)")
+        if self.eval_chunk_size < 1:
+            raise ValueError("task.eval_chunk_size must be >= 1")
 
 
 def node_loss(out: Tensor, y: Tensor, multilabel: bool) -> Tensor:

@@ -55,6 +55,16 @@ class DistContext:
         dist.all_gather_object(out, obj)
         return out
 
+    def all_gather(self, tensor: torch.Tensor) -> torch.Tensor:
+        """Every rank's ``tensor`` concatenated along dim 0, in rank order, keeping the
+        gradient of this rank's part (contrastive losses use other ranks' rows as negatives).
+        Every rank must pass the same shape."""
+        if not self.enabled:
+            return tensor
+        from torch.distributed.nn.functional import all_gather
+
+        return torch.cat(all_gather(tensor.contiguous()), dim=0)
+
     def broadcast_object(self, obj: Any) -> Any:
         """Rank 0's ``obj`` on every rank."""
         if not self.enabled:

@@ -14,8 +14,9 @@ from torch_geometric.transforms import NormalizeFeatures
 from graphkit.config import RunConfig, to_dict
 from graphkit.datasets import LoadedDataset, load_dataset
 from graphkit.errors import ConfigError
-from graphkit.models import build_model
-from graphkit.tasks import TASKS
+from graphkit.models import build_model, model_inputs_for
+from graphkit.runs.checkpoint_meta import build_checkpoint_meta
+from graphkit.tasks import TaskContext, build_task, resolve_task_config
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.distributed import DistContext
@@ -35,7 +36,7 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def _normalize_features(dataset: LoadedDataset) -> LoadedDataset:
+def normalize_features(dataset: LoadedDataset) -> LoadedDataset:
     """Row-normalized copy of the dataset's float features (the cache stays raw)."""
     if dataset.node_encoder != "linear":
         raise ConfigError(f"data.normalize_features needs float features; {dataset.name} has {dataset.node_encoder}")
@@ -45,7 +46,7 @@ def _normalize_features(dataset: LoadedDataset) -> LoadedDataset:
     return dataclasses.replace(dataset, graphs=[norm(g.clone()) for g in dataset.graphs])
 
 
-def _aggregate(runs: list[dict[str, Any]], split: str) -> dict[str, dict[str, Any]]:
+def aggregate(runs: list[dict[str, Any]], split: str) -> dict[str, dict[str, Any]]:
     out = {}
     for name in runs[0][split]:
         values = [r[split][name] for r in runs]
@@ -79,9 +80,9 @@ def run_experiment(
         torch.set_num_threads(cfg.trainer.threads)
     dataset = load_dataset(cfg.data)
     if cfg.data.normalize_features:
-        dataset = _normalize_features(dataset)
-    task_name = cfg.task.name or dataset.task
-    factory = TASKS.get(task_name)
+        dataset = normalize_features(dataset)
+    task_cfg = resolve_task_config(cfg.task, dataset)
+    task_name = task_cfg.name
     # datasets whose splits live elsewhere (OGB link splits in extra, per-seed edge splits,
     # embedding benchmarks) have no node/graph split list to index
     for split in cfg.data.splits if dataset.splits else ():
@@ -102,16 +103,13 @@ def run_experiment(
                 runs.append(done[(seed, split)])
                 continue
             ckpt.seed_everything(seed)
-            # options only some task families take are passed only when set
-            shard = {"rank": dist.rank, "world_size": dist.world_size} if dist.enabled else {}
-            if cfg.task.num_neighbors:
-                shard.update(num_neighbors=cfg.task.num_neighbors, eval_chunk_size=cfg.task.eval_chunk_size)
-            task = factory(
-                dataset, split_index=split, seed=seed, metric=cfg.task.metric,
-                batch_size=cfg.data.batch_size, num_workers=cfg.data.num_workers, device=device,
-                **shard,
-            )
-            model = build_model(cfg.model, dataset, task.out_channels, task=task_name)
+            task = build_task(task_cfg, dataset, TaskContext(
+                data=cfg.data, split_index=split, seed=seed, device=device, dist=dist))
+            # a task whose model reads other inputs than the dataset's (pretraining on
+            # several sources) says so itself
+            inputs = task.model_inputs() if hasattr(task, "model_inputs") else model_inputs_for(
+                cfg.model, dataset, task.out_channels, task_name)
+            model = build_model(cfg.model, inputs)
             params = sum(p.numel() for p in model.parameters())
             tracker = WandbTracker(
                 mode=cfg.tracking.wandb.mode if dist.is_main else "disabled", project=cfg.tracking.wandb.project,
@@ -123,6 +121,7 @@ def run_experiment(
                 optim=cfg.optim, epochs=cfg.trainer.epochs, patience=cfg.trainer.patience,
                 eval_every=cfg.trainer.eval_every, run_dir=run_dir, device=device,
                 progress=progress, callbacks=(tracker.log,), dist=dist, monitor=cfg.trainer.monitor,
+                checkpoint_meta=build_checkpoint_meta(cfg.model, inputs, task_name),
             )
             status = "failed"
             try:
@@ -148,8 +147,8 @@ def run_experiment(
         "metric": runs[0]["metric"],  # the task's primary metric (link tasks: hits@K)
         "seeds": list(cfg.seeds),
         "splits": list(cfg.data.splits),
-        "val": _aggregate(runs, "val"),
-        "test": _aggregate(runs, "test"),
+        "val": aggregate(runs, "val"),
+        "test": aggregate(runs, "test"),
         "params": params or runs[-1].get("params", 0),
         "wall_seconds": wall_before + (time.perf_counter() - started),
         "runs": runs,

@@ -47,6 +47,18 @@ class RunDir:
             raise TrainingError(f"run directory {self.path} is not writable: {e.strerror}") from None
 
     @classmethod
+    def existing(cls, path: Path) -> "RunDir":
+        """An existing run directory opened for reading: nothing is created in it (it may
+        be read-only); a directory without ``config.yaml`` is refused."""
+        path = Path(path)
+        if not (path / "config.yaml").is_file():
+            what = "is not a directory" if not path.is_dir() else "is not a run directory (no config.yaml)"
+            raise TrainingError(f"{path} {what}")
+        run_dir = cls.__new__(cls)
+        run_dir.path = path
+        return run_dir
+
+    @classmethod
     def new(cls, base: Path, name: str) -> "RunDir":
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         return cls(Path(base) / name / stamp)

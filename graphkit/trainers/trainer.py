@@ -36,6 +36,33 @@ class FitResult:
     seconds: float
 
 
+def evaluate(model: nn.Module, task: Task, split: str, dist: DistContext = DistContext()) -> dict[str, float]:
+    """All metrics of ``split`` ("train", "valid" or "test"); under multi-process training
+    every rank's shard is gathered so all ranks return the same numbers."""
+    model.eval()
+    preds, targets = [], []
+    with torch.no_grad():
+        for batch in task.eval_batches(split):
+            pred, target = task.eval_step(model, batch)
+            preds.append(pred)
+            targets.append(target)
+    local = (torch.cat(preds), torch.cat(targets)) if preds else None
+    parts = [p for p in dist.gather_objects(local) if p is not None]
+    return task.metrics(torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]))
+
+
+def final_evaluation(model: nn.Module, task: Task, seed: int, splits: tuple[str, ...] = ("valid", "test"),
+                     dist: DistContext = DistContext()) -> dict[str, dict[str, float]]:
+    """The reported metrics of a trained model. Each split is evaluated from the same RNG
+    state (``seed``), so models that draw at evaluation time (Mamba's noisy orderings) give
+    the same numbers when a reloaded run is evaluated again (``graphkit eval``)."""
+    out = {}
+    for split in splits:
+        ckpt.seed_everything(seed)
+        out[split] = evaluate(model, task, split, dist)
+    return out
+
+
 class Trainer:
     """Trains one model on one task (one seed, one split), resumable after a kill.
 
@@ -57,6 +84,9 @@ class Trainer:
         callbacks: called with each epoch's metrics row.
         dist: this process's place in a multi-process job.
         monitor: validation metric for model selection (default: the task's metric).
+        checkpoint_meta: the ``build`` entry saved in every checkpoint (model config, data
+            sizes, task; :func:`graphkit.runs.build_checkpoint_meta`) so that each one
+            rebuilds its model on its own.
     """
 
     def __init__(
@@ -72,7 +102,9 @@ class Trainer:
         callbacks: tuple[EpochCallback, ...] = (),
         dist: DistContext = DistContext(),
         monitor: Optional[str] = None,
+        checkpoint_meta: Optional[dict[str, Any]] = None,
     ) -> None:
+        self.checkpoint_meta = checkpoint_meta
         self.optim_cfg = optim
         self.monitor = monitor
         self.epochs, self.patience, self.eval_every = epochs, patience, eval_every
@@ -81,16 +113,7 @@ class Trainer:
         self.callbacks = callbacks if dist.is_main else ()
 
     def evaluate(self, model: nn.Module, task: Task, split: str) -> dict[str, float]:
-        model.eval()
-        preds, targets = [], []
-        with torch.no_grad():
-            for batch in task.eval_batches(split):
-                pred, target = task.eval_step(model, batch)
-                preds.append(pred)
-                targets.append(target)
-        local = (torch.cat(preds), torch.cat(targets)) if preds else None
-        parts = [p for p in self.dist.gather_objects(local) if p is not None]
-        return task.metrics(torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]))
+        return evaluate(model, task, split, self.dist)
 
     @staticmethod
     def _better(higher_is_better: bool, value: float, best: Optional[float]) -> bool:
@@ -100,6 +123,8 @@ class Trainer:
 
     def _save(self, obj: dict[str, Any], path) -> None:
         if self.dist.is_main:
+            if self.checkpoint_meta is not None:
+                obj = {**obj, "build": self.checkpoint_meta}
             ckpt.save_atomic(obj, path)
 
     def fit(self, model: nn.Module, task: Task, *, seed: int, split: int, resume: bool = False) -> FitResult:
@@ -203,8 +228,8 @@ class Trainer:
         if not self.run_dir.best.is_file():
             raise TrainingError(f"no validation round ran (seed {seed}); check trainer.eval_every")
         raw.load_state_dict(ckpt.load(self.run_dir.best, self.device)["model"])
-        val = self.evaluate(model, task, "valid")
-        test = self.evaluate(model, task, "test")
+        final = final_evaluation(model, task, seed, dist=self.dist)
+        val, test = final["valid"], final["test"]
         if math.isnan(val[monitor]):
             raise TrainingError(f"validation {monitor} is NaN for seed {seed}")
         return FitResult(best_epoch=best_epoch, epochs_run=epoch + 1, val=val, test=test,

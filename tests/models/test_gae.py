@@ -2,7 +2,7 @@ import torch
 
 from graphkit.config import ModelConfig, from_dict
 from graphkit.linkpred.adjacency import build_adjacency
-from graphkit.models import build_model
+from graphkit.models import build_model_for
 from graphkit.nn.link.link_encoder import LinkEncoder
 from tests.linkpred._graphs import EDGES, NUM_NODES, dense_adjacency
 from tests.models.test_ncn import PAIRS, _link_dataset
@@ -30,7 +30,7 @@ def test_pure_gcn_encoder_sparse_features_equal_dense():
 def test_gae_dot_decoder_is_inner_product():
     cfg = from_dict(ModelConfig, {"name": "gae", "hidden_channels": 6, "decoder": "dot"})
     dataset = _link_dataset()
-    model = build_model(cfg, dataset, 1).eval()
+    model = build_model_for(cfg, dataset, 1).eval()
     adj = build_adjacency(EDGES, NUM_NODES)
     h = model.encode(dataset.data.x, adj)
     torch.testing.assert_close(model.predict(h, adj, PAIRS), (h[PAIRS[0]] * h[PAIRS[1]]).sum(-1))
@@ -39,10 +39,12 @@ def test_gae_dot_decoder_is_inner_product():
 
 def test_gae_mlp_decoder_with_sage_encoder_trains():
     cfg = from_dict(ModelConfig, {"name": "gae", "conv": "sage", "hidden_channels": 6,
-                                  "decoder": "mlp", "predictor_lr": 0.5})
+                                  "decoder": "mlp", "predictor_lr_scale": 5.0})
     dataset = _link_dataset()
-    model = build_model(cfg, dataset, 1)
+    model = build_model_for(cfg, dataset, 1)
+    # optim.lr drives both groups; the decoder's is scaled
     assert [g["lr"] for g in model.param_groups(0.1)] == [0.1, 0.5]
+    assert [g["lr"] for g in model.param_groups(0.01)] == [0.01, 0.05]
     out = model(dataset.data.x, build_adjacency(EDGES, NUM_NODES), PAIRS)
     out.sum().backward()
     assert out.shape == (PAIRS.size(1),)

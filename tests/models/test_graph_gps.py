@@ -4,7 +4,7 @@ from torch_geometric.data import Batch, Data
 
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import GraphkitError
-from graphkit.models import MODELS, build_model
+from graphkit.models import MODELS, build_model_for
 from graphkit.models.graph_gps import GraphGPSConfig
 
 
@@ -36,7 +36,7 @@ def test_graph_gps_graph_output_invariant_to_node_order(local, glob):
     graphs = _molecules()
     cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, local_conv=local,
                          global_model=glob, heads=2, rwse_channels=4, lap_channels=4)
-    model = build_model(cfg, _dataset(graphs), 2).eval()
+    model = build_model_for(cfg, _dataset(graphs), 2).eval()
     out = model(Batch.from_data_list(graphs))
     assert out.shape == (3, 2)
     g = graphs[1]
@@ -62,7 +62,7 @@ def test_graph_gps_small_graph_nan_padded_lap_pe_is_masked():
     g.rwse = torch.rand(3, 6)
     cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, heads=2,
                          rwse_channels=4, lap_channels=4)
-    model = build_model(cfg, _dataset([g]), 1)
+    model = build_model_for(cfg, _dataset([g]), 1)
     out = model(Batch.from_data_list([g]))
     assert torch.isfinite(out).all()
     out.sum().backward()
@@ -81,7 +81,7 @@ def test_graph_gps_with_signnet_is_invariant_to_eigenvector_signs():
     cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, heads=2,
                          rwse_channels=4, lap_channels=4, lap_model="signnet", lap_layers=2,
                          signnet_phi_hidden=8, signnet_phi_out=2, signnet_rho_layers=2)
-    model = build_model(cfg, _dataset(graphs), 1)
+    model = build_model_for(cfg, _dataset(graphs), 1)
     out = model(Batch.from_data_list(graphs))
     out.sum().backward()
     assert model.lap_encoder.rho[0].weight.grad.abs().sum() > 0
@@ -100,7 +100,7 @@ def test_graph_gps_node_level_without_edge_features():
                        num_features=5, num_classes=3, data=data)
     cfg = GraphGPSConfig(name="gps", hidden_channels=8, num_layers=2, local_conv="gatedgcn",
                          heads=2, head_layers=1)
-    out = build_model(cfg, ds, 3)(data)
+    out = build_model_for(cfg, ds, 3)(data)
     assert out.shape == (6, 3)
     out.sum().backward()
 
@@ -112,7 +112,7 @@ def test_graph_gps_config_rejects_bad_values():
         GraphGPSConfig(name="gps", local_conv="none", global_model="none")
     wide_pe = GraphGPSConfig(name="gps", hidden_channels=32, rwse_channels=20, lap_channels=12)
     with pytest.raises(GraphkitError, match="smaller"):
-        build_model(wide_pe, _dataset(_molecules()), 1)
+        build_model_for(wide_pe, _dataset(_molecules()), 1)
     assert MODELS.get("gps").config_class is GraphGPSConfig
 
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch_geometric.data import Batch
 
-from graphkit.models import build_model
+from graphkit.models import build_model_for
 from graphkit.models.graph_gps import GraphGPSConfig
 from graphkit.models.graph_mamba import GraphMambaConfig
 from graphkit.nn.mamba.neighborhood_tokenizer import NeighborhoodTokenizer
@@ -34,7 +34,7 @@ def test_graph_mamba_forward_backward(walk_length, ordering):
     cfg = GraphMambaConfig(name="graph_mamba", hidden_channels=16, num_layers=2,
                            walk_length=walk_length, ordering=ordering, state_channels=4,
                            rwse_channels=4, lap_channels=4)
-    model = build_model(cfg, _dataset(graphs), 1)
+    model = build_model_for(cfg, _dataset(graphs), 1)
     out = model(Batch.from_data_list(graphs))
     assert out.shape == (3, 1)
     out.sum().backward()
@@ -49,7 +49,7 @@ def test_gps_with_mamba_eval_averages_orderings():
     cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, global_model="mamba",
                          heads=2, rwse_channels=4, lap_channels=4, mamba_state_channels=4,
                          mamba_eval_orderings=3)
-    model = build_model(cfg, _dataset(graphs), 1).eval()
+    model = build_model_for(cfg, _dataset(graphs), 1).eval()
     batch = Batch.from_data_list(graphs)
     a, b = model(batch), model(batch)
     assert a.shape == (3, 1)

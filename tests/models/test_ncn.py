@@ -4,7 +4,7 @@ import torch
 from graphkit.config import ModelConfig, from_dict
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.linkpred.adjacency import build_adjacency
-from graphkit.models import build_model
+from graphkit.models import build_model_for
 from graphkit.nn.link.ncn_predictor import NCNPredictor
 from tests.linkpred._graphs import EDGES, NUM_NODES, dense_adjacency
 
@@ -81,11 +81,12 @@ def _link_dataset(features: int = 5) -> LoadedDataset:
 
 @pytest.mark.parametrize("name", ["ncn", "ncnc", "ncn2"])
 def test_ncn_builds_from_config_and_trains(name):
-    cfg = from_dict(ModelConfig, {"name": name, "hidden_channels": 8, "encoder_lr": 0.01,
-                                  "predictor_lr": 0.002})
-    model = build_model(cfg, _link_dataset(), 1)
-    groups = model.param_groups(0.1)
-    assert [g["lr"] for g in groups] == [0.01, 0.002]
+    cfg = from_dict(ModelConfig, {"name": name, "hidden_channels": 8,
+                                  "predictor_lr_scale": 0.25})
+    model = build_model_for(cfg, _link_dataset(), 1)
+    # optim.lr takes effect: the encoder gets it, the predictor a fixed fraction of it
+    assert [g["lr"] for g in model.param_groups(0.1)] == [0.1, 0.025]
+    assert [g["lr"] for g in model.param_groups(0.02)] == [0.02, 0.005]
     assert model.target_link_removal
     adj = build_adjacency(EDGES, NUM_NODES)
     out = model(_link_dataset().data.x, adj, PAIRS)
@@ -97,7 +98,7 @@ def test_ncn_builds_from_config_and_trains(name):
 def test_ncn_featureless_graph_uses_node_embeddings():
     cfg = from_dict(ModelConfig, {"name": "ncn", "hidden_channels": 8, "conv": "puresum",
                                   "residual": True})
-    model = build_model(cfg, _link_dataset(features=0), 1).eval()
+    model = build_model_for(cfg, _link_dataset(features=0), 1).eval()
     assert model.encoder.embedding.num_embeddings == NUM_NODES
     out = model(None, build_adjacency(EDGES, NUM_NODES), PAIRS)
     assert torch.isfinite(out).all()

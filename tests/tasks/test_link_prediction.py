@@ -130,7 +130,7 @@ def test_link_task_eval_shards_partition_the_split():
 
 
 def _train_link(rank: int, world_size: int, port: int, run_dir: str, out: str) -> None:
-    from graphkit.models import build_model
+    from graphkit.models import build_model_for
     from graphkit.trainers import checkpoint as ckpt
     from graphkit.trainers.distributed import init_from_env, shutdown
     from graphkit.trainers.run_dir import RunDir
@@ -148,7 +148,7 @@ def _train_link(rank: int, world_size: int, port: int, run_dir: str, out: str) -
     # no dropout: then N processes compute exactly one process's steps
     cfg = from_dict(ModelConfig, {"name": "gae", "conv": "gcn", "hidden_channels": 8,
                                   "dropout": 0.0, "decoder": "mlp", "target_link_removal": True})
-    model = build_model(cfg, _link_dataset(features=3), 1)
+    model = build_model_for(cfg, _link_dataset(features=3), 1)
     trainer = Trainer(optim=OptimConfig(lr=0.05), epochs=3, run_dir=RunDir(run_dir),
                       device=torch.device("cpu"), progress=False, dist=dist)
     result = trainer.fit(model, task, seed=0, split=0)

@@ -5,7 +5,7 @@ import torch
 import torch.multiprocessing as mp
 
 from graphkit.config import OptimConfig
-from graphkit.models import build_model
+from graphkit.models import build_model_for
 from graphkit.models.mpnn import MPNNConfig
 from graphkit.tasks import GraphTask
 from graphkit.trainers import checkpoint as ckpt
@@ -32,7 +32,7 @@ def _fit(dist, run_dir: str, out: str, epochs: int = 4, resume: bool = False, dr
     task = GraphTask(dataset, split_index=0, device=CPU, batch_size=8, seed=0, rank=rank,
                      world_size=world_size)
     # no dropout and no batch norm: then N processes compute exactly one process's steps
-    model = build_model(MPNNConfig(name="gin", hidden_channels=16, dropout=dropout), dataset, 2)
+    model = build_model_for(MPNNConfig(name="gin", hidden_channels=16, dropout=dropout), dataset, 2)
     trainer = Trainer(optim=OptimConfig(lr=0.01), epochs=epochs, run_dir=RunDir(run_dir), device=CPU,
                       progress=False, dist=dist, callbacks=(lambda row: open(f"{out}.rank{rank}", "a").write("x"),))
     result = trainer.fit(model, task, seed=0, split=0, resume=resume)

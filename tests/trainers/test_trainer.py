@@ -7,7 +7,7 @@ import torch
 
 from graphkit.config import OptimConfig
 from graphkit.errors import TrainingError
-from graphkit.models import build_model
+from graphkit.models import build_model_for
 from graphkit.models.mpnn import MPNNConfig
 from graphkit.tasks import GraphTask, NodeTask
 from graphkit.trainers import checkpoint as ckpt
@@ -26,7 +26,7 @@ def _fit(run_dir, epochs=20, resume=False, dataset=None, model_name="gcn", **tra
         task = GraphTask(dataset, split_index=0, device=CPU, batch_size=8)
     else:
         task = NodeTask(dataset, split_index=0, device=CPU)
-    model = build_model(MPNNConfig(name=model_name, hidden_channels=8, dropout=0.5), dataset, task.out_channels)
+    model = build_model_for(MPNNConfig(name=model_name, hidden_channels=8, dropout=0.5), dataset, task.out_channels)
     trainer = Trainer(optim=OptimConfig(lr=0.05), epochs=epochs, run_dir=run_dir, device=CPU,
                       progress=False, **trainer_kw)
     return trainer.fit(model, task, seed=0, split=0, resume=resume), model
@@ -62,7 +62,7 @@ def test_trainer_stops_on_non_finite_loss_and_keeps_last_good_checkpoint(tmp_pat
     run_dir = RunDir(tmp_path)
     dataset = two_communities()
     task = NodeTask(dataset, split_index=0, device=CPU)
-    model = build_model(MPNNConfig(name="gcn", hidden_channels=8), dataset, task.out_channels)
+    model = build_model_for(MPNNConfig(name="gcn", hidden_channels=8), dataset, task.out_channels)
     calls = {"n": 0}
     original = task.training_step
 
