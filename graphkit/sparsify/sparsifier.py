@@ -50,9 +50,11 @@ class Sparsifier:
         cfg: the sparsify config.
         out: the new run directory.
         progress: show the trainer's progress bars.
+        callbacks: passed to every fine-tuning :class:`Trainer` (called after each epoch).
     """
 
-    def __init__(self, loaded: Any, cfg: SparsifyRunConfig, out: RunDir, progress: bool = False) -> None:
+    def __init__(self, loaded: Any, cfg: SparsifyRunConfig, out: RunDir, progress: bool = False,
+                 callbacks: tuple = ()) -> None:
         model_cfg = loaded.config.model
         if model_cfg.name != "gps":
             raise ConfigError(f"graphkit sparsify works on GraphGPS runs (model.name: gps); "
@@ -60,6 +62,7 @@ class Sparsifier:
         if not loaded.dataset.is_graph_level:
             raise ConfigError("graphkit sparsify covers graph-level tasks")
         self.loaded, self.cfg, self.out, self.progress = loaded, cfg, out, progress
+        self.callbacks = callbacks
         self.dense_cfg = model_cfg
         self.dense = loaded.model.eval()
         self.task = loaded.task
@@ -87,7 +90,7 @@ class Sparsifier:
 
     def _trainer(self, path: Path, epochs: int) -> Trainer:
         return Trainer(optim=self.cfg.optim, epochs=epochs, run_dir=RunDir(path), device=torch.device("cpu"),
-                       progress=self.progress)
+                       progress=self.progress, callbacks=self.callbacks)
 
     def _plan(self, method: str, seed: int, masked: MaskedGPS, pruner, costs: PlanCosts, resume: bool) -> None:
         sp = self.cfg.sparsify
