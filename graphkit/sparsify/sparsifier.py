@@ -72,7 +72,9 @@ class Sparsifier:
         test_idx = dataset.splits[split]["test"][: cfg.sparsify.latency_graphs]
         self.latency_batch = Batch.from_data_list([dataset.graphs[int(i)] for i in test_idx])
         n_train = len(dataset.splits[split]["train"])
-        self.steps_per_epoch = math.ceil(n_train / loaded.config.data.batch_size)
+        full = math.ceil(n_train / loaded.config.data.batch_size)
+        self.steps_per_epoch = max(1, math.ceil(cfg.sparsify.train_fraction * full))
+        self.max_batches = self.steps_per_epoch if cfg.sparsify.train_fraction < 1.0 else None
 
     # ---- one (method, seed) ------------------------------------------------------------
     def _masked(self, method: str) -> tuple[MaskedGPS, Optional[MagnitudePruner]]:
@@ -108,7 +110,7 @@ class Sparsifier:
                 return
             if sp.gate_epochs > 0:
                 trainer = self._trainer(stage, sp.gate_epochs)
-                task = SparsifyTask(self.task, masked, costs, sp.target_flops, sp.penalty, pruner)
+                task = SparsifyTask(self.task, masked, costs, sp.target_flops, sp.penalty, pruner, self.max_batches)
                 trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
                 # the plan comes from the gates at the end of the penalty schedule, not
                 # from the best validation epoch (usually the least pruned)
@@ -131,7 +133,7 @@ class Sparsifier:
         self._plan(method, seed, masked, pruner, costs, resume)
         epochs = sp.fixed_epochs + (sp.gate_epochs if method != "learned" else 0)
         trainer = self._trainer(self.out.path / "finetune" / tag / "fixed", epochs)
-        task = SparsifyTask(self.task, masked, costs, sp.target_flops, 0.0, pruner)
+        task = SparsifyTask(self.task, masked, costs, sp.target_flops, 0.0, pruner, self.max_batches)
         fit = trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
         masked.eval()
         compact_cfg, model = compact(masked, self.dense_cfg)
@@ -185,7 +187,8 @@ class Sparsifier:
         summary: dict[str, Any] = {}
         runs = []
         for method in methods:
-            per_seed = [self.run_one(method, seed, resume) for seed in self.cfg.seeds]
+            seeds = self.cfg.seeds if method == sp.method else self.cfg.seeds[: sp.baseline_seeds]
+            per_seed = [self.run_one(method, seed, resume) for seed in seeds]
             runs += per_seed
             tests = [r["test"][metric] for r in per_seed]
             summary[method] = {

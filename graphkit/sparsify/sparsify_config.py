@@ -20,6 +20,7 @@ class SparsifyConfig:
             channels) or ``random`` (random head/layer removal).
         baselines: further methods run at the same budget with the same epochs
             (reported beside ``method`` in ``results.json``).
+        baseline_seeds: how many of the run's seeds the baselines use (the first ones).
         target_flops: FLOPs budget as a fraction of the dense model's (``0.7`` = 30 %
             fewer), measured analytically on the validation graphs.
         layers, heads, ffn_channels: structures the learned method may remove.
@@ -29,6 +30,8 @@ class SparsifyConfig:
         weight_sparsity: final unstructured sparsity of every weight matrix of the
             layers (Zhu & Gupta's cubic schedule over all fine-tuning steps); 0 = off.
         prune_every: steps between weight-mask updates.
+        train_fraction: fraction of the (shuffled) training batches each fine-tuning epoch
+            sees (1.0 = full epochs; smaller for short CPU budgets).
         gate_epochs: epochs training the gates with the budget penalty (learned only).
         fixed_epochs: epochs fine-tuning the fixed plan. Baselines fine-tune their plan
             for ``gate_epochs + fixed_epochs``.
@@ -42,6 +45,7 @@ class SparsifyConfig:
 
     method: Literal["learned", "magnitude", "random"] = "learned"
     baselines: tuple[str, ...] = ()
+    baseline_seeds: int = 1
     target_flops: float = 0.7
     layers: bool = True
     heads: bool = True
@@ -50,6 +54,7 @@ class SparsifyConfig:
     edge_ratio: float = 1.0
     weight_sparsity: float = 0.0
     prune_every: int = 50
+    train_fraction: float = 1.0
     gate_epochs: int = 2
     fixed_epochs: int = 2
     penalty: float = 5.0
@@ -67,6 +72,10 @@ class SparsifyConfig:
             raise ValueError("sparsify.token_ratio and sparsify.edge_ratio must be in (0, 1]")
         if not 0.0 <= self.weight_sparsity < 1.0:
             raise ValueError("sparsify.weight_sparsity must be in [0, 1)")
+        if not 0.0 < self.train_fraction <= 1.0:
+            raise ValueError("sparsify.train_fraction must be in (0, 1]")
+        if self.baseline_seeds < 1:
+            raise ValueError("sparsify.baseline_seeds must be >= 1")
         if self.gate_epochs < 0 or self.fixed_epochs < 1:
             raise ValueError("sparsify.gate_epochs must be >= 0 and sparsify.fixed_epochs >= 1")
         if min(self.prune_every, self.latency_graphs, self.latency_repeats) < 1 or self.penalty < 0:

@@ -28,11 +28,14 @@ class SparsifyTask:
         target: FLOPs budget as a fraction of the dense model's.
         penalty: weight of the budget penalty (0 = none).
         pruner: the weight-pruning schedule, or ``None``.
+        max_batches: training batches per epoch (the first of the epoch's shuffled
+            order; ``None`` = all).
     """
 
     def __init__(self, task: Any, model: MaskedGPS, costs: PlanCosts, target: float, penalty: float,
-                 pruner: Optional[MagnitudePruner] = None) -> None:
+                 pruner: Optional[MagnitudePruner] = None, max_batches: Optional[int] = None) -> None:
         self.task, self.model, self.costs = task, model, costs
+        self.max_batches = max_batches
         self.target, self.penalty, self.pruner = target, penalty, pruner
         self.metric = task.metric
         self.higher_is_better = task.higher_is_better
@@ -51,7 +54,10 @@ class SparsifyTask:
         return self.costs.ratio(layer.double(), heads.double(), ffn.double())
 
     def train_batches(self, epoch: int) -> Iterator[Any]:
-        return self.task.train_batches(epoch)
+        for i, batch in enumerate(self.task.train_batches(epoch)):
+            if self.max_batches is not None and i >= self.max_batches:
+                return
+            yield batch
 
     def training_step(self, model: nn.Module, batch: Any) -> Tensor:
         if self.pruner is not None:
