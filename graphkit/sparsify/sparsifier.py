@@ -86,7 +86,7 @@ class Sparsifier:
         pruner = None
         if sp.weight_sparsity > 0:
             total = (sp.gate_epochs + sp.fixed_epochs) * self.steps_per_epoch
-            pruner = MagnitudePruner(sp.weight_sparsity, total, sp.prune_every)
+            pruner = MagnitudePruner(sp.weight_sparsity, total, sp.prune_every, sp.weight_regrow)
             pruner.attach(masked.base.layers)
         return masked, pruner
 

@@ -29,6 +29,8 @@ class SparsifyConfig:
         edge_ratio: fraction of each graph's edges kept by every GINE layer; 1.0 = off.
         weight_sparsity: final unstructured sparsity of every weight matrix of the
             layers (Zhu & Gupta's cubic schedule over all fine-tuning steps); 0 = off.
+        weight_regrow: pruned weights keep their straight-through gradient and come back
+            when they outgrow surviving ones (gradient-based regrowth).
         prune_every: steps between weight-mask updates.
         train_fraction: fraction of the (shuffled) training batches each fine-tuning epoch
             sees (1.0 = full epochs; smaller for short CPU budgets).
@@ -53,6 +55,7 @@ class SparsifyConfig:
     token_ratio: float = 1.0
     edge_ratio: float = 1.0
     weight_sparsity: float = 0.0
+    weight_regrow: bool = False
     prune_every: int = 50
     train_fraction: float = 1.0
     gate_epochs: int = 2

@@ -27,3 +27,21 @@ def test_magnitude_masks_drop_the_smallest_weights_and_only_grow():
     mask10 = model.layers[0].ff1.parametrizations.weight[0].mask
     assert bool((mask10 <= mask5).all())
     assert MagnitudePruner.weight_sparsity(model.layers) == pytest.approx(0.6, abs=1e-2)
+
+
+def test_regrowth_brings_back_a_pruned_weight_whose_gradient_grew_it():
+    model = tiny_gps()
+    pruner = MagnitudePruner(0.5, total_steps=10, every=5, regrow=True)
+    pruner.attach(model.layers)
+    pruner.update(model.layers, 10)
+    ff1 = model.layers[0].ff1
+    mask = ff1.parametrizations.weight[0].mask
+    pruned = (mask == 0).nonzero()[0]
+    x = torch.randn(4, ff1.in_features)
+    ff1(x).sum().backward()  # the straight-through mask lets pruned weights see gradients
+    assert ff1.parametrizations.weight.original.grad[tuple(pruned)] != 0
+    with torch.no_grad():
+        ff1.parametrizations.weight.original[tuple(pruned)] = 100.0
+    pruner.update(model.layers, 10)
+    assert mask[tuple(pruned)] == 1.0
+    assert (1 - mask.mean()).item() == pytest.approx(0.5, abs=1e-2)
