@@ -135,6 +135,9 @@ class Sparsifier:
         trainer = self._trainer(self.out.path / "finetune" / tag / "fixed", epochs)
         task = SparsifyTask(self.task, masked, costs, sp.target_flops, 0.0, pruner, self.max_batches)
         fit = trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
+        if pruner is not None:
+            # the best validation epoch may predate the end of the sparsity schedule
+            masked.load_state_dict(ckpt.load(trainer.run_dir.last)["model"])
         masked.eval()
         compact_cfg, model = compact(masked, self.dense_cfg)
         with torch.no_grad():
@@ -144,7 +147,8 @@ class Sparsifier:
         latency = compare_latency({"dense": self.dense, "compact": model}, self.latency_batch,
                                   repeats=sp.latency_repeats)
         result = {
-            "method": method, "seed": seed, "finetune_best_epoch": fit.best_epoch,
+            "method": method, "seed": seed,
+            "finetune_epoch": fit.epochs_run - 1 if pruner is not None else fit.best_epoch,
             "val": evaluate(model, self.task, "valid"), "test": evaluate(model, self.task, "test"),
             "flops": flops.to_dict(), "flops_ratio": flops.total / dense_flops,
             "calibration_flops_ratio": costs.ratio(masked.layer_keep.tolist(), masked.head_keep.sum(1).tolist(),

@@ -36,7 +36,8 @@ class SparsifyConfig:
             sees (1.0 = full epochs; smaller for short CPU budgets).
         gate_epochs: epochs training the gates with the budget penalty (learned only).
         fixed_epochs: epochs fine-tuning the fixed plan. Baselines fine-tune their plan
-            for ``gate_epochs + fixed_epochs``.
+            for ``gate_epochs + fixed_epochs``. The compact model is the best validation
+            epoch's, or the last epoch's when weights are pruned (the end of the schedule).
         penalty: weight of the budget penalty ``relu(r - t) + (r - t)^2`` on the expected
             FLOPs ratio ``r``.
         gate_scale: gate log-odds per unit of their parameter (gates move ``gate_scale``
