@@ -44,13 +44,14 @@ def _parse_sweep(text: str) -> list[float]:
 
 def run(args: argparse.Namespace) -> int:
     import torch
+    import yaml
 
-    from graphkit.config import apply_overrides, from_dict, load_yaml
+    from graphkit.config import apply_overrides, from_dict, load_yaml, to_dict
     from graphkit.runs import load_run
     from graphkit.sparsify.pareto_plot import plot_pareto
     from graphkit.sparsify.sparsifier import Sparsifier
     from graphkit.sparsify.sparsify_config import SparsifyRunConfig
-    from graphkit.trainers.run_dir import RunDir
+    from graphkit.trainers.run_dir import RunDir, write_text_atomic
 
     if args.resume and args.out is None:
         raise ConfigError("--resume needs --out OUT_DIR (the interrupted sparsify run)")
@@ -66,10 +67,6 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_run(args.run_dir, seed=args.seed, which=args.checkpoint)
     name = cfg.name or (f"sparsify-{args.config.stem}" if args.config else "sparsify")
     out = RunDir(args.out) if args.out else RunDir.new(args.runs_root, name)
-    from graphkit.config import to_dict
-    from graphkit.trainers.run_dir import write_text_atomic
-    import yaml
-
     write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
     progress = not args.quiet and sys.stderr.isatty()
     if args.sweep:

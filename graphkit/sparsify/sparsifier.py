@@ -188,12 +188,12 @@ class Sparsifier:
         dense = {"val": evaluate(self.dense, self.task, "valid"), "test": evaluate(self.dense, self.task, "test"),
                  "flops": dense_flops.to_dict(), **_params(self.dense)}
         metric = self.task.metric
+        # seed-major, so that an interrupted command has every method's first seed
+        runs = [self.run_one(method, seed, resume) for i, seed in enumerate(self.cfg.seeds)
+                for method in methods if method == sp.method or i < sp.baseline_seeds]
         summary: dict[str, Any] = {}
-        runs = []
         for method in methods:
-            seeds = self.cfg.seeds if method == sp.method else self.cfg.seeds[: sp.baseline_seeds]
-            per_seed = [self.run_one(method, seed, resume) for seed in seeds]
-            runs += per_seed
+            per_seed = [r for r in runs if r["method"] == method]
             tests = [r["test"][metric] for r in per_seed]
             summary[method] = {
                 f"test_{metric}": {"mean": float(np.mean(tests)), "std": float(np.std(tests, ddof=1)) if len(tests) > 1 else 0.0,
