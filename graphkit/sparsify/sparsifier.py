@@ -29,11 +29,13 @@ from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.run_dir import RunDir, write_text_atomic
 from graphkit.trainers.trainer import Trainer, evaluate
 
-# Why weights stay dense: benchmarks/sparse_linear.py on this machine (1 thread, the
-# shapes of a ZINC GPS layer) finds torch's CSR/COO products slower than the dense
-# product below ~90 % sparsity, and the sparsifier's weight masks stay below that.
-SPARSE_KERNEL_NOTE = ("weights kept dense (zeros baked in): torch CSR/COO products beat the dense "
-                      "product only at >= 90% sparsity on this CPU (benchmarks/sparse_linear.py)")
+# Why weights stay dense: benchmarks/sparse_linear.py (1 thread, the linear maps of a ZINC
+# GPS layer on a 128-graph batch) measured torch's CSR/COO products at 0.05-0.6x the dense
+# product's speed at 50 % sparsity, 0.6-1.3x at 70 %, and 2-5.7x only from 90 % (without
+# the transposes they also need); the sparsify configs stay at or below 50 %.
+SPARSE_KERNEL_NOTE = ("weights kept dense (zeros baked in): torch CSR/COO products lose to the dense "
+                      "product below ~70% sparsity and win only from ~90% on this CPU "
+                      "(benchmarks/sparse_linear.py, benchmarks/results/sparse_linear.json)")
 
 
 def _params(model: nn.Module) -> dict[str, int]:
