@@ -112,7 +112,8 @@ class Sparsifier:
                 return
             if sp.gate_epochs > 0:
                 trainer = self._trainer(stage, sp.gate_epochs)
-                task = SparsifyTask(self.task, masked, costs, sp.target_flops, sp.penalty, pruner, self.max_batches)
+                task = SparsifyTask(self.task, masked, costs, sp.target_flops, sp.penalty, pruner, self.max_batches,
+                                    ramp_steps=int(sp.penalty_ramp * sp.gate_epochs * self.steps_per_epoch))
                 trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
                 # the plan comes from the gates at the end of the penalty schedule, not
                 # from the best validation epoch (usually the least pruned)

@@ -40,6 +40,8 @@ class SparsifyConfig:
             epoch's, or the last epoch's when weights are pruned (the end of the schedule).
         penalty: weight of the budget penalty ``relu(r - t) + (r - t)^2`` on the expected
             FLOPs ratio ``r``.
+        penalty_ramp: fraction of the gate epochs over which the budget falls linearly
+            from 1 to ``target_flops`` (0 = the full budget from the first step).
         gate_scale: gate log-odds per unit of their parameter (gates move ``gate_scale``
             times faster than the weights under one learning rate).
         latency_graphs: graphs per timed batch (test split).
@@ -62,6 +64,7 @@ class SparsifyConfig:
     gate_epochs: int = 2
     fixed_epochs: int = 2
     penalty: float = 5.0
+    penalty_ramp: float = 0.5
     gate_scale: float = 50.0
     latency_graphs: int = 128
     latency_repeats: int = 30
@@ -76,6 +79,8 @@ class SparsifyConfig:
             raise ValueError("sparsify.token_ratio and sparsify.edge_ratio must be in (0, 1]")
         if not 0.0 <= self.weight_sparsity < 1.0:
             raise ValueError("sparsify.weight_sparsity must be in [0, 1)")
+        if not 0.0 <= self.penalty_ramp <= 1.0:
+            raise ValueError("sparsify.penalty_ramp must be in [0, 1]")
         if not 0.0 < self.train_fraction <= 1.0:
             raise ValueError("sparsify.train_fraction must be in (0, 1]")
         if self.baseline_seeds < 1:

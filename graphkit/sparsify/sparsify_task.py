@@ -19,7 +19,9 @@ class SparsifyTask:
     a buffer of the model, so a resumed run continues it), then adds
     ``penalty * (relu(r - t) + (r - t)^2)`` to the loss, ``r`` the expected FLOPs ratio
     under the gates' open probabilities and ``t`` the target (while the gates are
-    learned; a fixed plan has no penalty).
+    learned; a fixed plan has no penalty). The target ramps linearly from 1 to its final
+    value over the first ``ramp_steps`` steps (CoFi's schedule), so that the gates close
+    gradually instead of all at once under a large initial penalty.
 
     Args:
         task: the trained run's task.
@@ -30,11 +32,14 @@ class SparsifyTask:
         pruner: the weight-pruning schedule, or ``None``.
         max_batches: training batches per epoch (the first of the epoch's shuffled
             order; ``None`` = all).
+        ramp_steps: steps over which the target falls from 1 to ``target`` (0 = none).
     """
 
     def __init__(self, task: Any, model: MaskedGPS, costs: PlanCosts, target: float, penalty: float,
-                 pruner: Optional[MagnitudePruner] = None, max_batches: Optional[int] = None) -> None:
+                 pruner: Optional[MagnitudePruner] = None, max_batches: Optional[int] = None,
+                 ramp_steps: int = 0) -> None:
         self.task, self.model, self.costs = task, model, costs
+        self.ramp_steps = ramp_steps
         self.max_batches = max_batches
         self.target, self.penalty, self.pruner = target, penalty, pruner
         self.metric = task.metric
@@ -53,6 +58,12 @@ class SparsifyTask:
             heads = torch.zeros(n)
         return self.costs.ratio(layer.double(), heads.double(), ffn.double())
 
+    def target_at(self, step: int) -> float:
+        """The budget in force at ``step`` (the ramp, then ``target``)."""
+        if self.ramp_steps <= 0 or step >= self.ramp_steps:
+            return self.target
+        return 1.0 - (1.0 - self.target) * step / self.ramp_steps
+
     def train_batches(self, epoch: int) -> Iterator[Any]:
         for i, batch in enumerate(self.task.train_batches(epoch)):
             if self.max_batches is not None and i >= self.max_batches:
@@ -65,7 +76,7 @@ class SparsifyTask:
         loss = self.task.training_step(model, batch)
         gated = any(g is not None for g in self.model.open_probabilities().values())
         if self.penalty > 0 and gated and not bool(self.model.fixed):
-            gap = self.expected_ratio() - self.target
+            gap = self.expected_ratio() - self.target_at(int(self.model.step))
             loss = loss + (self.penalty * (gap.clamp(min=0) + gap * gap)).to(loss.dtype)
         self.model.step += 1
         return loss
