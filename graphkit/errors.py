@@ -13,6 +13,15 @@ class ConfigError(GraphkitError):
     """A config key, type or value is invalid."""
 
 
+class InvalidInputError(ConfigError, ValueError):
+    """A bad value passed to a library function or estimator; a ``ValueError``, as
+    scikit-learn users catch."""
+
+
+class InvalidInputTypeError(ConfigError, TypeError):
+    """An argument of a type a library function or estimator does not read; a ``TypeError``."""
+
+
 class UnknownNameError(GraphkitError, KeyError):
     """A registry lookup failed."""
 
@@ -30,3 +39,8 @@ class ChecksumError(DatasetError):
 
 class TrainingError(GraphkitError):
     """Training cannot continue (non-finite loss, unusable run directory...)."""
+
+
+class GraphkitWarning(UserWarning):
+    """Something the user should know that does not stop the command (the CLI prints it
+    as one ``graphkit: warning: ...`` line)."""

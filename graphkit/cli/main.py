@@ -8,10 +8,20 @@ become one line on stderr and exit code 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 
 from graphkit import __version__
-from graphkit.errors import GraphkitError
+from graphkit.errors import GraphkitError, GraphkitWarning
+
+_format_warning = warnings.formatwarning
+
+
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    if issubclass(category, GraphkitWarning):
+        return f"graphkit: warning: {message}\n"
+    return _format_warning(message, category, filename, lineno, line)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Idle OpenMP workers sleep instead of spinning: on a shared machine spinning threads
+    # steal the cores the busy ones need. It must be set before torch loads libgomp (the
+    # commands import torch lazily); a value the user set is kept.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     # Overrides may follow options (`train cfg.yaml --threads 1 optim.lr=0.1`), which
     # argparse cannot match to a positional list once an option has interrupted it.
@@ -36,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    warnings.formatwarning = _one_line_warning
     try:
         return int(args.func(args) or 0)
     except GraphkitError as e:

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 from graphkit.config import RunConfig, apply_overrides, from_dict, load_yaml
-from graphkit.errors import ConfigError
+from graphkit.errors import ConfigError, TrainingError
+
+if TYPE_CHECKING:
+    from graphkit.trainers.run_dir import RunDir
+
+# a full or read-only disk under the run directory: the user frees space and resumes
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,12 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("config", nargs="?", help="YAML config (omit with --resume)")
     p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. optim.lr=0.005 model.name=gat")
     p.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2 (overrides `seeds`)")
-    p.add_argument("--threads", type=int, help="torch CPU threads (1 is often fastest on small boxes)")
+    p.add_argument("--threads", type=int,
+                   help="torch CPU threads (default: 1 for steps under 50k nodes, else the idle cores)")
     p.add_argument("--device", help="auto, cpu, cuda or cuda:N")
     p.add_argument("--run-dir", type=Path, help="exact run directory (default runs/<name>/<timestamp>)")
     p.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted run")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress (bars on a terminal, one line per epoch in a log file)")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel processes on this machine (torch.distributed; gloo on CPU, "
                         "nccl on GPU); same as launching with torchrun --nproc-per-node N")
@@ -49,10 +61,12 @@ def _launch(args: argparse.Namespace, run_dir: Path) -> int:
     del argv[i: i + (1 if "=" in argv[i] else 2)]
     if args.resume is None and args.run_dir is None:
         argv += ["--run-dir", str(run_dir)]
+    from graphkit.trainers.run_lock import HELD_ENV
+
     port = str(free_port())
     procs = []
     for rank in range(args.nproc):
-        env = {**os.environ, "RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(args.nproc),
+        env = {**os.environ, HELD_ENV: str(run_dir), "RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(args.nproc),
                "LOCAL_WORLD_SIZE": str(args.nproc), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
         out = None if rank == 0 else subprocess.DEVNULL
         procs.append(subprocess.Popen([sys.executable, "-m", "graphkit", *argv], env=env, stdout=out))
@@ -79,13 +93,17 @@ def run(args: argparse.Namespace) -> int:
     from graphkit.trainers.distributed import init_from_env, shutdown
     from graphkit.trainers.experiment import resolve_device, run_experiment
     from graphkit.trainers.run_dir import RunDir
+    from graphkit.trainers.run_lock import HELD_ENV
 
-    if args.resume is not None:
+    if args.nproc < 1:
+        raise ConfigError(f"--nproc must be >= 1, got {args.nproc}")
+    resume = args.resume is not None
+    if resume:
         if args.config or args.overrides or args.seeds:
             raise ConfigError("--resume takes the config from the run directory; give no config, overrides or seeds")
-        run_dir = RunDir(args.resume) if args.resume.is_dir() else None
-        if run_dir is None:
+        if not args.resume.is_dir():
             raise ConfigError(f"--resume: {args.resume} is not a directory")
+        run_dir = RunDir(args.resume, create=False)  # nothing is created in a directory that is not a run
         cfg = from_dict(RunConfig, run_dir.read_config())
         cfg = _sugar(cfg, args)
     else:
@@ -97,20 +115,38 @@ def run(args: argparse.Namespace) -> int:
             overrides.append(f"seeds={_parse_seeds(args.seeds)}")
         cfg = _sugar(apply_overrides(RunConfig, load_yaml(path), overrides), args)
         name = cfg.name or f"{path.parent.name}-{path.stem}"
-        run_dir = RunDir(args.run_dir) if args.run_dir else None
+        run_dir = RunDir(args.run_dir, create=False) if args.run_dir else None
         if run_dir is None and "WORLD_SIZE" not in os.environ:
-            run_dir = RunDir.new(args.runs_root, name)
-    if args.nproc < 1:
-        raise ConfigError(f"--nproc must be >= 1, got {args.nproc}")
+            run_dir = RunDir.new(args.runs_root, name, create=False)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
-        return _launch(args, run_dir.path)
+        # the launcher holds the run directory for the processes it starts
+        with _claimed(run_dir, resume=resume, lock=True) as status:
+            code = _launch(args, run_dir.path)
+            status["ok"] = code == 0
+        return code
     dist = init_from_env(resolve_device(cfg.trainer.device))
     try:
         if run_dir is None:  # torchrun without --run-dir: rank 0 names it for everyone
-            stamp = dist.broadcast_object(str(RunDir.new(args.runs_root, name).path) if dist.is_main else None)
-            run_dir = RunDir(Path(stamp))
-        progress = not (args.quiet or cfg.trainer.quiet) and sys.stderr.isatty()
-        results = run_experiment(cfg, run_dir, resume=args.resume is not None, progress=progress, dist=dist)
+            stamp = dist.broadcast_object(
+                str(RunDir.new(args.runs_root, name, create=False).path) if dist.is_main else None)
+            run_dir = RunDir(Path(stamp), create=False)
+        owner = dist.is_main
+        lock = owner and os.environ.get(HELD_ENV) != str(run_dir.path)
+        with _claimed(run_dir, resume=resume, lock=lock) if owner else contextlib.nullcontext({}) as status:
+            # bars on a terminal, one line per epoch in a log (the Trainer picks); --quiet: nothing
+            progress = not (args.quiet or cfg.trainer.quiet)
+            try:
+                results = run_experiment(cfg, run_dir, resume=resume, progress=progress, dist=dist)
+            except OSError as e:
+                if e.errno not in _DISK_ERRNOS:
+                    raise
+                then = (f"continue with: graphkit train --resume {run_dir.path}" if _started(run_dir)
+                        else "start again")
+                raise TrainingError(
+                    f"cannot write under {run_dir.path}: {e.strerror}{f' ({e.filename})' if e.filename else ''}; "
+                    f"free space there, then {then}"
+                ) from None
+            status["ok"] = True
     finally:
         shutdown()
     if not dist.is_main:
@@ -123,6 +159,36 @@ def run(args: argparse.Namespace) -> int:
           f"{results['wall_seconds']:.1f}s)")
     print(f"run directory: {run_dir.path}")
     return 0
+
+
+@contextlib.contextmanager
+def _claimed(run_dir: "RunDir", *, resume: bool, lock: bool) -> Iterator[dict]:
+    """Creates ``run_dir`` (fresh runs) and holds its lock for the block. The block sets
+    ``status["ok"]``; a fresh run that fails before its first epoch is logged leaves
+    nothing behind (a directory it created is removed, with an empty parent it created)."""
+    from graphkit.trainers.run_lock import RunLock
+
+    existed, parent_existed = run_dir.path.exists(), run_dir.path.parent.exists()
+    status = {"ok": False}
+    held = None
+    try:
+        run_dir.create()
+        held = RunLock(run_dir.path).acquire() if lock else None
+        if resume and held is not None:  # no other process writes here now
+            run_dir.remove_partial_writes()
+        yield status
+    finally:
+        if not status["ok"] and not resume and not existed and held is not None and not _started(run_dir):
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+            if not parent_existed:
+                with contextlib.suppress(OSError):
+                    run_dir.path.parent.rmdir()  # only if empty
+        if held is not None:
+            held.release()
+
+
+def _started(run_dir: "RunDir") -> bool:
+    return (run_dir.path / "metrics.jsonl").is_file() or run_dir.last.is_file()
 
 
 def _sugar(cfg: RunConfig, args: argparse.Namespace) -> RunConfig:

@@ -119,6 +119,14 @@ class OptimConfig:
     def __post_init__(self) -> None:
         if self.lr <= 0:
             raise ValueError("optim.lr must be > 0")
+        if self.weight_decay < 0 or self.min_lr < 0 or self.warmup_epochs < 0:
+            raise ValueError("optim.weight_decay, optim.min_lr and optim.warmup_epochs must be >= 0")
+        if not 0 < self.plateau_factor < 1 or not 0 < self.gamma <= 1:
+            raise ValueError("optim.plateau_factor must be in (0, 1) and optim.gamma in (0, 1]")
+        if self.step_size < 1 or self.plateau_patience < 0:
+            raise ValueError("optim.step_size must be >= 1 and optim.plateau_patience >= 0")
+        if self.clip_grad_norm is not None and self.clip_grad_norm <= 0:
+            raise ValueError("optim.clip_grad_norm must be > 0 (or null for no clipping)")
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,8 @@ class TrainerConfig:
         and the plateau schedule; default the task's metric (``cross_entropy`` is a smoother
         choice on small validation sets).
     device: ``auto`` (CUDA when present), ``cpu`` or ``cuda[:i]``.
-    threads: torch intra-op threads; null leaves torch's default.
+    threads: torch intra-op threads; null: 1 for steps under 50k nodes, else torch's default
+        capped by the idle cores (:func:`graphkit.trainers.cpu_threads.default_threads`).
     """
 
     epochs: int = 200
@@ -145,6 +154,10 @@ class TrainerConfig:
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.eval_every < 1:
             raise ValueError("trainer.epochs and trainer.eval_every must be >= 1")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"trainer.threads (--threads) must be >= 1, got {self.threads}")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError(f"trainer.patience must be >= 1 (or null for no early stopping), got {self.patience}")
 
 
 @dataclass(frozen=True)

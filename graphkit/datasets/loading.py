@@ -8,7 +8,10 @@ Layout under the data root::
     <root>/<dataset>/<key>/options.json       the options hashed into <key>
 
 ``<key>`` hashes everything that changes the processed output (split protocol,
-positional encodings, loader version). An option set with encodings is derived from the
+positional encodings, loader version, cache file format). Cache files hold plain tensors
+and dicts and are read with ``torch.load(weights_only=True)`` only; a cache that does not
+load that way is stale: it is removed and rebuilt from the checksummed raw files, never
+unpickled with code execution. An option set with encodings is derived from the
 cached plain one, so the raw processing runs once per split protocol. A build happens
 in a private temporary folder that is renamed to ``<key>`` when complete; a process
 that loses a concurrent race throws its copy away and reads the winner's, so readers
@@ -18,27 +21,31 @@ never see a partial cache.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Callable, Optional
-
-import torch
 
 from graphkit.config import DataConfig, PEConfig
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.fetch import resolve_mirror, resolve_root
-from graphkit.datasets.graph_collection import GraphCollection
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LoadedDataset
-from graphkit.errors import ConfigError
+from graphkit.errors import ConfigError, DatasetError, GraphkitWarning
 from graphkit.registry import Registry
-from graphkit.transforms import add_encodings
 
 _CONTENT_FIELDS = ("data", "graphs")
+# What a weights-only load of a foreign, truncated or old-format cache file raises.
+_STALE_ERRORS = (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, KeyError, TypeError, OSError)
+# Errors of the data root itself (not of a dataset's files): reported as one line.
+_ROOT_ERRNOS = {errno.EROFS: "read-only", errno.ENOSPC: "full", errno.EDQUOT: "over quota",
+                errno.EACCES: "not writable", errno.EPERM: "not writable"}
 
 
 def resolve_split(spec: DatasetSpec, split: str) -> str:
@@ -54,9 +61,12 @@ def resolve_split(spec: DatasetSpec, split: str) -> str:
 
 def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
     """The processing options that identify a cache entry."""
+    from graphkit.datasets import graph_collection  # PyG: only once a dataset is used
+
     return {
         "dataset": spec.name,
         "version": spec.version,
+        "format": graph_collection.FORMAT,
         "split": resolve_split(spec, cfg.split),
         "lap_dim": cfg.pe.lap_dim,
         "rwse_steps": cfg.pe.rwse_steps,
@@ -93,7 +103,16 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
 
         registry = DATASETS
     spec = registry.get(cfg.name)
-    dataset = _cached(spec, cfg)
+    try:
+        dataset = _cached(spec, cfg)
+    except OSError as e:
+        if e.errno not in _ROOT_ERRNOS:
+            raise
+        root = resolve_root(cfg.root)
+        raise DatasetError(
+            f"data root {root} is {_ROOT_ERRNOS[e.errno]} ({e.strerror}: {e.filename}); "
+            "point data.root or $GRAPHKIT_DATA at a writable folder with free space"
+        ) from None
     if dataset.splits:
         bad = [i for i in cfg.splits if not 0 <= i < len(dataset.splits)]
         if bad:
@@ -107,7 +126,12 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
 def _cached(spec: DatasetSpec, cfg: DataConfig) -> LoadedDataset:
     target = cache_dir(spec, cfg)
     if target.is_dir():
-        return _read(target)
+        try:
+            return _read(target)
+        except _STALE_ERRORS as e:
+            warnings.warn(f"processed cache {target} does not load as plain tensors ({_reason(e)}); "
+                          f"rebuilding it from the checksummed raw files", GraphkitWarning, stacklevel=3)
+            _discard(target)
     if cfg.pe == PEConfig():
         _publish(spec, cfg, target, lambda out: _write(_run_loader(spec, cfg, out), out))
     else:
@@ -115,7 +139,33 @@ def _cached(spec: DatasetSpec, cfg: DataConfig) -> LoadedDataset:
         # setting does not repeat the (possibly minutes of) raw processing.
         base = _cached(spec, dataclasses.replace(cfg, pe=PEConfig()))
         _publish(spec, cfg, target, lambda out: _write(base, out, cfg.pe))
-    return _read(target)
+    try:
+        return _read(target)
+    except _STALE_ERRORS as e:
+        raise DatasetError(f"processed cache {target} does not load right after being built ({e}); "
+                           f"delete it and retry") from None
+
+
+def _reason(error: BaseException) -> str:
+    """One short line saying why a cache file did not load."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    unsafe = next((line for line in lines if "Unsupported global" in line), None)
+    if unsafe is not None:  # "WeightsUnpickler error: Unsupported global: GLOBAL x.y was not ..."
+        return "it holds pickled code: " + unsafe.split("Unsupported global:", 1)[1].split(" was not")[0].strip()
+    first = lines[0] if lines else type(error).__name__
+    return first.split(". ")[0][:200]
+
+
+def _discard(target: Path) -> None:
+    """Moves a stale cache aside (atomically, so a concurrent reader sees it whole or
+    not at all) and deletes it."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".stale", dir=target.parent))
+    try:
+        os.rename(target, trash / target.name)
+    except FileNotFoundError:  # another process discarded it first
+        pass
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _run_loader(spec: DatasetSpec, cfg: DataConfig, out: Path) -> LoadedDataset:
@@ -150,6 +200,11 @@ def _publish(spec: DatasetSpec, cfg: DataConfig, target: Path, fill: Callable[[P
 
 
 def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> None:
+    import torch
+
+    from graphkit.datasets.graph_collection import GraphCollection
+    from graphkit.transforms import add_encodings
+
     graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
     if pe is not None:
         graphs = add_encodings(graphs, pe.lap_dim, pe.rwse_steps)
@@ -161,6 +216,10 @@ def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> 
 
 
 def _read(folder: Path) -> LoadedDataset:
+    import torch
+
+    from graphkit.datasets.graph_collection import GraphCollection
+
     meta = torch.load(folder / "meta.pt", weights_only=True)
     graphs = GraphCollection(folder / "graphs.pt")
     if meta.pop("graph_level"):

@@ -13,11 +13,6 @@ configured (which has none of them) loading fails with a clear message instead.
 
 from __future__ import annotations
 
-import pandas as pd
-import torch
-from torch_geometric.data import Data
-from torch_geometric.utils import to_undirected
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
@@ -31,6 +26,13 @@ _DDI_FILES = ("RELEASE_v1.txt", "mapping/README.md", "mapping/nodeidx2drugid.csv
 
 
 def _load_ddi(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+    from torch_geometric.data import Data
+    from torch_geometric.utils import to_undirected
+
+    from graphkit.datasets.numpy_pickle import load_numpy_torch_file
+
     def path(name: str) -> str:
         return f"ogb/ogbl_ddi/{name}"
 
@@ -38,8 +40,10 @@ def _load_ddi(ctx: LoadContext) -> LoadedDataset:
     num_nodes = int(pd.read_csv(ctx.fetch(path("raw/num-node-list.csv.gz")), header=None).iloc[0, 0])
     edge_split = {"train": {"edge": edges.long()}}  # [E, 2], each undirected edge once
     for split in ("valid", "test"):
-        # OGB stores these as pickled dicts of numpy arrays (checksum-verified above).
-        stored = torch.load(ctx.fetch(path(f"split/target/{split}.pt")), weights_only=False)
+        # OGB stores these as torch-pickled dicts of numpy arrays: read weights-only (numpy
+        # arrays allowed, nothing else) from the very bytes whose sha256 was checked.
+        name = path(f"split/target/{split}.pt")
+        stored = load_numpy_torch_file(ctx.read_verified(name), name)
         edge_split[split] = {k: torch.as_tensor(v, dtype=torch.long) for k, v in stored.items()}
     data = Data(edge_index=to_undirected(edges.t().long(), num_nodes=num_nodes), num_nodes=num_nodes)
     return LoadedDataset(
@@ -49,6 +53,8 @@ def _load_ddi(ctx: LoadContext) -> LoadedDataset:
 
 
 def _load_ogb_download(ctx: LoadContext) -> LoadedDataset:
+    import torch
+
     name = ctx.spec.name
     if ctx.mirror is not None:
         raise DatasetError(

@@ -11,9 +11,14 @@ import warnings
 from pathlib import Path
 from typing import Any, Optional
 
+from graphkit.errors import GraphkitWarning
+
 
 class WandbTracker:
     """One W&B run per (seed, split) of an experiment, grouped by run directory.
+
+    When ``online`` cannot reach the server (a ~30 s timeout), this and every later
+    tracker of the process run ``offline``: one wait per process, not one per run.
 
     Args:
         mode: ``offline`` (default; sync later with ``wandb sync``), ``online`` or ``disabled``.
@@ -22,6 +27,9 @@ class WandbTracker:
         name: run name; group: the experiment (run-directory) name.
         config: the resolved config, stored with the run.
     """
+
+    # why online init failed in this process (None: not tried or it worked)
+    _online_failed: Optional[str] = None
 
     def __init__(
         self,
@@ -38,6 +46,8 @@ class WandbTracker:
         self.run = None
         if mode == "disabled":
             return
+        if mode == "online" and WandbTracker._online_failed is not None:
+            mode = "offline"  # an earlier (seed, split) already waited for the server once
         os.environ.setdefault("WANDB_SILENT", "true")
         try:
             import wandb
@@ -50,7 +60,9 @@ class WandbTracker:
             )
         except Exception as e:  # a tracker outage must never cost a training run
             if mode == "online":
-                warnings.warn(f"W&B online init failed ({e}); falling back to offline", stacklevel=2)
+                WandbTracker._online_failed = str(e)
+                warnings.warn(f"W&B online init failed ({e}); falling back to offline for the rest of "
+                              f"this process", GraphkitWarning, stacklevel=2)
                 self.__init__(mode="offline", project=project, run_dir=run_dir, name=name,
                               group=group, entity=entity, tags=tags, config=config)
                 return

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import pickle
 import random
+import zipfile
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import torch
+
+from graphkit.errors import TrainingError
 
 
 def save_atomic(obj: Any, path: Path) -> None:
@@ -26,9 +30,46 @@ def save_atomic(obj: Any, path: Path) -> None:
         raise
 
 
-def load(path: Path, device: torch.device | str = "cpu") -> Any:
-    """Loads a checkpoint with ``weights_only=True`` (no arbitrary unpickling)."""
-    return torch.load(path, map_location=device, weights_only=True)
+def load(path: Path, device: torch.device | str = "cpu", *, remedy: Optional[str] = None) -> Any:
+    """Loads a checkpoint with ``weights_only=True`` (no arbitrary unpickling).
+
+    Args:
+        path: the checkpoint file.
+        device: where tensors go.
+        remedy: what the user can do when the file is unusable (ends the error message).
+
+    Raises:
+        TrainingError: the file is missing, empty, truncated, garbled, or holds pickled
+            objects other than tensors and plain data (which are refused, never run).
+    """
+    remedy = remedy or "delete it, or point to another checkpoint"
+    try:
+        return torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise TrainingError(f"checkpoint {path} does not exist; {remedy}") from None
+    except pickle.UnpicklingError as e:
+        if "Unsupported global" in str(e):
+            raise TrainingError(
+                f"checkpoint {path} holds pickled objects other than tensors and plain data; refusing "
+                f"to load it (it was not written by graphkit, or was tampered with); {remedy}"
+            ) from None
+        raise TrainingError(f"checkpoint {path} is corrupt or truncated (not a torch file); {remedy}") from None
+    except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
+        what = "empty" if _is_empty(path) else f"corrupt or truncated ({_first_line(e)})"
+        raise TrainingError(f"checkpoint {path} is {what}; {remedy}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    first = lines[0] if lines else type(error).__name__
+    return first.split(". ")[0][:200]  # torch appends paragraphs of advice
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return Path(path).stat().st_size == 0
+    except OSError:
+        return False
 
 
 def rng_state() -> dict[str, Any]:

@@ -32,11 +32,18 @@ class RunDir:
     are kept as ``checkpoints/best-seed<S>-split<K>.pt``).
 
     Args:
-        path: the directory; created if missing.
+        path: the directory.
+        create: create it (with ``checkpoints/``) if missing and check it is writable;
+            ``False`` only reads an existing run (nothing is created).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create: bool = True) -> None:
         self.path = Path(path)
+        if create:
+            self.create()
+
+    def create(self) -> None:
+        """Creates the directory and ``checkpoints/`` and checks they are writable."""
         try:
             self.checkpoints.mkdir(parents=True, exist_ok=True)
             # a uniquely named probe: every rank of a multi-process job checks the same dir
@@ -54,14 +61,26 @@ class RunDir:
         if not (path / "config.yaml").is_file():
             what = "is not a directory" if not path.is_dir() else "is not a run directory (no config.yaml)"
             raise TrainingError(f"{path} {what}")
-        run_dir = cls.__new__(cls)
-        run_dir.path = path
-        return run_dir
+        return cls(path, create=False)
 
     @classmethod
-    def new(cls, base: Path, name: str) -> "RunDir":
+    def new(cls, base: Path, name: str, create: bool = True) -> "RunDir":
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        return cls(Path(base) / name / stamp)
+        return cls(Path(base) / name / stamp, create=create)
+
+    def is_run(self) -> bool:
+        """Whether a run was started here (its resolved config was written)."""
+        return (self.path / "config.yaml").is_file()
+
+    def remove_partial_writes(self) -> list[Path]:
+        """Deletes the temporary files of atomic writes a killed process left behind
+        (``.last.pt.*.tmp``, ``.metrics.jsonl.*.tmp``...); call only while holding the
+        run's lock, when no other process can be writing them."""
+        stale = [p for folder in (self.path, self.checkpoints) if folder.is_dir()
+                 for p in folder.glob(".*.tmp") if p.is_file()]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
 
     @property
     def checkpoints(self) -> Path:
@@ -104,11 +123,16 @@ class RunDir:
         return rows
 
     def truncate_metrics(self, seed: int, split: int, last_epoch: int) -> None:
-        """Drops rows of (seed, split) written after the checkpoint a resume starts from."""
-        rows = [
-            r for r in self.read_metrics()
-            if not (r["seed"] == seed and r["split"] == split and r["epoch"] > last_epoch)
-        ]
+        """Drops rows of (seed, split) written after the checkpoint a resume starts from
+        (``last_epoch`` -1: every row of it), and any repeated (seed, split, epoch) row,
+        so the resumed run appends each remaining epoch exactly once."""
+        rows, seen = [], set()
+        for r in self.read_metrics():
+            key = (r.get("seed"), r.get("split"), r.get("epoch"))
+            if key in seen or (r.get("seed") == seed and r.get("split") == split and r.get("epoch", -1) > last_epoch):
+                continue
+            seen.add(key)
+            rows.append(r)
         write_text_atomic(self.path / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
 
     def completed(self) -> list[dict[str, Any]]:

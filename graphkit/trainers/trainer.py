@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -11,7 +10,6 @@ from typing import Any, Callable, Optional
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from tqdm.auto import tqdm
 
 from graphkit.config.run_config import OptimConfig
 from graphkit.errors import TrainingError
@@ -19,6 +17,7 @@ from graphkit.tasks.metrics import metric_direction
 from graphkit.tasks.task import Task
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.distributed import DistContext
+from graphkit.trainers.epoch_progress import EpochProgress
 from graphkit.trainers.optim import build_optimizer, build_scheduler
 from graphkit.trainers.run_dir import RunDir
 
@@ -80,7 +79,8 @@ class Trainer:
         device: the device the task's batches are on.
         patience: evaluations without improvement before stopping (None = never).
         eval_every: evaluate every N epochs (and always at the last).
-        progress: show a tqdm bar.
+        progress: show progress on stderr: epoch and per-batch bars on a terminal, one
+            line per epoch otherwise (see :class:`EpochProgress`).
         callbacks: called with each epoch's metrics row.
         dist: this process's place in a multi-process job.
         monitor: validation metric for model selection (default: the task's metric).
@@ -127,6 +127,15 @@ class Trainer:
                 obj = {**obj, "build": self.checkpoint_meta}
             ckpt.save_atomic(obj, path)
 
+    def _load_best(self, seed: int, split: int) -> dict[str, Any]:
+        state = ckpt.load(self.run_dir.best, self.device, remedy=(
+            f"delete it and {self.run_dir.last.name} and --resume again to retrain seed {seed} "
+            f"split {split} (finished seeds/splits are kept), or start a new run"))
+        if not isinstance(state, dict) or "model" not in state:
+            raise TrainingError(f"checkpoint {self.run_dir.best} holds no model weights; delete it and "
+                                f"{self.run_dir.last.name} and --resume again")
+        return state
+
     def fit(self, model: nn.Module, task: Task, *, seed: int, split: int, resume: bool = False) -> FitResult:
         raw = model.to(self.device)
         if self.dist.enabled:
@@ -140,7 +149,12 @@ class Trainer:
         start_epoch, best_val, best_epoch, bad_evals, elapsed = 0, None, -1, 0, 0.0
         epoch = -1
         if resume and self.run_dir.last.is_file():
-            state = ckpt.load(self.run_dir.last, self.device)
+            state = ckpt.load(self.run_dir.last, self.device, remedy=(
+                f"delete it and --resume again to restart seed {seed} split {split} from epoch 0 "
+                f"(finished seeds/splits are kept), or start a new run"))
+            if not isinstance(state, dict) or not {"seed", "split", "epoch", "rng"} <= set(state):
+                raise TrainingError(f"checkpoint {self.run_dir.last} is not a graphkit training state; "
+                                    f"delete it and --resume again, or start a new run")
             if (state["seed"], state["split"]) == (seed, split):
                 if len(state["rng"]) != self.dist.world_size:
                     raise TrainingError(
@@ -156,18 +170,18 @@ class Trainer:
                 start_epoch = self.epochs if state["stopped"] else epoch + 1
                 best_val, best_epoch = state["best_val"], state["best_epoch"]
                 bad_evals, elapsed = state["bad_evals"], state["seconds"]
-                if self.dist.is_main:
-                    self.run_dir.truncate_metrics(seed, split, epoch)
-        bar = tqdm(
-            range(start_epoch, self.epochs), initial=start_epoch, total=self.epochs,
-            desc=f"seed {seed} split {split}", disable=not self.progress, leave=False,
-            file=sys.stderr, dynamic_ncols=True,
-        )
+                if best_epoch >= 0:  # fail now, not after the remaining epochs
+                    self._load_best(seed, split)
+        if resume and self.dist.is_main:
+            # rows of epochs after the checkpoint (or of a run that had none yet) are redone
+            self.run_dir.truncate_metrics(seed, split, epoch)
+        bar = EpochProgress(enabled=self.progress, desc=f"seed {seed} split {split}",
+                            start_epoch=start_epoch, epochs=self.epochs)
         t0 = time.perf_counter() - elapsed
         for epoch in bar:
             model.train()
             total, count = 0.0, 0
-            for batch in task.train_batches(epoch):
+            for batch in bar.batches(task.train_batches(epoch), epoch):
                 optimizer.zero_grad(set_to_none=True)
                 loss = task.training_step(model, batch)
                 finite = bool(torch.isfinite(loss))
@@ -201,12 +215,16 @@ class Trainer:
                     bad_evals += 1
                 if isinstance(scheduler, _Plateau):
                     scheduler.step(val[monitor])
-                bar.set_postfix(loss=f"{row['train_loss']:.4f}", val=f"{val[monitor]:.4f}")
             if scheduler is not None and not isinstance(scheduler, _Plateau):
                 scheduler.step()
             row["seconds"] = time.perf_counter() - t0
+            bar.end_epoch(row, monitor)
             stop = self.patience is not None and bad_evals >= self.patience
             rngs = self.dist.gather_objects(ckpt.rng_state())
+            # The row goes first: a kill before last.pt is replaced reruns this epoch, and
+            # the resume drops the row (truncate_metrics), so every epoch is logged once.
+            if self.dist.is_main:
+                self.run_dir.append_metrics(row)
             self._save(
                 {
                     "model": raw.state_dict(), "optimizer": optimizer.state_dict(),
@@ -217,8 +235,6 @@ class Trainer:
                 },
                 self.run_dir.last,
             )
-            if self.dist.is_main:
-                self.run_dir.append_metrics(row)
             for callback in self.callbacks:
                 callback(row)
             if stop:
@@ -227,7 +243,7 @@ class Trainer:
         self.dist.barrier()  # rank 0 has written best.pt
         if not self.run_dir.best.is_file():
             raise TrainingError(f"no validation round ran (seed {seed}); check trainer.eval_every")
-        raw.load_state_dict(ckpt.load(self.run_dir.best, self.device)["model"])
+        raw.load_state_dict(self._load_best(seed, split)["model"])
         final = final_evaluation(model, task, seed, dist=self.dist)
         val, test = final["valid"], final["test"]
         if math.isnan(val[monitor]):

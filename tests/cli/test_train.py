@@ -141,3 +141,141 @@ def test_train_cli_neighbor_sampled_sage_on_cora(mirror, tmp_path):
     assert main(args) == 0
     results = json.loads((run / "results.json").read_text())
     assert results["test"]["accuracy"]["mean"] > 0.6
+
+
+@pytest.fixture(scope="module")
+def finished_cora_run(tmp_path_factory):
+    """A finished 2-epoch GCN run on Cora; tests take copies."""
+    if not (Path(os.environ["GRAPHKIT_MIRROR"]) / "MANIFEST.tsv").is_file():
+        pytest.skip("dataset mirror not found")
+    run = tmp_path_factory.mktemp("cora") / "run"
+    assert main(["train", CORA, "--run-dir", str(run), "trainer.epochs=2", *FAST]) == 0
+    return run
+
+
+def _interrupted_copy(run: Path, dest: Path) -> Path:
+    """The run as if killed after its last epoch: resume re-enters the trainer."""
+    shutil.copytree(run, dest)
+    (dest / "completed.jsonl").unlink()
+    (dest / "results.json").unlink()
+    return dest
+
+
+def test_train_cli_busy_run_dir_names_the_holder(finished_cora_run, tmp_path, capsys):
+    from tests.trainers.test_run_lock import hold_lock_in_subprocess
+
+    run = tmp_path / "busy"
+    run.mkdir()
+    holder = hold_lock_in_subprocess(run)
+    try:
+        for argv in (["train", CORA, "--run-dir", str(run), *FAST],
+                     ["train", CORA, "--run-dir", str(run), "--nproc", "2", *FAST]):
+            assert main(argv) == 2
+            assert f"is in use by pid {holder.pid} on host" in _error_line(capsys)
+        assert sorted(p.name for p in run.iterdir()) == [".lock", "checkpoints"]  # nothing written
+        busy = shutil.copytree(finished_cora_run, tmp_path / "busy-resume")
+        holder2 = hold_lock_in_subprocess(busy)
+        try:
+            assert main(["train", "--resume", str(busy), "--quiet"]) == 2
+            assert f"pid {holder2.pid}" in _error_line(capsys)
+        finally:
+            holder2.kill()
+            holder2.wait()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_train_cli_stale_lock_and_partial_writes_do_not_block_resume(finished_cora_run, tmp_path, capsys):
+    from tests.trainers.test_run_lock import hold_lock_in_subprocess
+
+    run = _interrupted_copy(finished_cora_run, tmp_path / "run")
+    holder = hold_lock_in_subprocess(run)
+    holder.send_signal(signal.SIGKILL)  # killed while holding the lock
+    holder.wait()
+    leftover = run / "checkpoints" / ".last.pt.x81kq.tmp"
+    leftover.write_bytes(b"half a checkpoint")
+    assert main(["train", "--resume", str(run), "--quiet"]) == 0
+    assert "gcn on cora" in capsys.readouterr().out
+    assert not leftover.exists()
+    assert [json.loads(line)["epoch"] for line in (run / "metrics.jsonl").read_text().splitlines()] == [0, 1]
+
+
+@pytest.mark.parametrize("target,damage", [
+    ("last.pt", lambda b: b""), ("last.pt", lambda b: b[:100]),
+    ("last.pt", lambda b: bytes(x ^ 0xFF for x in b)), ("best.pt", lambda b: b[: len(b) // 2]),
+])
+def test_train_cli_resume_with_corrupt_checkpoint_is_one_line_error(finished_cora_run, tmp_path, capsys,
+                                                                    target, damage):
+    run = _interrupted_copy(finished_cora_run, tmp_path / "run")
+    path = run / "checkpoints" / target
+    path.write_bytes(damage(path.read_bytes()))
+    assert main(["train", "--resume", str(run), "--quiet"]) == 2
+    line = _error_line(capsys)
+    assert str(path) in line and "--resume again" in line
+
+
+def test_train_cli_resume_with_pickle_payload_checkpoint_refuses_it(finished_cora_run, tmp_path, capsys):
+    import torch
+
+    from tests.trainers.test_checkpoint import _Touch
+
+    run = _interrupted_copy(finished_cora_run, tmp_path / "run")
+    marker = tmp_path / "MARKER"
+    torch.save({"model": _Touch(marker)}, run / "checkpoints" / "last.pt")
+    assert main(["train", "--resume", str(run), "--quiet"]) == 2
+    assert "last.pt holds pickled objects" in _error_line(capsys)
+    assert not marker.exists()
+
+
+def test_train_cli_resume_on_a_non_run_directory_creates_nothing(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("not a run")
+    assert main(["train", "--resume", str(tmp_path), "--quiet"]) == 2
+    assert "is not a run directory (no config.yaml)" in _error_line(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("override", ["data.name=coraa", "model.name=gcnn", "data.splits=[5]"])
+def test_train_cli_failed_start_leaves_no_run_directory(mirror, tmp_path, capsys, override):
+    runs = tmp_path / "runs"
+    assert main(["train", CORA, override, "--runs-root", str(runs), *FAST]) == 2
+    _error_line(capsys)
+    assert not runs.exists() or list(runs.rglob("*")) == []
+
+
+@pytest.mark.parametrize("yaml_value,key", [("{lr: .nan}", "optim.lr"), ("{lr: .inf}", "optim.lr"),
+                                            ("{lr: 0.01, weight_decay: -.inf}", "optim.weight_decay")])
+def test_train_cli_non_finite_yaml_number_is_one_line_error(tmp_path, capsys, yaml_value, key):
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(Path(CORA).read_text() + f"\noptim: {yaml_value}\n")
+    assert main(["train", str(cfg), "--runs-root", str(tmp_path / "runs"), *FAST]) == 2
+    assert f"{key}: expected a finite number" in _error_line(capsys)
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("threads", ["0", "-1"])
+def test_train_cli_bad_thread_count_is_one_line_error(tmp_path, capsys, threads):
+    assert main(["train", CORA, "--runs-root", str(tmp_path / "runs"), "--quiet", f"--threads={threads}"]) == 2
+    assert "trainer.threads (--threads) must be >= 1" in _error_line(capsys)
+
+
+def test_train_cli_full_disk_under_run_dir_is_one_line_error(mirror, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from graphkit.trainers import checkpoint as ckpt
+
+    save = ckpt.save_atomic
+
+    def full_at_epoch_1(obj, path):
+        if obj.get("epoch") == 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        save(obj, path)
+
+    monkeypatch.setattr(ckpt, "save_atomic", full_at_epoch_1)
+    run = tmp_path / "run"
+    assert main(["train", CORA, "--run-dir", str(run), "trainer.epochs=3", *FAST]) == 2
+    line = _error_line(capsys)
+    assert "No space left on device" in line and f"--resume {run}" in line
+    monkeypatch.undo()
+    assert main(["train", "--resume", str(run), "--quiet"]) == 0
+    assert [json.loads(r)["epoch"] for r in (run / "metrics.jsonl").read_text().splitlines()] == [0, 1, 2]

@@ -174,3 +174,97 @@ def test_load_dataset_encodings_reuse_the_plain_cache(toy_mirror, tmp_path):
         assert ("lap_pe" in ds.data) == (pe.lap_dim > 0) and ("rwse" in ds.data) == (pe.rwse_steps > 0)
     assert calls == ["one"]  # raw processing ran once; encodings were added to its cache
     assert cache_dir(registry.get("toy"), base).is_dir()
+
+
+class _TouchMarker:
+    """A pickle payload that creates a file when unpickled with code execution."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import subprocess
+
+        return subprocess.call, (["touch", str(self.marker)],)
+
+
+@pytest.mark.parametrize("victim", ["graphs.pt", "meta.pt"])
+def test_load_dataset_never_executes_a_pickled_cache_and_rebuilds_it(toy_mirror, tmp_path, victim):
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
+    registry = _toy_registry()
+    first = load_dataset(cfg, registry)
+    marker = tmp_path / "MARKER"
+    torch.save(_TouchMarker(marker), cache_dir(registry.get("toy"), cfg) / victim)
+    with pytest.warns(UserWarning, match="rebuilding it from the checksummed raw files"):
+        again = load_dataset(cfg, registry)
+    assert not marker.exists()
+    assert torch.equal(again.data.edge_index, first.data.edge_index)
+    # the rebuilt cache loads without a warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_dataset(cfg, registry)
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage, not a torch file", None])
+def test_load_dataset_truncated_cache_is_rebuilt(toy_mirror, tmp_path, content):
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
+    registry = _toy_registry()
+    load_dataset(cfg, registry)
+    graphs = cache_dir(registry.get("toy"), cfg) / "graphs.pt"
+    content = graphs.read_bytes()[:100] if content is None else content
+    graphs.write_bytes(content)
+    with pytest.warns(UserWarning, match="does not load as plain tensors"):
+        assert load_dataset(cfg, registry).data.num_nodes == 3
+
+
+def test_cache_file_holds_only_plain_tensors_and_dicts(toy_mirror, tmp_path):
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
+    registry = _toy_registry()
+    load_dataset(cfg, registry)
+    folder = cache_dir(registry.get("toy"), cfg)
+    for name in ("graphs.pt", "meta.pt"):
+        assert torch.serialization.get_unsafe_globals_in_checkpoint(folder / name) == []
+
+
+def test_cache_key_changes_with_the_cache_format(toy_mirror, tmp_path, monkeypatch):
+    from graphkit.datasets import graph_collection
+
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
+    spec = _toy_registry().get("toy")
+    before = cache_dir(spec, cfg)
+    monkeypatch.setattr(graph_collection, "FORMAT", graph_collection.FORMAT + 1)
+    assert cache_dir(spec, cfg) != before
+
+
+@pytest.mark.parametrize("code,word", [(30, "read-only"), (28, "full")])
+def test_load_dataset_read_only_or_full_root_is_one_line_error(toy_mirror, tmp_path, monkeypatch, code, word):
+    from graphkit.datasets import loading
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code), str(tmp_path / "root" / "toy"))
+
+    monkeypatch.setattr(loading.tempfile, "mkdtemp", fail)
+    cfg = DataConfig(name="toy", root=str(tmp_path / "root"), mirror=str(toy_mirror))
+    with pytest.raises(DatasetError, match=rf"data root .*root is {word} .*GRAPHKIT_DATA"):
+        load_dataset(cfg, _toy_registry())
+
+
+def test_load_context_stage_rechecks_the_copy(toy_mirror, tmp_path, monkeypatch):
+    from graphkit.datasets import load_context
+    from graphkit.datasets.load_context import LoadContext
+    from graphkit.errors import ChecksumError
+
+    spec = _toy_registry().get("toy")
+    ctx = LoadContext(spec=spec, split="one", raw_dir=tmp_path / "raw", work_dir=tmp_path / "work",
+                      mirror=toy_mirror)
+    assert (ctx.stage(["toy/edges.txt"], tmp_path / "a") / "edges.txt").read_bytes() == EDGES
+
+    def swapped_after_check(src, dst):  # another process replaced the raw file after fetch
+        Path(dst).write_bytes(b"0 1\n")
+
+    monkeypatch.setattr(load_context.shutil, "copyfile", swapped_after_check)
+    with pytest.raises(ChecksumError, match="after copying"):
+        ctx.stage(["toy/edges.txt"], tmp_path / "b")
+    assert not (tmp_path / "b" / "edges.txt").exists()

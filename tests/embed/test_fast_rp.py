@@ -205,3 +205,88 @@ def test_fastrp_rejects_negative_weights():
     a.data[0] = -1.0
     with pytest.raises(ConfigError, match=">= 0"):
         FastRP().fit(a)
+
+
+def _fit_quiet(model, graph, **kw):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit_transform(graph, **kw)
+
+
+@pytest.mark.parametrize("make", [
+    lambda a: a,
+    lambda a: np.matrix(a),
+    lambda a: torch.tensor(a),
+    lambda a: torch.tensor(a, dtype=torch.float32),
+    lambda a: a.tolist(),
+])
+@pytest.mark.parametrize("dense", [np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[0.0, 0.5], [0.5, 0.0]])])
+def test_fastrp_reads_dense_two_node_adjacency_as_adjacency(make, dense):
+    # a 2-row dense array used to be read as an edge_index: [[0,1],[0,0]] became another
+    # graph, [[0,.5],[.5,0]] a 1-node graph
+    model = FastRP(4, iteration_weights=(1.0,), projection="gaussian", random_state=0)
+    want = _fit_quiet(model, sp.csr_matrix(dense))
+    got = _fit_quiet(model, make(dense))
+    assert got.shape == (2, 4)
+    np.testing.assert_allclose(got, want, atol=1e-6)
+
+
+def test_fastrp_dense_adjacency_matches_sparse_on_six_nodes():
+    model = FastRP(8, random_state=0)
+    np.testing.assert_allclose(_fit_quiet(model, adjacency().toarray()), _fit_quiet(model, adjacency()), atol=1e-6)
+
+
+def test_fastrp_edge_index_only_when_unambiguous():
+    edge_index = torch.tensor([[0, 1], [1, 0]])  # integer tensor: PyG's edge_index
+    model = FastRP(4, iteration_weights=(1.0,), projection="gaussian", random_state=0)
+    as_edges = _fit_quiet(model, edge_index, num_nodes=3)
+    np.testing.assert_allclose(as_edges, _fit_quiet(model, sp.csr_matrix(([1.0, 1.0], ([0, 1], [1, 0])), shape=(3, 3))))
+    # the same numbers as a NumPy array are an adjacency unless the caller says otherwise
+    assert _fit_quiet(model, edge_index.numpy()).shape == (2, 4)
+    np.testing.assert_allclose(_fit_quiet(model, edge_index.numpy(), num_nodes=3, layout="edge_index"), as_edges)
+    with pytest.raises(ValueError, match="layout='edge_index'"):
+        model.fit(np.array([[0, 1, 2], [1, 2, 0]]))
+
+
+@pytest.mark.parametrize("graph,params,error,message", [
+    ("graph.txt", {}, TypeError, "cannot read a graph"),
+    (np.ones((2, 3)), {}, ValueError, "square"),
+    (np.array([[0.0, -1.0], [1.0, 0.0]]), {}, ValueError, ">= 0"),
+    (np.array([[0.0, np.nan], [1.0, 0.0]]), {}, ValueError, "finite"),
+    (torch.tensor([[0.0, 1.5], [1.0, 0.0]]), {"layout": "edge_index"}, ValueError, "non-integer"),
+    (np.ones((2, 2)), {"layout": "rows"}, ValueError, "layout"),
+    (np.ones((2, 2)), {"num_nodes": 3}, ValueError, "num_nodes"),
+])
+def test_fastrp_bad_input_raises_what_sklearn_users_catch(graph, params, error, message):
+    with pytest.raises(error, match=message):
+        FastRP(4).fit(graph, **params)
+
+
+def test_fastrp_bad_parameters_are_value_or_type_errors():
+    with pytest.raises(ValueError, match="n_components"):
+        FastRP(0).fit(adjacency())
+    with pytest.raises(TypeError, match="l2_normalize"):
+        FastRP(4, l2_normalize="yes").fit(adjacency())
+    with pytest.raises(ConfigError):  # still a graphkit error for the CLI
+        FastRP(0).fit(adjacency())
+
+
+def test_fastrp_sklearn_tags():
+    from sklearn.utils import get_tags
+
+    tags = get_tags(FastRP())
+    assert tags.input_tags.sparse and tags.input_tags.pairwise and tags.input_tags.positive_only
+    assert not tags.target_tags.required
+
+
+def test_fastrp_warns_about_all_zero_embeddings():
+    with pytest.warns(UserWarning, match=r"2 of 6 nodes have an all-zero embedding \(2 have no out-edges"):
+        FastRP(8, random_state=0).fit(adjacency())  # node 4 is a sink, node 5 isolated
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FastRP(8, self_influence=1.0, random_state=0).fit(adjacency())
+        FastRP(8, random_state=0).fit(adjacency() + adjacency().T + sp.eye(N))

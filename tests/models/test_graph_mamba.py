@@ -1,3 +1,6 @@
+import json
+import math
+
 import pytest
 import torch
 from torch_geometric.data import Batch
@@ -43,18 +46,55 @@ def test_graph_mamba_forward_backward(walk_length, ordering):
     assert torch.isfinite(model(Batch.from_data_list(graphs))).all()
 
 
-def test_gps_with_mamba_eval_averages_orderings():
+def test_gps_with_mamba_eval_averages_orderings(monkeypatch):
+    from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
+
     torch.manual_seed(0)
-    graphs = _molecules()
+    graphs = _molecules()  # rings: every node has degree 2, so only the noise orders them
     cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, global_model="mamba",
                          heads=2, rwse_channels=4, lap_channels=4, mamba_state_channels=4,
                          mamba_eval_orderings=3)
     model = build_model_for(cfg, _dataset(graphs), 1).eval()
     batch = Batch.from_data_list(graphs)
-    a, b = model(batch), model(batch)
-    assert a.shape == (3, 1)
-    # different random tie-breaks give (slightly) different averages; both are finite
-    assert torch.isfinite(a).all() and torch.isfinite(b).all()
+    calls = []
+    one = GraphSequenceMamba._one_ordering
+    monkeypatch.setattr(GraphSequenceMamba, "_one_ordering",
+                        lambda self, *a: calls.append(self) or one(self, *a))
+    torch.manual_seed(1)
+    averaged = model(batch)
+    assert averaged.shape == (3, 1) and torch.isfinite(averaged).all()
+    # every layer's global branch scanned 3 orderings in evaluation, 1 in training
+    assert len(calls) == 3 * cfg.num_layers and len(set(map(id, calls))) == cfg.num_layers
+    calls.clear()
+    model.train()
+    model(batch)
+    assert len(calls) == cfg.num_layers
+    model.eval()
+    for module in model.modules():
+        if isinstance(module, GraphSequenceMamba):
+            module.eval_orderings = 1
+    torch.manual_seed(1)
+    single = model(batch)
+    assert not torch.allclose(single, averaged, atol=1e-6)  # the extra orderings changed the output
+
+
+def test_graph_sequence_mamba_eval_is_the_mean_of_single_orderings():
+    from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
+
+    torch.manual_seed(0)
+    graphs = _molecules()
+    batch = Batch.from_data_list(graphs)
+    x = torch.randn(batch.num_nodes, 8)
+    branch = GraphSequenceMamba(8, state_channels=4, eval_orderings=4).eval()
+    with torch.no_grad():
+        torch.manual_seed(3)
+        averaged = branch(x, batch.edge_index, batch.batch)
+        branch.eval_orderings = 1
+        torch.manual_seed(3)  # the same four noise draws, one forward each
+        singles = torch.stack([branch(x, batch.edge_index, batch.batch) for _ in range(4)])
+    torch.testing.assert_close(averaged, singles.mean(dim=0), rtol=1e-5, atol=1e-6)
+    assert not torch.allclose(singles[0], singles[1], atol=1e-5)  # orderings really differ
+    assert not torch.allclose(averaged, singles[0], atol=1e-5)
 
 
 @pytest.mark.slow
@@ -70,4 +110,15 @@ def test_graph_mamba_cli_two_epochs_on_mirror_data(mirror, tmp_path, config, ove
 
     repo = Path(__file__).resolve().parents[2]
     written = _train_cli(str(repo / config), tmp_path / "run", *overrides)
-    assert "nan" not in str(written).lower()
+    results = written["results.json"]
+    assert results["dataset"] == "mutag" and results["metric"] == "accuracy" and results["splits"] == [0]
+    for split in ("val", "test"):
+        acc = results[split]["accuracy"]
+        assert len(acc["per_seed"]) == 1 and 0.0 < acc["mean"] <= 1.0
+    # MUTAG's folds have 18-19 graphs: accuracies are multiples of 1/18 or 1/19
+    test_acc = results["test"]["accuracy"]["mean"]
+    assert any(abs(test_acc * n - round(test_acc * n)) < 1e-6 for n in (18, 19))
+    assert results["params"] > 0 and results["runs"][0]["epochs_run"] == 2
+    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in rows] == [0, 1]
+    assert all(math.isfinite(r["train_loss"]) and r["train_loss"] > 0 for r in rows)

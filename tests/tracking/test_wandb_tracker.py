@@ -26,3 +26,35 @@ def test_wandb_offline_writes_local_run_without_network(tmp_path):
     tracker.finish()
     runs = list((tmp_path / "wandb").glob("offline-run-*"))
     assert len(runs) == 1 and any(runs[0].glob("*.wandb"))
+
+
+def test_wandb_online_failure_falls_back_to_offline_once_per_process(tmp_path, monkeypatch):
+    import warnings
+
+    import pytest
+    import wandb
+
+    modes = []
+
+    class _Run:
+        def finish(self):
+            pass
+
+    def init(*args, mode, **kwargs):
+        modes.append(mode)
+        if mode == "online":
+            raise wandb.errors.CommError("timed out after 30 s")  # what an unreachable server gives
+        return _Run()
+
+    monkeypatch.setattr(wandb, "init", init)
+    monkeypatch.setattr(WandbTracker, "_online_failed", None)
+    with pytest.warns(UserWarning, match="falling back to offline for the rest of this process"):
+        first = WandbTracker(mode="online", project="p", run_dir=tmp_path, name="s0", group="g")
+    first.finish()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no second warning, no second online attempt
+        for seed in (1, 2):
+            tracker = WandbTracker(mode="online", project="p", run_dir=tmp_path, name=f"s{seed}", group="g")
+            assert tracker.run is not None
+            tracker.finish()
+    assert modes == ["online", "offline", "offline", "offline"]

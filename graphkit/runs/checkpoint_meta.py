@@ -1,0 +1,69 @@
+"""The ``build`` entry of a checkpoint: what rebuilds its model with no dataset in hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from graphkit.config import to_dict
+from graphkit.config.run_config import ModelConfig
+from graphkit.errors import GraphkitError
+from graphkit.models.model_inputs import ModelInputs
+
+FORMAT = 1
+
+
+class CheckpointError(GraphkitError):
+    """A checkpoint that cannot be read or rebuilt (one-line CLI error)."""
+
+
+def build_checkpoint_meta(model: ModelConfig, inputs: ModelInputs, task: str) -> dict[str, Any]:
+    """Plain data (``weights_only``-loadable): the model config, the data-derived sizes and
+    the task name."""
+    return {"format": FORMAT, "model": to_dict(model), "inputs": inputs.to_dict(), "task": task}
+
+
+def read_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> dict[str, Any]:
+    """Loads a checkpoint with ``weights_only=True``; every failure is one line naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except Exception as e:  # truncated, garbled, or a pickle that is not plain data
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"cannot read checkpoint {path}: {first[:200]}") from None
+    if not isinstance(state, dict) or "model" not in state:
+        raise CheckpointError(f"{path} is not a graphkit checkpoint (no model weights)")
+    return state
+
+
+def checkpoint_meta(state: dict[str, Any], path: str | Path) -> dict[str, Any]:
+    """The ``build`` entry, or an error saying why the checkpoint cannot be rebuilt."""
+    meta = state.get("build")
+    if meta is None:
+        raise CheckpointError(
+            f"{path} cannot be rebuilt: it was written before graphkit saved the model config "
+            f"and data sizes beside the weights (no 'build' entry); retrain the run to get a "
+            f"self-describing checkpoint")
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: unknown checkpoint format {meta.get('format')!r} "
+                              f"(this graphkit reads format {FORMAT})")
+    return meta
+
+
+def model_from_meta(meta: dict[str, Any], path: str | Path) -> tuple[ModelConfig, ModelInputs, nn.Module]:
+    """(model config, inputs, freshly initialised model) described by ``meta``."""
+    from graphkit.config import from_dict
+    from graphkit.errors import ConfigError
+    from graphkit.models import build_model
+
+    try:
+        cfg = from_dict(ModelConfig, meta["model"], "model")
+        inputs = ModelInputs.from_dict(meta["inputs"])
+    except (ConfigError, ValueError, TypeError, KeyError) as e:
+        raise CheckpointError(f"{path}: cannot rebuild its model: {e}") from None
+    return cfg, inputs, build_model(cfg, inputs)
