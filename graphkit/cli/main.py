@@ -25,12 +25,13 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from graphkit.cli import data, embed, eval as eval_cmd, fewshot, lp, plot, pretrain, train, zeroshot
+    from graphkit.cli import (data, embed, eval as eval_cmd, fewshot, lp, plot, pretrain, sparsify, train,
+                              zeroshot)
 
     parser = argparse.ArgumentParser(prog="graphkit", description="graphkit: one trainer and one dataset registry for graph learning research.")
     parser.add_argument("--version", action="version", version=f"graphkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (train, eval_cmd, data, plot, embed, lp, pretrain, zeroshot, fewshot):
+    for module in (train, eval_cmd, data, plot, embed, lp, pretrain, zeroshot, fewshot, sparsify):
         module.register(sub)
     return parser
 

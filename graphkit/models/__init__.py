@@ -36,6 +36,9 @@ MODELS.register("graph_mamba", ModelEntry(GraphMambaConfig, build_graph_mamba))
 from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip  # noqa: E402
 
 MODELS.register("graphclip", ModelEntry(GraphCLIPConfig, build_graph_clip, levels=("graph",)))
+from graphkit.sparsify.compact_gps import CompactGPSConfig, build_compact_gps  # noqa: E402
+
+MODELS.register("gps_compact", ModelEntry(CompactGPSConfig, build_compact_gps))
 
 
 def build_model(cfg: ModelConfig, inputs: ModelInputs) -> nn.Module:

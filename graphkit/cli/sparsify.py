@@ -1,0 +1,98 @@
+"""``graphkit sparsify RUN_DIR --config configs/sparsify/<name>.yaml``: prune a trained
+graph transformer toward a FLOPs budget and compact it."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from graphkit.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sparsify", help="sparsify a trained GPS run toward a FLOPs budget (GTSP)",
+        description="Fine-tune a trained GraphGPS run with learned masks toward a FLOPs budget, "
+                    "compact it, and write a run directory with results.json (FLOPs, params, metric, "
+                    "CPU latency of dense and compact).")
+    p.add_argument("run_dir", type=Path, help="a trained run directory (graphkit train)")
+    p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. sparsify.target_flops=0.6")
+    p.add_argument("--config", type=Path, help="sparsify YAML (configs/sparsify/...); default: defaults")
+    p.add_argument("--checkpoint", default="best", help="best, last or a checkpoint path of RUN_DIR")
+    p.add_argument("--seed", type=int, help="which seed of RUN_DIR to start from (default: its first)")
+    p.add_argument("--out", type=Path, help="exact output run directory (default runs/<name>/<timestamp>)")
+    p.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted sparsify run in --out")
+    p.add_argument("--sweep", help="comma-separated FLOPs targets, e.g. 0.9,0.8,0.7; one run each "
+                                   "under OUT/sweep-<t>/, and OUT/pareto.png")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=run)
+
+
+def _parse_sweep(text: str) -> list[float]:
+    try:
+        targets = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise ConfigError(f"--sweep: expected comma-separated fractions, got {text!r}") from None
+    if not targets or any(not 0.0 < t <= 1.0 for t in targets):
+        raise ConfigError(f"--sweep: every target must be in (0, 1], got {text!r}")
+    return targets
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+    import yaml
+
+    from graphkit.config import apply_overrides, from_dict, load_yaml, to_dict
+    from graphkit.runs import load_run
+    from graphkit.sparsify.pareto_plot import plot_pareto
+    from graphkit.sparsify.sparsifier import Sparsifier
+    from graphkit.sparsify.sparsify_config import SparsifyRunConfig
+    from graphkit.trainers.run_dir import RunDir, write_text_atomic
+
+    if args.resume and args.out is None:
+        raise ConfigError("--resume needs --out OUT_DIR (the interrupted sparsify run)")
+    if args.resume and (args.out / "sparsify.yaml").is_file():
+        cfg = from_dict(SparsifyRunConfig, load_yaml(args.out / "sparsify.yaml"))
+    else:
+        data = load_yaml(args.config) if args.config else {}
+        cfg = apply_overrides(SparsifyRunConfig, data, list(args.overrides))
+    if cfg.threads is not None:
+        torch.set_num_threads(cfg.threads)
+    if not args.run_dir.is_dir():
+        raise ConfigError(f"{args.run_dir} is not a run directory")
+    loaded = load_run(args.run_dir, seed=args.seed, which=args.checkpoint)
+    name = cfg.name or (f"sparsify-{args.config.stem}" if args.config else "sparsify")
+    out = RunDir(args.out) if args.out else RunDir.new(args.runs_root, name)
+    write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
+    progress = not args.quiet and sys.stderr.isatty()
+    if args.sweep:
+        points = {}
+        for target in _parse_sweep(args.sweep):
+            sub = dataclasses.replace(cfg, sparsify=dataclasses.replace(cfg.sparsify, target_flops=target))
+            results = Sparsifier(loaded, sub, RunDir(out.path / f"sweep-{target:g}"), progress).run(args.resume)
+            points[f"{target:g}"] = results
+            _print(results, out.path / f"sweep-{target:g}")
+        summary = {t: {"summary": r["summary"], "dense": r["dense"]} for t, r in points.items()}
+        write_text_atomic(out.path / "sweep.json", json.dumps(summary, indent=2) + "\n")
+        plot_pareto(points, out.path / "pareto.png")
+        print(f"Pareto plot: {out.path / 'pareto.png'}")
+        return 0
+    results = Sparsifier(loaded, cfg, out, progress).run(args.resume)
+    _print(results, out.path)
+    return 0
+
+
+def _print(results: dict, path: Path) -> None:
+    metric = results["metric"]
+    dense = results["dense"]
+    print(f"dense: test {metric} {dense['test'][metric]:.4f}, {dense['flops']['total'] / 1e9:.3f} GFLOPs (test split), "
+          f"{dense['params']} params")
+    for method, s in results["summary"].items():
+        t = s[f"test_{metric}"]
+        print(f"{method}: test {metric} {t['mean']:.4f} ± {t['std']:.4f}, FLOPs x{s['flops_ratio']:.3f}, "
+              f"CPU speed-up {s['speedup']:.2f}x, {s['params']:.0f} params")
+    print(f"run directory: {path}")

@@ -1,0 +1,1 @@
+"""GTSP-style sparsification of trained graph transformers: masks, FLOPs, compaction."""

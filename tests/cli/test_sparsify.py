@@ -1,0 +1,76 @@
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+import graphkit
+from graphkit.cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+FAST = ["tracking.wandb.mode=disabled", "--quiet", "--threads", "1"]
+# every GTSP dimension on, tiny budgets: 2 gate epochs (the kill lands between them), 1 fixed
+SHORT = ["sparsify.gate_epochs=2", "sparsify.fixed_epochs=1", "seeds=[0]", "sparsify.latency_repeats=3",
+         "sparsify.latency_graphs=16"]
+
+
+@pytest.fixture(scope="module")
+def dense_mutag(tmp_path_factory, mirror):
+    run = tmp_path_factory.mktemp("dense") / "run"
+    assert main(["train", str(REPO / "configs/gps/mutag.yaml"), "--run-dir", str(run), "trainer.epochs=2",
+                 "data.splits=[0]", "model.num_layers=2", *FAST]) == 0
+    return run
+
+
+def _state(path: Path) -> dict:
+    return torch.load(path, weights_only=True)["model"]
+
+
+@pytest.mark.slow
+def test_sparsify_cli_on_mutag_then_eval_and_resume_after_kill(dense_mutag, tmp_path, capsys):
+    out = tmp_path / "sparse"
+    args = ["sparsify", str(dense_mutag), "--config", str(REPO / "configs/sparsify/mutag.yaml"), *SHORT]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "learned: test accuracy" in printed and "magnitude:" in printed and "random:" in printed
+    results = json.loads((out / "results.json").read_text())
+    assert set(results["summary"]) == {"learned", "magnitude", "random"}
+    for run in results["runs"]:
+        assert run["calibration_flops_ratio"] <= 0.7  # the budget, on the validation graphs
+        assert run["flops_ratio"] < 0.8 and run["params"] < results["dense"]["params"]
+        assert run["compact_max_abs_diff"] < 1e-4
+        assert run["latency"]["compact"]["median_ms"] > 0
+    learned = next(r for r in results["runs"] if r["method"] == "learned")
+    assert learned["weight_sparsity"] > 0.3
+    assert learned["model"]["layer_token_ratio"] == [0.75] * learned["model"]["num_layers"]
+
+    # the output is a run directory like any other
+    assert main(["eval", str(out)]) == 0
+    evaluated = json.loads((out / "eval.json").read_text())
+    assert evaluated["test"]["accuracy"]["per_seed"][0] == pytest.approx(learned["test"]["accuracy"], abs=1e-6)
+    model = graphkit.load_model(out / "checkpoints" / "best.pt")
+    assert sum(p.numel() for p in model.parameters()) == learned["params"]
+
+    # killed after the first gate epoch, then resumed: the same compact model
+    from graphkit.config import apply_overrides, load_yaml
+    from graphkit.sparsify.sparsifier import Sparsifier
+    from graphkit.sparsify.sparsify_config import SparsifyRunConfig
+    from graphkit.trainers.run_dir import RunDir
+
+    cfg = apply_overrides(SparsifyRunConfig, load_yaml(REPO / "configs/sparsify/mutag.yaml"),
+                          [*SHORT, "sparsify.baselines=[]"])
+    loaded = graphkit.load_run(dense_mutag)
+    killed = RunDir(tmp_path / "killed")
+
+    def kill(row):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        Sparsifier(loaded, cfg, killed, callbacks=(kill,)).run()
+    assert (killed.path / "finetune" / "learned-seed0" / "gates" / "checkpoints" / "last.pt").is_file()
+    assert not (killed.path / "results.json").exists()
+    Sparsifier(graphkit.load_run(dense_mutag), cfg, killed).run(resume=True)
+    got, want = _state(killed.best), _state(out / "checkpoints" / "best.pt")
+    assert got.keys() == want.keys()
+    for key in want:
+        assert torch.equal(got[key], want[key]), key
