@@ -44,6 +44,7 @@ from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError, DatasetError, GraphkitWarning
 from graphkit.registry import Registry
 from graphkit.transforms import add_encodings
+from graphkit.transforms.hac_tokenization import AddHACTokenization
 
 _CONTENT_FIELDS = ("data", "graphs")
 # What a weights-only load of a foreign, truncated or old-format cache file raises.
@@ -75,6 +76,9 @@ def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
         "rwse_steps": cfg.pe.rwse_steps,
         # caches written before LapPE padding became NaN (was zero) must not be reused
         **({"lap_padding": "nan"} if cfg.pe.lap_dim > 0 else {}),
+        # only when on, so that the keys of caches without HAC do not change
+        **({"hac_levels": cfg.pe.hac_levels, "hac_seed": cfg.pe.hac_seed}
+           if cfg.pe.hac_levels > 0 else {}),
     }
 
 
@@ -206,6 +210,9 @@ def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> 
     graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
     if pe is not None:
         graphs = add_encodings(graphs, pe.lap_dim, pe.rwse_steps)
+        if pe.hac_levels > 0:
+            hac = AddHACTokenization(pe.hac_levels, pe.hac_seed)
+            graphs = [hac(graph) for graph in graphs]
     GraphCollection.write(graphs, out / "graphs.pt")
     meta = {f.name: getattr(dataset, f.name) for f in dataclasses.fields(dataset)
             if f.name not in _CONTENT_FIELDS}

@@ -33,6 +33,9 @@ MODELS.register("gps", ModelEntry(GraphGPSConfig, build_graph_gps,
 from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba  # noqa: E402
 
 MODELS.register("graph_mamba", ModelEntry(GraphMambaConfig, build_graph_mamba))
+from graphkit.models.gsm import GSMConfig, build_gsm  # noqa: E402
+
+MODELS.register("gsm", ModelEntry(GSMConfig, build_gsm))
 
 
 def build_model(cfg: ModelConfig, inputs: ModelInputs) -> nn.Module:
