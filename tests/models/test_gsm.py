@@ -6,7 +6,8 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from graphkit.cli.main import main
-from graphkit.errors import ConfigError
+from graphkit.config.run_config import DataConfig, PEConfig
+from graphkit.datasets import load_dataset
 from graphkit.models import build_model_for
 from graphkit.models.gsm import GSMConfig
 from graphkit.transforms.hac_tokenization import AddHACTokenization
@@ -96,3 +97,7 @@ def test_gsm_cli_two_epochs_on_mutag_and_eval_reproduces_results(mirror, tmp_pat
     assert main(["eval", str(run), "--threads", "1"]) == 0
     evaluated = json.loads((run / "eval.json").read_text())
     assert evaluated["test"] == results["test"] and evaluated["val"] == results["val"]
+    # data.pe.hac_levels cached the tokenization with the dataset
+    graph = load_dataset(DataConfig(name="mutag", pe=PEConfig(rwse_steps=16, hac_levels=2))).graphs[0]
+    assert graph.hac_rank.shape == (graph.num_nodes, 2)
+    assert torch.equal(graph.hac_rank.sort(0).values, torch.arange(graph.num_nodes).repeat(2, 1).t())
