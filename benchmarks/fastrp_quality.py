@@ -34,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ratios", default="0.1,0.5,0.9")
     parser.add_argument("--shuffles", type=int, default=5)
-    parser.add_argument("--jobs", type=int, default=1, help="parallel one-vs-rest fits")
+    parser.add_argument("--jobs", type=int, default=1, help="BLAS threads of the logistic regressions")
     parser.add_argument("--workers", type=int, default=2, help="gensim threads for DeepWalk")
     parser.add_argument("--skip-deepwalk", action="store_true")
     args = parser.parse_args()

@@ -100,8 +100,10 @@ def run_info(args: argparse.Namespace) -> int:
         ("source", f"{spec.source} ({spec.citation})"),
         ("task / metric", f"{ds.task} / {ds.metric}"),
         ("graphs / nodes / edges", f"{num_graphs:,} / {nodes:,} / {edges:,}"),
-        ("features", f"{ds.num_features} (node encoder: {ds.node_encoder}"
-                     + (f", {ds.num_node_types} types" if ds.num_node_types else "") + ")"),
+        ("features", "none (a featureless graph: structure and labels only)"
+         if ds.num_features == 0 and not ds.num_node_types
+         else f"{ds.num_features} (node encoder: {ds.node_encoder}"
+              + (f", {ds.num_node_types} types" if ds.num_node_types else "") + ")"),
         ("edge features", f"{ds.num_edge_features} (edge encoder: {ds.edge_encoder}"
                           + (f", {ds.num_edge_types} types" if ds.num_edge_types else "") + ")"),
         ("classes / tasks", str(ds.num_classes)),

@@ -22,11 +22,18 @@ if TYPE_CHECKING:  # numpy and torch load inside the commands: `graphkit --help`
 
 def register(sub: argparse._SubParsersAction) -> None:
     lp = sub.add_parser("lp", help="link prediction: heuristics and TC analysis",
-                        description=__doc__.splitlines()[0])
+                        description="Link-prediction tools: common-neighbour heuristics on the trained "
+                                    "models' splits and metrics, and Topological Concentration analysis "
+                                    "of a trained link model.")
     lp_sub = lp.add_subparsers(dest="lp_command", required=True, metavar="LP_COMMAND")
-    h = lp_sub.add_parser("heuristics", help="evaluate CN / AA / RA without training")
+    h = lp_sub.add_parser("heuristics", help="evaluate CN / AA / RA without training",
+                          description="Scores CN / Adamic-Adar / resource allocation on the same splits and "
+                                      "metrics as the trained models; writes a run directory with "
+                                      "config.yaml and results.json.")
     h.add_argument("config", type=Path, help="YAML: dataset, heuristics, metric, seeds")
-    h.add_argument("--out", type=Path, help="write results as JSON here")
+    h.add_argument("--run-dir", type=Path, help="exact run directory (default runs/<name>/<timestamp>)")
+    h.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
+    h.add_argument("--out", type=Path, help="also write the results JSON to this file")
     h.set_defaults(func=run_heuristics)
     a = lp_sub.add_parser("analyze", help="TC / ATC vs per-node performance of a trained run")
     a.add_argument("run_dir", type=Path, help="a run directory written by `graphkit train`")
@@ -56,6 +63,7 @@ def run_heuristics(args: argparse.Namespace) -> int:
     from graphkit.datasets.loaded_dataset import LINK_PREDICTION
     from graphkit.tasks import TaskContext
     from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task
+    from graphkit.trainers.run_dir import RunDir
 
     cfg = load_yaml(args.config)
     unknown = sorted(set(cfg) - _HEURISTIC_KEYS)
@@ -94,9 +102,17 @@ def run_heuristics(args: argparse.Namespace) -> int:
             vals = 100 * np.array([r["test"][k] for r in results[name]])
             cells.append(f"{vals.mean():8.2f} ± {vals.std():5.2f}")
         print(f"{name:6}" + "".join(f"{c:>16}" for c in cells))
+    summary = {name: {k: {"mean": float(np.mean([r["test"][k] for r in results[name]])),
+                          "std": float(np.std([r["test"][k] for r in results[name]]))} for k in keys}
+               for name in names}
+    report = {"dataset": dataset.name, "metric": metric, "seeds": seeds, "test": summary, "results": results}
+    run_dir = RunDir(args.run_dir) if args.run_dir else RunDir.new(args.runs_root, f"heuristics-{args.config.stem}")
+    run_dir.write_config({**cfg, "heuristics": names, "seeds": seeds})
+    run_dir.write_results(report)
+    print(f"run directory: {run_dir.path}")
     if args.out:
-        args.out.write_text(json.dumps({"dataset": dataset.name, "metric": metric,
-                                        "seeds": seeds, "results": results}, indent=1))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=1))
     return 0
 
 

@@ -8,6 +8,7 @@ become one line on stderr and exit code 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -35,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Idle OpenMP workers sleep instead of spinning: on a shared machine spinning threads
+    # steal the cores the busy ones need. It must be set before torch loads libgomp (the
+    # commands import torch lazily); a value the user set is kept.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     # Overrides may follow options (`train cfg.yaml --threads 1 optim.lr=0.1`), which
     # argparse cannot match to a positional list once an option has interrupted it.

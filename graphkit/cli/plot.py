@@ -12,8 +12,11 @@ _SKIP = {"seed", "split", "epoch", "seconds"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("plot", help="plot learning curves of a run directory")
-    p.add_argument("run_dir", type=Path)
+    p = sub.add_parser("plot", help="plot learning curves of a run directory",
+                       description="Draws every per-epoch quantity of a run's metrics.jsonl (loss, "
+                                   "learning rate, validation metrics) as RUN_DIR/plots/<name>.png, one "
+                                   "line per seed and split.")
+    p.add_argument("run_dir", type=Path, help="a run directory written by `graphkit train`")
     p.add_argument("--out", type=Path, help="output folder (default RUN_DIR/plots)")
     p.set_defaults(func=run)
 
@@ -52,7 +55,9 @@ def plot_run(run_dir: Path, out: Path) -> list[Path]:
         fig, ax = plt.subplots(figsize=(6, 4))
         for (seed, split), points in sorted(series.items()):
             points.sort()
-            ax.plot([p[0] for p in points], [p[1] for p in points], label=f"seed {seed} split {split}")
+            # markers keep short runs visible: a 1-epoch run is a single point, which a bare line hides
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o" if len(points) <= 50 else None,
+                    markersize=4, label=f"seed {seed} split {split}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         if key in ("train_loss", "lr"):

@@ -31,12 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("config", nargs="?", help="YAML config (omit with --resume)")
     p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. optim.lr=0.005 model.name=gat")
     p.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2 (overrides `seeds`)")
-    p.add_argument("--threads", type=int, help="torch CPU threads (1 is often fastest on small boxes)")
+    p.add_argument("--threads", type=int,
+                   help="torch CPU threads (default: 1 for steps under 50k nodes, else the idle cores)")
     p.add_argument("--device", help="auto, cpu, cuda or cuda:N")
     p.add_argument("--run-dir", type=Path, help="exact run directory (default runs/<name>/<timestamp>)")
     p.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue an interrupted run")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress (bars on a terminal, one line per epoch in a log file)")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel processes on this machine (torch.distributed; gloo on CPU, "
                         "nccl on GPU); same as launching with torchrun --nproc-per-node N")
@@ -131,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
         owner = dist.is_main
         lock = owner and os.environ.get(HELD_ENV) != str(run_dir.path)
         with _claimed(run_dir, resume=resume, lock=lock) if owner else contextlib.nullcontext({}) as status:
-            progress = not (args.quiet or cfg.trainer.quiet) and sys.stderr.isatty()
+            # bars on a terminal, one line per epoch in a log (the Trainer picks); --quiet: nothing
+            progress = not (args.quiet or cfg.trainer.quiet)
             try:
                 results = run_experiment(cfg, run_dir, resume=resume, progress=progress, dist=dist)
             except OSError as e:

@@ -145,7 +145,8 @@ class TrainerConfig:
         and the plateau schedule; default the task's metric (``cross_entropy`` is a smoother
         choice on small validation sets).
     device: ``auto`` (CUDA when present), ``cpu`` or ``cuda[:i]``.
-    threads: torch intra-op threads; null leaves torch's default.
+    threads: torch intra-op threads; null: 1 for steps under 50k nodes, else torch's default
+        capped by the idle cores (:func:`graphkit.trainers.cpu_threads.default_threads`).
     """
 
     epochs: int = 200

@@ -10,12 +10,15 @@ adds positional encodings, and caches the result atomically under the data root.
 Adding a dataset: write ``loader(ctx: LoadContext) -> LoadedDataset`` using
 ``ctx.fetch(path)`` / ``ctx.stage(paths, folder)``, put its files' hashes in
 :mod:`graphkit.datasets.checksums`, and append its spec to a module's ``SPECS``.
+
+The registry is static metadata: family modules import torch, PyG, pandas, RDKit... inside
+their loaders, so ``graphkit data list`` and ``--help`` never load them
+(``tests/cli/test_data.py`` checks it).
 """
 
 from graphkit.datasets import (lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu,
                                webkb, zinc)
 from graphkit.datasets.dataset_spec import DatasetSpec
-from graphkit.datasets.graph_collection import GraphCollection
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.datasets.loading import cache_dir, load_dataset
@@ -28,6 +31,17 @@ DATASETS: Registry[DatasetSpec] = Registry("dataset")
 for _module in (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph):
     for _spec in _module.SPECS:
         DATASETS.register(_spec.name, _spec)
+
+
+
+def __getattr__(name: str):
+    # GraphCollection subclasses PyG's InMemoryDataset: importing it loads torch
+    if name == "GraphCollection":
+        from graphkit.datasets.graph_collection import GraphCollection
+
+        return GraphCollection
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DATASETS", "DatasetSpec", "GraphCollection", "LoadContext", "LoadedDataset", "RemoteFile",

@@ -11,13 +11,9 @@ import hashlib
 import os
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Optional
-
-from tqdm import tqdm
 
 from graphkit.datasets.remote_file import RemoteFile
 from graphkit.errors import ChecksumError, DatasetError
@@ -126,6 +122,12 @@ def _temp_path(dest: Path) -> Path:
 
 
 def _download(url: str, out: Path) -> None:
+    # imported here: the registry (`graphkit data list`) imports this module and never downloads
+    import urllib.error
+    import urllib.request
+
+    from tqdm import tqdm
+
     request = urllib.request.Request(url, headers={"User-Agent": "graphkit"})
     try:
         with urllib.request.urlopen(request, timeout=60) as response, open(out, "wb") as f:
@@ -138,7 +140,9 @@ def _download(url: str, out: Path) -> None:
                     bar.update(len(chunk))
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
-        raise DatasetError(f"download of {url} failed: {reason}") from None
+        raise DatasetError(f"download of {url} failed: {reason}; to read the files from an offline "
+                           f"mirror instead, set {MIRROR_ENV}=/path/to/mirror (or data.mirror in a "
+                           f"config, --mirror for `graphkit data`)") from None
 
 
 def _fetch_archive(url: str, archive_dir: Path) -> Path:

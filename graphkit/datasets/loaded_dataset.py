@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from torch import Tensor
-from torch_geometric.data import Data
+if TYPE_CHECKING:
+    from torch import Tensor
+    from torch_geometric.data import Data
 
 # Task names shared by datasets, tasks and configs.
 NODE_CLASSIFICATION = "node_classification"

@@ -32,19 +32,13 @@ import warnings
 from pathlib import Path
 from typing import Callable, Optional
 
-import torch
-
 from graphkit.config import DataConfig, PEConfig
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.fetch import resolve_mirror, resolve_root
-from graphkit.datasets import graph_collection
-from graphkit.datasets.graph_collection import GraphCollection
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError, DatasetError, GraphkitWarning
 from graphkit.registry import Registry
-from graphkit.transforms import add_encodings
-from graphkit.transforms.hac_tokenization import AddHACTokenization
 
 _CONTENT_FIELDS = ("data", "graphs")
 # What a weights-only load of a foreign, truncated or old-format cache file raises.
@@ -67,6 +61,8 @@ def resolve_split(spec: DatasetSpec, split: str) -> str:
 
 def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
     """The processing options that identify a cache entry."""
+    from graphkit.datasets import graph_collection  # PyG: only once a dataset is used
+
     return {
         "dataset": spec.name,
         "version": spec.version,
@@ -207,6 +203,12 @@ def _publish(spec: DatasetSpec, cfg: DataConfig, target: Path, fill: Callable[[P
 
 
 def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> None:
+    import torch
+
+    from graphkit.datasets.graph_collection import GraphCollection
+    from graphkit.transforms import add_encodings
+    from graphkit.transforms.hac_tokenization import AddHACTokenization
+
     graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
     if pe is not None:
         graphs = add_encodings(graphs, pe.lap_dim, pe.rwse_steps)
@@ -221,6 +223,10 @@ def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> 
 
 
 def _read(folder: Path) -> LoadedDataset:
+    import torch
+
+    from graphkit.datasets.graph_collection import GraphCollection
+
     meta = torch.load(folder / "meta.pt", weights_only=True)
     graphs = GraphCollection(folder / "graphs.pt")
     if meta.pop("graph_level"):

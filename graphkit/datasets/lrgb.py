@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import ast
 
-import pandas as pd
-import torch
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import GRAPH_MULTILABEL, LoadedDataset
-from graphkit.datasets.molecules import graphs_from_smiles, ogb_graph_arrays
-from graphkit.datasets.numpy_pickle import load_numpy_pickle
 
 CSV_PATH = "lrgb/peptides-functional/peptide_multi_class_dataset.csv.gz"
 SPLIT_PATH = "lrgb/peptides-functional/splits_random_stratified_peptide.pickle"
 
 
 def _load(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+
+    from graphkit.datasets.molecules import graphs_from_smiles, ogb_graph_arrays
+    from graphkit.datasets.numpy_pickle import load_numpy_pickle
+
     table = pd.read_csv(ctx.fetch(CSV_PATH))
     # The published split exists only as a pickle of numpy index arrays: it is unpickled
     # from the very bytes whose sha256 was checked, by a reader that resolves numpy's

@@ -6,19 +6,17 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
-
-import numpy as np
-import scipy.io
-from scipy.io.matlab import MatReadError
-import scipy.sparse as sp
-import torch
-from torch_geometric.data import Data
+from typing import TYPE_CHECKING
 
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import NODE_MULTILABEL, LoadedDataset
 from graphkit.errors import DatasetError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+    from torch_geometric.data import Data
 
 BLOGCATALOG_PATH = "node_embedding/blogcatalog.mat"
 
@@ -36,6 +34,10 @@ def read_mat_graph(path: str | Path) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     Raises:
         DatasetError: the file is missing, unreadable, or lacks / mis-shapes a variable.
     """
+    import scipy.io
+    import scipy.sparse as sp
+    from scipy.io.matlab import MatReadError
+
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"graph file not found: {path}")
@@ -66,6 +68,11 @@ def read_mat_graph(path: str | Path) -> tuple[sp.csr_matrix, sp.csr_matrix]:
 def mat_graph_to_data(adjacency: sp.spmatrix, labels: sp.spmatrix) -> Data:
     """PyG graph of a ``.mat`` graph: ``edge_index`` (one column per stored entry,
     ``edge_weight`` when weights are not all 1) and multi-hot float ``y`` ``[N, C]``."""
+    import numpy as np
+    import scipy.sparse as sp
+    import torch
+    from torch_geometric.data import Data
+
     coo = sp.coo_matrix(adjacency)
     edge_index = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
     data = Data(edge_index=edge_index, num_nodes=adjacency.shape[0])

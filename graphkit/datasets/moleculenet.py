@@ -3,20 +3,21 @@ features and OGB's deterministic scaffold split (80/10/10)."""
 
 from __future__ import annotations
 
-import pandas as pd
-import torch
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import GRAPH_MULTILABEL, LoadedDataset
-from graphkit.datasets.molecules import graphs_from_smiles, ogb_graph_arrays
-from graphkit.datasets.splits import scaffold_split
 
 HIV_PATH = "moleculenet/HIV.csv"
 
 
 def _load(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+
+    from graphkit.datasets.molecules import graphs_from_smiles, ogb_graph_arrays
+    from graphkit.datasets.splits import scaffold_split
+
     table = pd.read_csv(ctx.fetch(HIV_PATH))
     smiles = table["smiles"].tolist()
     graphs = graphs_from_smiles(smiles, ogb_graph_arrays, "molhiv")

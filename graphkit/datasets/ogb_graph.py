@@ -5,11 +5,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import torch
-from ogb.graphproppred import PygGraphPropPredDataset
-from torch_geometric.data.data import DataEdgeAttr, DataTensorAttr
-from torch_geometric.data.storage import GlobalStorage
-
 from graphkit.datasets.checksums import SHA256, known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
@@ -30,6 +25,11 @@ def _files(dir_name: str, download_name: str) -> tuple:
 
 
 def _load(ctx: LoadContext, ogb_name: str) -> LoadedDataset:
+    import torch
+    from ogb.graphproppred import PygGraphPropPredDataset
+    from torch_geometric.data.data import DataEdgeAttr, DataTensorAttr
+    from torch_geometric.data.storage import GlobalStorage
+
     dir_name = ogb_name.replace("-", "_")
     for file in ctx.spec.files:
         relative = file.path[len(f"ogb/{dir_name}/"):]

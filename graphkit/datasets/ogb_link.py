@@ -13,16 +13,10 @@ configured (which has none of them) loading fails with a clear message instead.
 
 from __future__ import annotations
 
-import pandas as pd
-import torch
-from torch_geometric.data import Data
-from torch_geometric.utils import to_undirected
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LINK_PREDICTION, LoadedDataset
-from graphkit.datasets.numpy_pickle import load_numpy_torch_file
 from graphkit.errors import DatasetError
 
 DDI_URL = "http://snap.stanford.edu/ogb/data/linkproppred/ddi.zip"
@@ -32,6 +26,13 @@ _DDI_FILES = ("RELEASE_v1.txt", "mapping/README.md", "mapping/nodeidx2drugid.csv
 
 
 def _load_ddi(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+    from torch_geometric.data import Data
+    from torch_geometric.utils import to_undirected
+
+    from graphkit.datasets.numpy_pickle import load_numpy_torch_file
+
     def path(name: str) -> str:
         return f"ogb/ogbl_ddi/{name}"
 
@@ -52,6 +53,8 @@ def _load_ddi(ctx: LoadContext) -> LoadedDataset:
 
 
 def _load_ogb_download(ctx: LoadContext) -> LoadedDataset:
+    import torch
+
     name = ctx.spec.name
     if ctx.mirror is not None:
         raise DatasetError(

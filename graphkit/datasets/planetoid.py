@@ -7,15 +7,15 @@ them, so its own download is never triggered.
 from __future__ import annotations
 
 from functools import partial
-
-import torch
-from torch_geometric.datasets import Planetoid
-from torch_geometric.utils import mask_to_index
+from typing import TYPE_CHECKING
 
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import NODE_CLASSIFICATION, LoadedDataset
+
+if TYPE_CHECKING:
+    import torch
 
 PLANETOID_URL = "https://github.com/kimiyoung/planetoid/raw/master/data"
 GEOM_GCN_URL = "https://raw.githubusercontent.com/graphdml-uiuc-jlu/geom-gcn/master"
@@ -39,6 +39,8 @@ def geom_gcn_split_files(name: str):
 
 def masks_to_splits(train_mask, val_mask, test_mask) -> list[dict[str, torch.Tensor]]:
     """Boolean masks ``[N]`` or ``[N, S]`` -> one ``train/valid/test`` index dict per split."""
+    from torch_geometric.utils import mask_to_index
+
     if train_mask.dim() == 1:
         train_mask, val_mask, test_mask = (m.unsqueeze(1) for m in (train_mask, val_mask, test_mask))
     return [
@@ -49,6 +51,8 @@ def masks_to_splits(train_mask, val_mask, test_mask) -> list[dict[str, torch.Ten
 
 
 def _load_planetoid(ctx: LoadContext, pyg_name: str) -> LoadedDataset:
+    from torch_geometric.datasets import Planetoid
+
     name = pyg_name.lower()
     paths = planetoid_paths(name)
     if ctx.split == "geom-gcn":

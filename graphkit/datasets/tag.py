@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import torch
-from torch_geometric.data import Data
-from torch_geometric.utils import coalesce, to_undirected
+from typing import TYPE_CHECKING
 
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import NODE_CLASSIFICATION, LoadedDataset
-from graphkit.datasets.splits import random_splits
 from graphkit.errors import DatasetError
+
+if TYPE_CHECKING:
+    import torch
 
 TAG_FILES = ("raw_texts.json", "edge_index.npy", "y.npy", "label_names.json")
 ARXIV_URL = ("https://raw.githubusercontent.com/TRAIS-Lab/LLM-Structured-Data/"
@@ -38,6 +35,11 @@ def tag_dataset(name: str, texts: list[str], edge_index: torch.Tensor, y: torch.
                 metric: str = "accuracy") -> LoadedDataset:
     """Assembles a TAG :class:`LoadedDataset`; edges are made undirected and deduplicated.
     Without ``splits``, 10 seeded random 60/20/20 splits (TAPE's protocol for Cora)."""
+    from torch_geometric.data import Data
+    from torch_geometric.utils import coalesce, to_undirected
+
+    from graphkit.datasets.splits import random_splits
+
     num_nodes = len(texts)
     if y.numel() != num_nodes:
         raise DatasetError(f"{name}: {len(texts)} texts but {y.numel()} labels")
@@ -61,6 +63,9 @@ def load_tag_directory(path: str | Path, name: str | None = None) -> LoadedDatas
         path: the directory.
         name: dataset name to record; default ``tag:<directory name>``.
     """
+    import numpy as np
+    import torch
+
     path = Path(path)
     missing = [f for f in TAG_FILES if not (path / f).is_file()]
     if missing:
@@ -84,6 +89,9 @@ def _load_cora(ctx: LoadContext) -> LoadedDataset:
 
 
 def _load_arxiv(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+
     def read(name: str) -> pd.DataFrame:
         return pd.read_csv(ctx.fetch(f"tag/arxiv_2023/{name}"))
 

@@ -16,16 +16,10 @@ import zipfile
 from functools import partial
 from pathlib import PurePosixPath
 
-import torch
-import torch.nn.functional as F
-from torch_geometric.datasets import TUDataset
-from torch_geometric.utils import degree
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import GRAPH_CLASSIFICATION, LoadedDataset
-from graphkit.datasets.splits import stratified_kfold_splits
 
 TU_URL = "https://www.chrsmrrs.com/graphkerneldatasets"
 
@@ -33,6 +27,10 @@ TU_URL = "https://www.chrsmrrs.com/graphkerneldatasets"
 def one_hot_degree(graphs: list, max_degree: int | None = None) -> list:
     """Sets ``x`` to the one-hot (out-)degree ``[N, max_degree + 1]``, degrees above
     ``max_degree`` clipped to it; ``max_degree`` defaults to the largest in ``graphs``."""
+    import torch
+    import torch.nn.functional as F
+    from torch_geometric.utils import degree
+
     degrees = [degree(g.edge_index[0], g.num_nodes, dtype=torch.long) for g in graphs]
     if max_degree is None:
         max_degree = max(int(d.max()) if d.numel() else 0 for d in degrees)
@@ -42,6 +40,11 @@ def one_hot_degree(graphs: list, max_degree: int | None = None) -> list:
 
 
 def _load(ctx: LoadContext, tu_name: str) -> LoadedDataset:
+    import torch
+    from torch_geometric.datasets import TUDataset
+
+    from graphkit.datasets.splits import stratified_kfold_splits
+
     raw_dir = ctx.work_dir / tu_name / "raw"
     raw_dir.mkdir(parents=True)
     # The zip holds <NAME>/<NAME>_*.txt; PyG wants those files directly in <root>/<NAME>/raw.

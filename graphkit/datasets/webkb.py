@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from torch_geometric.datasets import Actor, WebKB
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
@@ -21,6 +19,8 @@ def _paths(geom_name: str) -> list[str]:
 
 
 def _load(ctx: LoadContext, geom_name: str) -> LoadedDataset:
+    from torch_geometric.datasets import Actor, WebKB
+
     if geom_name == "film":
         # Actor reads <root>/raw; WebKB reads <root>/<name>/raw.
         ctx.stage(_paths(geom_name), ctx.work_dir / "raw")

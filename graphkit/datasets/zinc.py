@@ -9,15 +9,10 @@ layout. The target is the ``score`` column (penalized logP). The split is the
 
 from __future__ import annotations
 
-import pandas as pd
-import torch
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import GRAPH_REGRESSION, LoadedDataset
-from graphkit.datasets.molecules import (NUM_ZINC_BOND_TYPES, ZINC_ATOM_TYPES, graphs_from_smiles,
-                                         zinc_graph_arrays)
 
 _GRAPHIUM = ("https://raw.githubusercontent.com/datamol-io/graphium/"
              "2573628b14751178679cd4606a1523486585d873/ZINC_bench_gnn")
@@ -26,6 +21,11 @@ SPLIT_PATH = "zinc12k/indexes_train_val_test.csv"
 
 
 def _load(ctx: LoadContext) -> LoadedDataset:
+    import pandas as pd
+    import torch
+
+    from graphkit.datasets.molecules import NUM_ZINC_BOND_TYPES, ZINC_ATOM_TYPES, graphs_from_smiles, zinc_graph_arrays
+
     table = pd.read_csv(ctx.fetch(SMILES_PATH))
     index = pd.read_csv(ctx.fetch(SPLIT_PATH))
     graphs = graphs_from_smiles(table["SMILES"].tolist(), zinc_graph_arrays, "zinc")

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from graphkit.embed.adjacency import as_adjacency
+from graphkit.embed.fastrp_kernel import fastrp_kernel
 from graphkit.embed.random_projection import PROJECTIONS, random_projection_matrix
 from graphkit.errors import GraphkitWarning, InvalidInputError, InvalidInputTypeError
 
@@ -30,7 +31,9 @@ class FastRP(BaseEstimator):
 
     where ``norm`` L2-normalizes rows when ``l2_normalize`` (the propagation itself uses the
     unnormalized ``N_i``, as the authors' reference code does). Computation is sparse
-    matrix times dense ``[N, d]`` block, in ``dtype``, holding at most three such blocks.
+    matrix times dense ``[N, d]`` block, in ``dtype``, holding at most three such blocks,
+    on compiled CPU kernels (:mod:`graphkit.embed.fastrp_kernel`; torch's intra-op
+    threads, ``torch.set_num_threads``) or, where they cannot be built, scipy's products.
 
     Args:
         n_components: embedding dimension ``d`` (default 128).
@@ -119,18 +122,11 @@ class FastRP(BaseEstimator):
             scale = np.power(np.where(degree > 0, degree, 1.0), self.normalization_strength)
             initial = _row_scaled(initial, scale, dtype) if sp.issparse(initial) else _scale_rows(initial, scale)
 
-        embedding = None
-        if self.self_influence != 0.0:
-            own = initial.toarray() if sp.issparse(initial) else initial.copy()
-            embedding = self._weighted(own, self.self_influence)
-        current = _dense(transition @ initial, dtype) if weights else None  # [N, d]
-        for i, alpha in enumerate(weights):
-            following = transition @ current if i + 1 < len(weights) else None
-            if alpha != 0.0:
-                # `current` is no longer needed: it is scaled in place and added (or adopted).
-                part = self._weighted(current, alpha)
-                embedding = part if embedding is None else _add(embedding, part)
-            current = following
+        kernel = fastrp_kernel()
+        if kernel is None:
+            embedding = self._propagate_scipy(transition, initial, weights, dtype)
+        else:
+            embedding = self._propagate_panels(kernel, transition, initial, weights, dtype)
         zero = int(np.count_nonzero(~embedding.any(axis=1)))
         if zero:
             sinks = int(np.count_nonzero(degree == 0))
@@ -206,6 +202,67 @@ class FastRP(BaseEstimator):
         out[:, d - d_features :] = _dense(features @ mixing, dtype)  # [N, F] @ [F, d_features]
         return out
 
+    def _propagate_scipy(self, transition: sp.csr_matrix, initial: Any, weights: list[float],
+                         dtype: np.dtype) -> np.ndarray:
+        """The propagation on scipy's products (when the CPU kernels cannot be built)."""
+        embedding = None
+        if self.self_influence != 0.0:
+            own = initial.toarray() if sp.issparse(initial) else initial.copy()
+            embedding = self._weighted(own, self.self_influence)
+        current = _dense(transition @ initial, dtype) if weights else None  # [N, d]
+        for i, alpha in enumerate(weights):
+            following = transition @ current if i + 1 < len(weights) else None
+            if alpha != 0.0:
+                # `current` is no longer needed: it is scaled in place and added (or adopted).
+                part = self._weighted(current, alpha)
+                embedding = part if embedding is None else _add(embedding, part)
+            current = following
+        return embedding
+
+    def _propagate_panels(self, kernel: Any, transition: sp.csr_matrix, initial: Any, weights: list[float],
+                          dtype: np.dtype) -> np.ndarray:
+        """The propagation on the CPU kernels, with ``[N, d]`` blocks stored as
+        ``[d / W, N, W]`` panels of 64 bytes (see ``csrc/fastrp_cpu.cpp``)."""
+        import torch
+
+        n, d = initial.shape
+        width = 64 // dtype.itemsize
+        panels = -(-d // width)  # d rounded up to whole panels; the padding columns stay 0
+        index = np.int64 if max(transition.nnz, n) >= 2**31 else np.int32
+        a = tuple(torch.from_numpy(arr) for arr in _csr_arrays(transition, index))
+
+        def new_block() -> np.ndarray:
+            return np.zeros((panels, n, width), dtype=dtype)
+
+        def to_panels(dense: np.ndarray) -> np.ndarray:
+            block = new_block()
+            for p in range(panels):
+                block[p, :, : min(width, d - p * width)] = dense[:, p * width: (p + 1) * width]
+            return block
+
+        total = new_block()
+        if self.self_influence != 0.0:
+            own = to_panels(initial.toarray() if sp.issparse(initial) else initial)
+            kernel.add_scaled_rows(torch.from_numpy(own), torch.from_numpy(total), float(self.self_influence),
+                                   bool(self.l2_normalize))
+            del own
+        if weights:
+            current, following = new_block(), new_block()
+            if sp.issparse(initial):
+                r = tuple(torch.from_numpy(arr) for arr in _csr_arrays(initial, index))
+                kernel.csr_csr_dense(*a, *r, torch.from_numpy(current))
+            else:
+                kernel.csr_dense(*a, torch.from_numpy(to_panels(initial)), torch.from_numpy(current))
+            for i, alpha in enumerate(weights):
+                if alpha != 0.0:
+                    kernel.add_scaled_rows(torch.from_numpy(current), torch.from_numpy(total), float(alpha),
+                                           bool(self.l2_normalize))
+                if i + 1 < len(weights):
+                    kernel.csr_dense(*a, torch.from_numpy(current), torch.from_numpy(following))
+                    current, following = following, current
+            del current, following
+        return np.ascontiguousarray(total.transpose(1, 0, 2).reshape(n, panels * width)[:, :d])
+
     def _weighted(self, block: np.ndarray, alpha: float) -> np.ndarray:
         """``alpha * norm(block)``, computed in place in ``block``."""
         if self.l2_normalize:
@@ -232,6 +289,12 @@ def _row_scaled(matrix: sp.spmatrix, scale: np.ndarray, dtype: np.dtype) -> sp.c
     csr = sp.csr_matrix(matrix)
     data = np.repeat(scale.astype(dtype), np.diff(csr.indptr)) * csr.data.astype(dtype, copy=False)
     return sp.csr_matrix((data, csr.indices, csr.indptr), shape=csr.shape)
+
+
+def _csr_arrays(matrix: sp.spmatrix, index: type) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    csr = sp.csr_matrix(matrix)
+    return (np.ascontiguousarray(csr.indptr, dtype=index), np.ascontiguousarray(csr.indices, dtype=index),
+            np.ascontiguousarray(csr.data))
 
 
 def _scale_rows(block: np.ndarray, scale: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from graphkit.runs.checkpoint_meta import build_checkpoint_meta
 from graphkit.tasks import TaskContext, build_task, resolve_task_config
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
+from graphkit.trainers.cpu_threads import default_threads, nodes_per_step
 from graphkit.trainers.distributed import DistContext
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer
@@ -79,6 +80,8 @@ def run_experiment(
     if cfg.trainer.threads is not None:
         torch.set_num_threads(cfg.trainer.threads)
     dataset = load_dataset(cfg.data)
+    if cfg.trainer.threads is None:
+        torch.set_num_threads(default_threads(nodes_per_step(dataset, cfg.data.batch_size), torch.get_num_threads()))
     if cfg.data.normalize_features:
         dataset = normalize_features(dataset)
     task_cfg = resolve_task_config(cfg.task, dataset)

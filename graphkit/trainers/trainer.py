@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -11,7 +10,6 @@ from typing import Any, Callable, Optional
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from tqdm.auto import tqdm
 
 from graphkit.config.run_config import OptimConfig
 from graphkit.errors import TrainingError
@@ -19,6 +17,7 @@ from graphkit.tasks.metrics import metric_direction
 from graphkit.tasks.task import Task
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.distributed import DistContext
+from graphkit.trainers.epoch_progress import EpochProgress
 from graphkit.trainers.optim import build_optimizer, build_scheduler
 from graphkit.trainers.run_dir import RunDir
 
@@ -80,7 +79,8 @@ class Trainer:
         device: the device the task's batches are on.
         patience: evaluations without improvement before stopping (None = never).
         eval_every: evaluate every N epochs (and always at the last).
-        progress: show a tqdm bar.
+        progress: show progress on stderr: epoch and per-batch bars on a terminal, one
+            line per epoch otherwise (see :class:`EpochProgress`).
         callbacks: called with each epoch's metrics row.
         dist: this process's place in a multi-process job.
         monitor: validation metric for model selection (default: the task's metric).
@@ -175,16 +175,13 @@ class Trainer:
         if resume and self.dist.is_main:
             # rows of epochs after the checkpoint (or of a run that had none yet) are redone
             self.run_dir.truncate_metrics(seed, split, epoch)
-        bar = tqdm(
-            range(start_epoch, self.epochs), initial=start_epoch, total=self.epochs,
-            desc=f"seed {seed} split {split}", disable=not self.progress, leave=False,
-            file=sys.stderr, dynamic_ncols=True,
-        )
+        bar = EpochProgress(enabled=self.progress, desc=f"seed {seed} split {split}",
+                            start_epoch=start_epoch, epochs=self.epochs)
         t0 = time.perf_counter() - elapsed
         for epoch in bar:
             model.train()
             total, count = 0.0, 0
-            for batch in task.train_batches(epoch):
+            for batch in bar.batches(task.train_batches(epoch), epoch):
                 optimizer.zero_grad(set_to_none=True)
                 loss = task.training_step(model, batch)
                 finite = bool(torch.isfinite(loss))
@@ -218,10 +215,10 @@ class Trainer:
                     bad_evals += 1
                 if isinstance(scheduler, _Plateau):
                     scheduler.step(val[monitor])
-                bar.set_postfix(loss=f"{row['train_loss']:.4f}", val=f"{val[monitor]:.4f}")
             if scheduler is not None and not isinstance(scheduler, _Plateau):
                 scheduler.step()
             row["seconds"] = time.perf_counter() - t0
+            bar.end_epoch(row, monitor)
             stop = self.patience is not None and bad_evals >= self.patience
             rngs = self.dist.gather_objects(ckpt.rng_state())
             # The row goes first: a kill before last.pt is replaced reruns this epoch, and

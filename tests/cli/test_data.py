@@ -31,6 +31,13 @@ def test_data_info_reports_real_sizes_and_splits(mirror, capsys):
 
 
 @pytest.mark.slow
+def test_data_info_featureless_graph_says_so(mirror, capsys):
+    assert _run(["data", "info", "blogcatalog"]) == 0
+    features = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("features "))
+    assert features.split(None, 1)[1].startswith("none (a featureless graph")
+
+
+@pytest.mark.slow
 def test_data_prepare_caches_with_positional_encodings(mirror, tmp_path, capsys):
     argv = ["data", "prepare", "mutag", "--pe-lap", "3", "--pe-rwse", "4", "--root", str(tmp_path)]
     assert _run(argv) == 0

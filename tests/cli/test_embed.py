@@ -51,6 +51,19 @@ def test_embed_fastrp_evaluate_and_tune_on_a_mat_file(mat_graph, tmp_path, capsy
     assert "--beta" in capsys.readouterr().out
 
 
+def test_embed_paper_preset_is_recorded_in_results(mat_graph, tmp_path):
+    emb = tmp_path / "emb.npy"
+    assert main(["embed", "fastrp", "--graph", str(mat_graph), "--preset", "paper", "--dim", "16",
+                 "--out", str(emb)]) == 0
+    assert np.load(emb).shape == (12, 16)  # an explicit flag overrides the preset's d = 512
+    assert main(["embed", "evaluate", "--embedding", str(emb), "--graph", str(mat_graph), "--preset", "paper",
+                 "--ratios", "0.5", "--shuffles", "1"]) == 0
+    report = json.loads((tmp_path / "results.json").read_text())
+    assert report["C"] == 0.1 and report["preset"] == "paper"
+    params = report["embedding_params"]
+    assert params["weights"] == [0.0, 0.0, 1.0, 6.67] and params["beta"] == -0.64 and params["dim"] == 16
+
+
 def test_embed_deepwalk_writes_an_embedding(mat_graph, tmp_path):
     emb = tmp_path / "dw.npy"
     assert main(["embed", "deepwalk", "--graph", str(mat_graph), "--dim", "8", "--walks-per-node", "2",
@@ -71,11 +84,11 @@ def test_embed_user_mistakes_exit_2_with_one_line(mat_graph, tmp_path, capsys):
 @pytest.mark.slow
 def test_embed_fastrp_blogcatalog_from_the_registry(mirror, tmp_path):
     emb = tmp_path / "blog.npy"
-    assert main(["embed", "fastrp", "--dataset", "blogcatalog", "--dim", "64", "--weights", "0,0,1,6.67",
-                 "--beta", "-0.64", "--seed", "42", "--out", str(emb)]) == 0
+    assert main(["embed", "fastrp", "--dataset", "blogcatalog", "--preset", "paper", "--dim", "64",
+                 "--seed", "42", "--out", str(emb)]) == 0
     assert np.load(emb).shape == (10312, 64)
-    assert main(["embed", "evaluate", "--embedding", str(emb), "--dataset", "blogcatalog", "--ratios", "0.1",
-                 "--shuffles", "1", "--C", "0.1"]) == 0
+    assert main(["embed", "evaluate", "--embedding", str(emb), "--dataset", "blogcatalog", "--preset", "paper",
+                 "--ratios", "0.1", "--shuffles", "1"]) == 0
     row = json.loads((tmp_path / "results.json").read_text())["results"][0]
     # The notebook's d=64 search trials score 32-33.5 % Micro-F1 at 10 % training data.
     assert row["micro_f1"]["mean"] > 0.30 and row["macro_f1"]["mean"] > 0.14

@@ -12,12 +12,17 @@ def test_lp_heuristics_cli_on_cora(tmp_path, capsys):
     cfg = tmp_path / "h.yaml"
     cfg.write_text("dataset: cora\nheuristics: [cn, ra]\nseeds: [0]\n")
     out = tmp_path / "h.json"
-    assert main(["lp", "heuristics", str(cfg), "--out", str(out)]) == 0
+    assert main(["lp", "heuristics", str(cfg), "--out", str(out), "--runs-root", str(tmp_path / "runs")]) == 0
     res = json.loads(out.read_text())
     cn = res["results"]["cn"][0]["test"]
     # Cora's random split: roughly a third of test edges have a common neighbour
     assert 0.25 < cn["hits@100"] < 0.45
+    assert res["test"]["cn"]["hits@100"]["mean"] == cn["hits@100"]
     assert "ra" in capsys.readouterr().out
+    # like `train`, a run directory is written without --out
+    (run_dir,) = (tmp_path / "runs" / "heuristics-h").iterdir()
+    assert json.loads((run_dir / "results.json").read_text()) == res
+    assert "dataset: cora" in (run_dir / "config.yaml").read_text()
 
 
 @pytest.mark.slow

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from graphkit.embed.evaluation import _f1, evaluate_node_classification, top_k_indicator
+from graphkit.embed.evaluation import _f1, evaluate_node_classification, fit_one_vs_rest, top_k_indicator
 from graphkit.errors import ConfigError
 
 
@@ -89,3 +89,28 @@ def test_evaluate_rejects_mismatched_or_non_finite_input():
         evaluate_node_classification(np.zeros((10, 2)), np.zeros((9, 2)))
     with pytest.raises(ConfigError, match="NaN"):
         evaluate_node_classification(np.full((10, 2), np.nan), np.zeros((10, 2)))
+
+
+def test_fit_one_vs_rest_matches_liblinear_per_label():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 4)) * np.array([1.0, 3.0, 0.3, 1.0])
+    y = np.zeros((80, 4), dtype=np.int8)
+    y[:, 0] = x[:, 0] + 0.5 * rng.normal(size=80) > 0
+    y[:, 1] = x[:, 1] - x[:, 2] > 1.0
+    y[:, 3] = 1  # on every train node: a constant predictor, like scikit-learn's one-vs-rest
+    x_bias = np.hstack([x, np.ones((80, 1))]).astype(np.float32)
+    scores, weights = fit_one_vs_rest(x_bias[:60], y[:60], x_bias[60:], C=0.5, tol=1e-8)
+    for label in (0, 1):
+        ref = LogisticRegression(C=0.5, solver="liblinear", tol=1e-10).fit(x[:60], y[:60, label])
+        np.testing.assert_allclose(weights[:, label], np.append(ref.coef_.ravel(), ref.intercept_), atol=2e-3)
+        np.testing.assert_allclose(scores[:, label], ref.decision_function(x[60:]), atol=1e-2)
+    assert np.all(scores[:, 2] == -np.inf) and np.all(scores[:, 3] == np.inf)
+
+
+def test_evaluate_progress_bar_names_ratio_and_shuffle(capsys):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 3)), (rng.random((40, 2)) < 0.5).astype(int)
+    evaluate_node_classification(x, y, train_ratios=(0.5,), n_shuffles=2, progress=True)
+    assert "train 50% shuffle 2/2" in capsys.readouterr().err

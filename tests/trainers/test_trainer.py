@@ -28,7 +28,7 @@ def _fit(run_dir, epochs=20, resume=False, dataset=None, model_name="gcn", **tra
         task = NodeTask(dataset, split_index=0, device=CPU)
     model = build_model_for(MPNNConfig(name=model_name, hidden_channels=8, dropout=0.5), dataset, task.out_channels)
     trainer = Trainer(optim=OptimConfig(lr=0.05), epochs=epochs, run_dir=run_dir, device=CPU,
-                      progress=False, **trainer_kw)
+                      **{"progress": False, **trainer_kw})
     return trainer.fit(model, task, seed=0, split=0, resume=resume), model
 
 
@@ -42,6 +42,18 @@ def test_trainer_learns_separable_communities_and_writes_checkpoints(tmp_path):
     last = ckpt.load(run_dir.last)
     assert last["epoch"] == 29 and set(last) >= {"model", "optimizer", "rng", "best_val"}
     assert ckpt.load(run_dir.best)["epoch"] == result.best_epoch
+
+
+def test_trainer_progress_off_a_terminal_is_one_line_per_epoch(tmp_path, capsys):
+    _fit(RunDir(tmp_path), epochs=3, dataset=paths_and_cycles(24), progress=True)
+    lines = capsys.readouterr().err.strip().splitlines()  # pytest's stderr is not a terminal
+    assert [line.split(":")[0] for line in lines] == [f"seed 0 split 0 epoch {e}/3" for e in (1, 2, 3)]
+    assert all("train_loss" in line and "val_accuracy" in line and "batches/s" in line for line in lines)
+
+
+def test_trainer_quiet_prints_nothing(tmp_path, capsys):
+    _fit(RunDir(tmp_path), epochs=2, progress=False)
+    assert capsys.readouterr().err == ""
 
 
 def test_trainer_resume_from_checkpoint_matches_uninterrupted(tmp_path):

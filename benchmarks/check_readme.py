@@ -1,0 +1,120 @@
+"""Runs the quick rows of the README's results table as written and compares the numbers.
+
+    GRAPHKIT_MIRROR=... python benchmarks/check_readme.py [--rows gcn_cora,heuristics_cora,fastrp_blogcatalog]
+
+Each row's command is run as a fresh `python -m graphkit ...` process from the
+repository root, exactly as the README shows it, except that run directories and
+embeddings go to a temporary folder (`--runs-root`, `--out`) so the checkout stays
+clean. A number passes when it is within the row's tolerance of the README's: twice the
+standard error of the README's own spread (std / sqrt(runs)), and at least `floor`
+points, since a fresh clone draws the same seeds but may run other kernels. The README
+row is looked up too: a row whose numbers changed is reported, not silently compared
+with stale values. Writes benchmarks/results/check_readme.json; exits 1 on a mismatch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAPHKIT = [sys.executable, "-m", "graphkit"]
+
+# name -> README command(s) ({tmp} is the scratch folder), README row text, and
+# expected (value, std over runs, runs) in percent.
+ROWS = {
+    "gcn_cora": {
+        "commands": [["train", "configs/gcn/cora.yaml", "--seeds", "0,1,2,3,4", "--runs-root", "{tmp}/runs"]],
+        "readme": "82.08 ± 0.47",
+        "expected": {"test accuracy": (82.08, 0.47, 5)},
+        "floor": 0.5,
+    },
+    "heuristics_cora": {
+        "commands": [["lp", "heuristics", "configs/heuristics/cora.yaml", "--runs-root", "{tmp}/runs"]],
+        "readme": "33.88 ± 1.26",
+        "expected": {"cn hits@100": (33.88, 1.26, 5), "aa hits@100": (33.88, 1.26, 5), "ra hits@100": (33.88, 1.26, 5)},
+        "floor": 0.5,
+    },
+    "fastrp_blogcatalog": {
+        "commands": [
+            ["embed", "fastrp", "--dataset", "blogcatalog", "--preset", "paper", "--out", "{tmp}/blog.npy"],
+            ["embed", "evaluate", "--embedding", "{tmp}/blog.npy", "--dataset", "blogcatalog", "--preset", "paper",
+             "--ratios", "0.1,0.5,0.9", "--shuffles", "5", "--quiet"],
+        ],
+        "readme": "37.16/22.66, 40.46/27.64, 41.86/28.53",
+        # std: the spread over the 5 shuffles in benchmarks/results/fastrp_quality.json
+        "expected": {"micro-F1 10%": (37.16, 0.49, 5), "macro-F1 10%": (22.66, 0.62, 5),
+                     "micro-F1 50%": (40.46, 0.38, 5), "macro-F1 50%": (27.64, 0.45, 5),
+                     "micro-F1 90%": (41.86, 1.08, 5), "macro-F1 90%": (28.53, 1.19, 5)},
+        # a different projection seed (the README's table used 42, the command's default is 0)
+        "floor": 1.0,
+    },
+}
+
+
+def _measured(name: str, tmp: Path) -> dict[str, float]:
+    if name == "gcn_cora":
+        (results,) = (tmp / "runs").glob("*/*/results.json")
+        return {"test accuracy": 100 * json.loads(results.read_text())["test"]["accuracy"]["mean"]}
+    if name == "heuristics_cora":
+        (results,) = (tmp / "runs").glob("*/*/results.json")
+        test = json.loads(results.read_text())["test"]
+        return {f"{h} hits@100": 100 * test[h]["hits@100"]["mean"] for h in ("cn", "aa", "ra")}
+    report = json.loads((tmp / "results.json").read_text())
+    out = {}
+    for row in report["results"]:
+        pct = f"{row['train_ratio']:.0%}"
+        out[f"micro-F1 {pct}"] = 100 * row["micro_f1"]["mean"]
+        out[f"macro-F1 {pct}"] = 100 * row["macro_f1"]["mean"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default=",".join(ROWS))
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "check_readme.json")
+    args = parser.parse_args()
+    readme = (ROOT / "README.md").read_text()
+    report, failed = {"rows": {}}, False
+    for name in args.rows.split(","):
+        row = ROWS[name]
+        entry: dict = {"readme_row_found": row["readme"] in readme, "commands": []}
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            for command in row["commands"]:
+                argv = [a.format(tmp=tmp) for a in command]
+                entry["commands"].append("graphkit " + " ".join(argv))
+                done = subprocess.run(GRAPHKIT + argv, cwd=ROOT, capture_output=True, text=True, env=os.environ)
+                if done.returncode != 0:
+                    raise SystemExit(f"{name}: graphkit {' '.join(argv)} failed:\n{done.stderr}")
+            entry["wall_s"] = time.perf_counter() - start
+            measured = _measured(name, Path(tmp))
+        checks = {}
+        for key, (value, std, runs) in row["expected"].items():
+            tolerance = max(2 * std / math.sqrt(runs), row["floor"])
+            ok = abs(measured[key] - value) <= tolerance
+            failed |= not ok
+            checks[key] = {"readme": value, "measured": round(measured[key], 2), "tolerance": round(tolerance, 2),
+                           "ok": ok}
+            print(f"{name:20} {key:16} README {value:6.2f}  measured {measured[key]:6.2f}  "
+                  f"(± {tolerance:.2f}) {'ok' if ok else 'MISMATCH'}", flush=True)
+        if not entry["readme_row_found"]:
+            print(f"{name}: README no longer shows {row['readme']!r}; update ROWS", flush=True)
+            failed = True
+        entry["checks"] = checks
+        report["rows"][name] = entry
+    report["all_ok"] = not failed
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
