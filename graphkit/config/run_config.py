@@ -18,14 +18,20 @@ class PEConfig:
         lap_dim: number of Laplacian eigenvectors (0 = off), stored as ``data.lap_pe``.
         rwse_steps: random-walk return probabilities for 1..k steps (0 = off),
             stored as ``data.rwse``.
+        hac_levels: levels of the hierarchical affinity clustering tokenization of
+            GSM++ (0 = off), stored as ``data.hac_rank`` ``[N, hac_levels]``
+            (:func:`graphkit.transforms.hac_tokenization.hac_ranks`).
+        hac_seed: seed of the HAC tie-breaking and sibling order.
     """
 
     lap_dim: int = 0
     rwse_steps: int = 0
+    hac_levels: int = 0
+    hac_seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.lap_dim < 0 or self.rwse_steps < 0:
-            raise ValueError("pe.lap_dim and pe.rwse_steps must be >= 0")
+        if self.lap_dim < 0 or self.rwse_steps < 0 or self.hac_levels < 0:
+            raise ValueError("pe.lap_dim, pe.rwse_steps and pe.hac_levels must be >= 0")
 
 
 def _plain(value: object) -> bool:

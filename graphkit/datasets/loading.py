@@ -73,6 +73,9 @@ def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
         # caches written before LapPE padding became NaN (was zero) must not be reused
         **({"lap_padding": "nan"} if cfg.pe.lap_dim > 0 else {}),
         **({"fingerprint": spec.fingerprint} if spec.fingerprint else {}),
+        # only when on, so that the keys of caches without HAC do not change
+        **({"hac_levels": cfg.pe.hac_levels, "hac_seed": cfg.pe.hac_seed}
+           if cfg.pe.hac_levels > 0 else {}),
     }
 
 
@@ -205,10 +208,14 @@ def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> 
 
     from graphkit.datasets.graph_collection import GraphCollection
     from graphkit.transforms import add_encodings
+    from graphkit.transforms.hac_tokenization import AddHACTokenization
 
     graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
     if pe is not None:
         graphs = add_encodings(graphs, pe.lap_dim, pe.rwse_steps)
+        if pe.hac_levels > 0:
+            hac = AddHACTokenization(pe.hac_levels, pe.hac_seed)
+            graphs = [hac(graph) for graph in graphs]
     GraphCollection.write(graphs, out / "graphs.pt")
     meta = {f.name: getattr(dataset, f.name) for f in dataclasses.fields(dataset)
             if f.name not in _CONTENT_FIELDS}

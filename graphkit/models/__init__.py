@@ -39,6 +39,9 @@ MODELS.register("graphclip", ModelEntry(GraphCLIPConfig, build_graph_clip, level
 from graphkit.sparsify.compact_gps import CompactGPSConfig, build_compact_gps  # noqa: E402
 
 MODELS.register("gps_compact", ModelEntry(CompactGPSConfig, build_compact_gps))
+from graphkit.models.gsm import GSMConfig, build_gsm  # noqa: E402
+
+MODELS.register("gsm", ModelEntry(GSMConfig, build_gsm))
 
 
 def build_model(cfg: ModelConfig, inputs: ModelInputs) -> nn.Module:

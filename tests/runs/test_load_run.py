@@ -19,6 +19,7 @@ FAMILIES = {
     "gps": ("gps/mutag.yaml", ["model.num_layers=2", "model.hidden_channels=32", "data.splits=[0]"]),
     "graph_mamba": ("graph_mamba/mutag.yaml", ["model.num_layers=2", "model.hidden_channels=32",
                                                "data.splits=[0]"]),
+    "gsm": ("gsm/mutag.yaml", ["model.num_layers=2", "model.hidden_channels=32", "data.splits=[0]"]),
     "ncn": ("ncn/cora.yaml", ["model.hidden_channels=32"]),
     "gae": ("gae/cora.yaml", ["model.hidden_channels=32"]),
 }
