@@ -14,25 +14,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import platform
 import sys
 import warnings
 from pathlib import Path
+
+from graphkit.native_build import cpu_flags
 
 _SOURCE = Path(__file__).parent / "csrc" / "fastrp_cpu.cpp"
 # -march=native vectorises the panel loops for the CPU at hand, so the build is keyed
 # by its feature flags; no -ffast-math (it would set flush-to-zero for the process).
 _CFLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=fast"]
-
-
-def _cpu_flags() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                return line
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 @functools.lru_cache(maxsize=None)
@@ -46,7 +37,7 @@ def fastrp_kernel():
         from torch.utils import cpp_extension
 
         key = hashlib.sha256(b"\0".join([_SOURCE.read_bytes(), " ".join(_CFLAGS).encode(),
-                                         _cpu_flags().encode(), torch.__version__.encode()])).hexdigest()[:12]
+                                         cpu_flags().encode(), torch.__version__.encode()])).hexdigest()[:12]
         name = f"graphkit_fastrp_{key}"
         if not any(Path(cpp_extension._get_build_directory(name, False)).glob("*.so")):
             print("graphkit: building the FastRP CPU kernels (once per machine, ~30 s)", file=sys.stderr, flush=True)

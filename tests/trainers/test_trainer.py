@@ -75,7 +75,6 @@ def test_trainer_stops_on_non_finite_loss_and_keeps_last_good_checkpoint(tmp_pat
     dataset = two_communities()
     task = NodeTask(dataset, split_index=0, device=CPU)
     model = build_model_for(MPNNConfig(name="gcn", hidden_channels=8), dataset, task.out_channels)
-    calls = {"n": 0}
     original = task.training_step
 
     def exploding(model, batch):
@@ -134,7 +133,6 @@ class _Killed(BaseException):
 @pytest.mark.parametrize("where", ["metrics_append", "last_write"])
 def test_trainer_kill_around_checkpoint_write_logs_every_epoch_once(tmp_path, monkeypatch, where):
     run_dir = RunDir(tmp_path)
-    calls = {"n": 0}
     if where == "metrics_append":  # the kill lands while the epoch-3 row is being appended
         original = RunDir.append_metrics
 

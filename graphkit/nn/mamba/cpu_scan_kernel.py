@@ -18,13 +18,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import platform
 import sys
 import warnings
 from pathlib import Path
 
 import torch
 from torch import Tensor
+
+from graphkit.native_build import cpu_flags
 
 _SOURCE = Path(__file__).parent / "csrc" / "packed_scan_cpu.cpp"
 # -march=native for AVX2/AVX-512 vectorisation of the inner loops, so the build is
@@ -34,16 +35,6 @@ _SOURCE = Path(__file__).parent / "csrc" / "packed_scan_cpu.cpp"
 # reductions and vectorised floor the loops need.
 _CFLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math",
            "-fno-signed-zeros", "-fassociative-math", "-ffp-contract=fast"]
-
-
-def _cpu_flags() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                return line
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _built(cpp_extension, name: str) -> bool:
@@ -62,7 +53,7 @@ def cpu_scan_kernel():
     if os.environ.get("GRAPHKIT_SCAN_KERNEL", "auto") == "torch":
         return None
     key = hashlib.sha256(b"\0".join([
-        _SOURCE.read_bytes(), " ".join(_CFLAGS).encode(), _cpu_flags().encode(),
+        _SOURCE.read_bytes(), " ".join(_CFLAGS).encode(), cpu_flags().encode(),
         torch.__version__.encode(),
     ])).hexdigest()[:12]
     name = f"graphkit_packed_scan_{key}"
