@@ -75,6 +75,7 @@ def test_trainer_stops_on_non_finite_loss_and_keeps_last_good_checkpoint(tmp_pat
     dataset = two_communities()
     task = NodeTask(dataset, split_index=0, device=CPU)
     model = build_model_for(MPNNConfig(name="gcn", hidden_channels=8), dataset, task.out_channels)
+    calls = {"n": 0}
     original = task.training_step
 
     def exploding(model, batch):
