@@ -28,7 +28,6 @@ from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.datasets.loading import cache_dir, load_dataset
 from graphkit.datasets.mat_graph import read_mat_graph
 from graphkit.datasets.remote_file import RemoteFile
-from graphkit.datasets.resolve import resolve_dataset
 from graphkit.datasets.tag import load_tag_directory
 from graphkit.registry import Registry
 
@@ -38,13 +37,17 @@ for _module in (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_li
         DATASETS.register(_spec.name, _spec)
 
 
-
 def __getattr__(name: str):
-    # GraphCollection subclasses PyG's InMemoryDataset: importing it loads torch
+    # GraphCollection subclasses PyG's InMemoryDataset, and resolution reaches the family
+    # loaders: importing either loads torch, so they load on first use
     if name == "GraphCollection":
         from graphkit.datasets.graph_collection import GraphCollection
 
         return GraphCollection
+    if name == "resolve_dataset":
+        from graphkit.datasets.resolve import resolve_dataset
+
+        return resolve_dataset
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
