@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from graphkit.cli.arguments import int_list
     from graphkit.errors import ConfigError
     from graphkit.runs import load_run, read_run_config, run_pairs
     from graphkit.trainers.experiment import aggregate
@@ -49,25 +50,19 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--split: unknown split {bad[0] if bad else args.split!r}; valid: train, valid, test")
     rd, cfg = read_run_config(args.run_dir, args.overrides)
     pairs = run_pairs(cfg, rd)
-    if args.checkpoint not in ("best",):
+    which = args.checkpoint if args.checkpoint in ("best", "last") else Path(args.checkpoint)
+    if which != "best":
         pairs = [(cfg.seeds[0], cfg.data.splits[0])]  # one checkpoint file: one run
     if args.seeds:
-        try:
-            wanted = {int(s) for s in args.seeds.split(",") if s.strip()}
-        except ValueError:
-            raise ConfigError(f"--seeds: expected comma-separated integers, got {args.seeds!r}") from None
+        wanted = set(int_list(args.seeds, "--seeds"))
         pairs = [(s, k) for s, k in pairs if s in wanted]
     if not pairs:
         raise ConfigError(f"{args.run_dir} has no finished run to evaluate (no best-seed*-split*.pt)")
     runs = []
     dataset_name = model_name = task_name = metric = None
     for seed, split in pairs:
-        if args.checkpoint in ("best", "last"):
-            loaded = load_run(rd.path, seed=seed, split=split, which=args.checkpoint,
-                              device=args.device, dataset=args.dataset, overrides=args.overrides)
-        else:
-            loaded = load_run(rd.path, seed=seed, split=split, which=Path(args.checkpoint),
-                              device=args.device, dataset=args.dataset, overrides=args.overrides)
+        loaded = load_run(rd.path, seed=seed, split=split, which=which, device=args.device,
+                          dataset=args.dataset, overrides=args.overrides)
         result = final_evaluation(loaded.model, loaded.task, seed, splits)
         runs.append({"seed": seed, "split": split, "metric": loaded.task.metric,
                      "checkpoint": str(loaded.checkpoint),

@@ -9,19 +9,10 @@ import json
 import time
 from pathlib import Path
 
+from graphkit.cli.arguments import int_list
 from graphkit.errors import ConfigError
 
 METHODS = ("prompt", "linear_probe", "finetune")
-
-
-def _ints(text: str, flag: str) -> list[int]:
-    try:
-        values = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise ConfigError(f"{flag}: expected comma-separated integers, got {text!r}") from None
-    if not values:
-        raise ConfigError(f"{flag}: give at least one value")
-    return values
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
     from graphkit.zeroshot.few_shot import fine_tune, linear_probe, sample_shots, tune_prompt
 
-    shots, seeds = _ints(args.shots, "--shots"), _ints(args.seeds, "--seeds")
+    shots, seeds = int_list(args.shots, "--shots"), int_list(args.seeds, "--seeds")
     if min(shots) < 1 or args.epochs < 1 or args.prompt_basis < 1:
         raise ConfigError("--shots, --epochs and --prompt-basis must be >= 1")
     started = time.perf_counter()

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from graphkit.cli.arguments import int_list
 from graphkit.config import RunConfig, apply_overrides, from_dict, load_yaml
 from graphkit.errors import ConfigError, TrainingError
 
@@ -43,13 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="data-parallel processes on this machine (torch.distributed; gloo on CPU, "
                         "nccl on GPU); same as launching with torchrun --nproc-per-node N")
     p.set_defaults(func=run)
-
-
-def _parse_seeds(text: str) -> list[int]:
-    try:
-        return [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise ConfigError(f"--seeds: expected comma-separated integers, got {text!r}") from None
 
 
 def _launch(args: argparse.Namespace, run_dir: Path) -> int:
@@ -112,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         path = Path(args.config)
         overrides = list(args.overrides)
         if args.seeds:
-            overrides.append(f"seeds={_parse_seeds(args.seeds)}")
+            overrides.append(f"seeds={int_list(args.seeds, '--seeds')}")
         cfg = _sugar(apply_overrides(RunConfig, load_yaml(path), overrides), args)
         name = cfg.name or f"{path.parent.name}-{path.stem}"
         run_dir = RunDir(args.run_dir, create=False) if args.run_dir else None
