@@ -46,6 +46,10 @@ class GraphGPSConfig(PEModelConfig):
         mamba_state_channels: SSM state size for ``global_model: mamba``.
         mamba_bidirectional: scan the node sequence both ways.
         mamba_eval_orderings: noisy degree orderings averaged in evaluation.
+        mamba_ordering: node order of the scan: ``degree`` (Graph-Mamba), ``pagerank``
+            or ``random`` (ablations).
+        mamba_order_noise: scale of the uniform noise added to the degree key (1.0:
+            random tie-breaking, Graph-Mamba; 0: a fixed order, ties by node index).
         mamba_expand: Mamba inner width factor (1, as Graph-Mamba's
             ``Mamba(d_model=dim_h, d_state=16, d_conv=4, expand=1)``).
         mamba_conv_kernel: Mamba causal convolution width (4).
@@ -65,6 +69,8 @@ class GraphGPSConfig(PEModelConfig):
     mamba_state_channels: int = 16
     mamba_bidirectional: bool = False
     mamba_eval_orderings: int = 5
+    mamba_ordering: Literal["degree", "pagerank", "random"] = "degree"
+    mamba_order_noise: float = 1.0
     mamba_expand: int = 1
     mamba_conv_kernel: int = 4
 
@@ -86,6 +92,11 @@ class GraphGPSConfig(PEModelConfig):
                              f"divisible by model.heads ({self.heads})")
         if self.head_layers < 0:
             raise ValueError("model.head_layers must be >= 0")
+        if self.mamba_ordering not in ("degree", "pagerank", "random"):
+            raise ValueError("model.mamba_ordering must be 'degree', 'pagerank' or 'random', "
+                             f"got {self.mamba_ordering!r}")
+        if not self.mamba_order_noise >= 0:
+            raise ValueError("model.mamba_order_noise must be >= 0")
         for name in ("dropout", "attn_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"model.{name} must be in [0, 1)")
@@ -233,6 +244,7 @@ def build_graph_gps(cfg: GraphGPSConfig, inputs: ModelInputs) -> GraphGPS:
         mamba_kwargs=dict(state_channels=cfg.mamba_state_channels,
                           bidirectional=cfg.mamba_bidirectional,
                           eval_orderings=cfg.mamba_eval_orderings,
+                          ordering=cfg.mamba_ordering, noise=cfg.mamba_order_noise,
                           expand=cfg.mamba_expand, conv_kernel=cfg.mamba_conv_kernel),
     )
     return GraphGPS(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 from torch import nn
@@ -55,14 +55,23 @@ def checkpoint_meta(state: dict[str, Any], path: str | Path) -> dict[str, Any]:
     return meta
 
 
-def model_from_meta(meta: dict[str, Any], path: str | Path) -> tuple[ModelConfig, ModelInputs, nn.Module]:
-    """(model config, inputs, freshly initialised model) described by ``meta``."""
-    from graphkit.config import from_dict
+def model_from_meta(meta: dict[str, Any], path: str | Path,
+                    overrides: Sequence[str] = ()) -> tuple[ModelConfig, ModelInputs, nn.Module]:
+    """(model config, inputs, freshly initialised model) described by ``meta``.
+
+    ``overrides`` (``key=value``, relative to ``model``) change evaluation-time settings
+    of the saved config, e.g. ``mamba_eval_orderings=1``; one that changes a weight's
+    shape fails when the weights are loaded.
+    """
+    from graphkit.config import apply_overrides, from_dict
     from graphkit.errors import ConfigError
     from graphkit.models import build_model
 
     try:
-        cfg = from_dict(ModelConfig, meta["model"], "model")
+        if overrides:
+            cfg = apply_overrides(ModelConfig, meta["model"], list(overrides))
+        else:
+            cfg = from_dict(ModelConfig, meta["model"], "model")
         inputs = ModelInputs.from_dict(meta["inputs"])
     except (ConfigError, ValueError, TypeError, KeyError) as e:
         raise CheckpointError(f"{path}: cannot rebuild its model: {e}") from None

@@ -131,7 +131,10 @@ def load_run(
     task_cfg = resolve_task_config(cfg.task, data)
     task = build_task(task_cfg, data, TaskContext(data=data_cfg, split_index=split, seed=seed,
                                                   device=device))
-    _, inputs, model = model_from_meta(meta, path)
+    # the model is rebuilt from the checkpoint's own config, so `model.*` overrides (say
+    # model.mamba_eval_orderings=1) must be applied to that config, not only to cfg
+    model_overrides = [o[len("model."):] for o in overrides if o.startswith("model.")]
+    _, inputs, model = model_from_meta(meta, path, model_overrides)
     if dataset is not None:
         here = task.model_inputs() if hasattr(task, "model_inputs") else model_inputs_for(
             from_dict(type(cfg.model), meta["model"], "model"), data, task.out_channels,

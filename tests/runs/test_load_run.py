@@ -119,3 +119,22 @@ def test_eval_reproduces_results_json_exactly(mirror, tmp_path, capsys, config, 
     assert evaluated["val"] == results["val"]
     assert evaluated["metric"] == results["metric"] and evaluated["dataset"] == results["dataset"]
     assert f"({'test'}, " in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_load_run_applies_model_overrides_to_the_saved_model(mirror, tmp_path):
+    # evaluation-time settings of the saved model (here: how many node orderings
+    # Graph-Mamba averages) must follow the override, or an ablation silently evaluates
+    # the default
+    run = tmp_path / "gps-mamba"
+    assert main(["train", str(REPO / "configs/gps/mutag.yaml"), "--run-dir", str(run), *FAST,
+                 "model.num_layers=2", "model.hidden_channels=32", "data.splits=[0]",
+                 "model.global_model=mamba", "model.mamba_eval_orderings=5"]) == 0
+    five = graphkit.load_run(run)
+    one = graphkit.load_run(run, overrides=["model.mamba_eval_orderings=1"])
+    orderings = {m.eval_orderings for m in one.model.modules() if hasattr(m, "eval_orderings")}
+    assert orderings == {1}
+    assert not all(torch.equal(a, b) for a, b in
+                   zip(_predictions(one.model, one.task, 0), _predictions(five.model, five.task, 0)))
+    with pytest.raises(CheckpointError, match="do not fit"):
+        graphkit.load_run(run, overrides=["model.hidden_channels=24"])

@@ -39,8 +39,10 @@ class GraphSequenceMamba(nn.Module):
         eval_orderings: orderings averaged in evaluation (default 5, as in Graph-Mamba).
         noise: scale of the uniform tie-breaking noise (default 1.0: ties only, since
             degrees are integers); 0 gives a deterministic degree order.
-        ordering: ``degree`` (Graph-Mamba) or ``pagerank`` (GMN's alternative; scores
-            scaled to integer-like ranks within each graph before the noise is added).
+        ordering: ``degree`` (Graph-Mamba), ``pagerank`` (GMN's alternative; scores
+            scaled to integer-like ranks within each graph before the noise is added) or
+            ``random`` (a fresh random permutation per call: the ablation showing what the
+            degree prior is worth).
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``batch [N]`` -> ``[N, C]``
@@ -63,12 +65,18 @@ class GraphSequenceMamba(nn.Module):
         kwargs = dict(state_channels=state_channels, conv_kernel=conv_kernel, expand=expand)
         self.bidirectional = bidirectional
         self.mamba = BiMamba(channels, **kwargs) if bidirectional else MambaBlock(channels, **kwargs)
-        if ordering not in ("degree", "pagerank"):
-            raise ValueError(f"ordering must be 'degree' or 'pagerank', got {ordering!r}")
+        if ordering not in ("degree", "pagerank", "random"):
+            raise ValueError(
+                f"ordering must be 'degree', 'pagerank' or 'random', got {ordering!r}")
+        if noise < 0:
+            raise ValueError("noise must be >= 0")
         self.eval_orderings, self.noise, self.ordering = eval_orderings, noise, ordering
 
     def _one_ordering(self, x: Tensor, deg: Tensor, batch: Tensor, num_graphs: int) -> Tensor:
-        key = deg + self.noise * torch.rand_like(deg)  # [deg, deg + 1): random ties
+        if self.ordering == "random":
+            key = torch.rand_like(deg)
+        else:
+            key = deg + self.noise * torch.rand_like(deg)  # [deg, deg + 1): random ties
         order = torch.argsort(key, stable=True)
         order = order[torch.argsort(batch[order], stable=True)]  # group by graph, keep key order
         counts = torch.bincount(batch, minlength=num_graphs)

@@ -65,3 +65,36 @@ def test_graph_sequence_mamba_orders_by_degree():
     out_x, out_y = mamba(x, edge_index), mamba(y, edge_index)
     assert torch.allclose(out_x[1:], out_y[1:], atol=1e-6)
     assert not torch.allclose(out_x[0], out_y[0])
+
+
+def test_graph_sequence_mamba_random_ordering_ignores_degree():
+    # the star of the degree test: under a random order the centre is sometimes scanned
+    # first, so over many draws a change to the centre reaches some leaf
+    torch.manual_seed(0)
+    edge_index = torch.tensor([[0, 0, 0, 1, 2, 3], [1, 2, 3, 0, 0, 0]])
+    mamba = GraphSequenceMamba(4, state_channels=2, ordering="random").train()
+    x = torch.randn(4, 4)
+    y = x.clone()
+    y[0] += 1.0
+    leaked = False
+    for _ in range(20):
+        state = torch.random.get_rng_state()
+        out_x = mamba(x, edge_index)
+        torch.random.set_rng_state(state)  # the same permutation for both inputs
+        out_y = mamba(y, edge_index)
+        leaked |= not torch.allclose(out_x[1:], out_y[1:], atol=1e-6)
+    assert leaked
+
+
+def test_graph_sequence_mamba_fixed_order_makes_eval_averaging_a_no_op():
+    torch.manual_seed(0)
+    data = two_graphs()
+    one = GraphSequenceMamba(8, state_channels=4, noise=0.0, eval_orderings=1).eval()
+    five = GraphSequenceMamba(8, state_channels=4, noise=0.0, eval_orderings=5).eval()
+    five.load_state_dict(one.state_dict())
+    assert torch.allclose(one(data.x, data.edge_index, data.batch),
+                          five(data.x, data.edge_index, data.batch), atol=1e-6)
+    with pytest.raises(ValueError, match="ordering"):
+        GraphSequenceMamba(8, ordering="bfs")
+    with pytest.raises(ValueError, match="noise"):
+        GraphSequenceMamba(8, noise=-1.0)

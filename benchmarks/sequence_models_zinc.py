@@ -1,0 +1,122 @@
+"""ZINC accuracy of the graph sequence models beside GraphGPS on one CPU budget (issue 16).
+
+    python benchmarks/sequence_models_zinc.py \\
+        --run "GPS+Mamba=RUN_DIR" --run "GMN=RUN_DIR" [--run ...] \\
+        [--orderings "GPS+Mamba=1,5"] [--out NAME]
+
+Each RUN_DIR is a finished ``graphkit train`` run (its config's first line is the command
+that made it). For every run the script reads ``results.json`` (test/val metric of the
+best-validation checkpoint), ``metrics.jsonl`` (the learning curve and the cumulative
+training wall time) and the run's config; GraphGPS's curve comes from
+``benchmarks/results/gps_zinc_cpu_85ep.json`` (``configs/gps/zinc-cpu45.yaml``).
+``--orderings LABEL=1,5`` re-evaluates that run's best checkpoint through
+``graphkit.load_run`` with ``model.mamba_eval_orderings`` set to each value (the
+Graph-Mamba paper's test-time averaging over node orderings), seeded as the trainer's
+final evaluation is. Writes ``benchmarks/results/<out>.json`` and a plot of validation
+MAE against epoch and against wall time, ``benchmarks/results/<out>.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import yaml
+
+RESULTS = Path(__file__).parent / "results"
+GPS_REFERENCE = RESULTS / "gps_zinc_cpu_85ep.json"
+
+
+def _labelled(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise SystemExit(f"expected LABEL=VALUE, got {text!r}")
+    label, value = text.split("=", 1)
+    return label.strip(), value.strip()
+
+
+def summarize(label: str, run_dir: Path) -> dict:
+    results = json.loads((run_dir / "results.json").read_text())
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    curve = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line]
+    metric = results["metric"]
+    return {
+        "label": label, "run_dir": str(run_dir), "model": config["model"],
+        "epochs": config["trainer"]["epochs"],
+        "test": results["test"][metric]["mean"], "val": results["val"][metric]["mean"],
+        "best_epoch": min(curve, key=lambda row: row[f"val_{metric}"])["epoch"],
+        "wall_seconds": curve[-1]["seconds"] if curve else None,
+        "curve": [{"epoch": row["epoch"], "train_loss": row["train_loss"],
+                   f"val_{metric}": row[f"val_{metric}"], "seconds": row["seconds"]} for row in curve],
+    }
+
+
+def orderings_eval(run_dir: Path, counts: list[int]) -> dict[str, dict[str, float]]:
+    from graphkit import load_run
+    from graphkit.trainers.trainer import final_evaluation
+
+    out = {}
+    for count in counts:
+        loaded = load_run(run_dir, overrides=[f"model.mamba_eval_orderings={count}"])
+        result = final_evaluation(loaded.model, loaded.task, loaded.seed)
+        out[str(count)] = {split: values[loaded.task.metric] for split, values in result.items()}
+    return out
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (by_epoch, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for row in rows:
+        epochs = [p["epoch"] + 1 for p in row["curve"]]
+        minutes = [p["seconds"] / 60 for p in row["curve"]]
+        val = [p["val_mae"] for p in row["curve"]]
+        name = f"{row['label']} (test {row['test']:.4f})"
+        by_epoch.plot(epochs, val, label=name)
+        by_time.plot(minutes, val, label=name)
+    by_epoch.set(xlabel="epoch", ylabel="validation MAE", yscale="log", title="ZINC, per epoch")
+    by_time.set(xlabel="training wall time (min, 1 thread)", yscale="log",
+                title="ZINC, per minute (machines and load differ: see JSON)")
+    by_epoch.legend(fontsize=8)
+    for ax in (by_epoch, by_time):
+        ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", action="append", required=True, help="LABEL=RUN_DIR")
+    parser.add_argument("--orderings", action="append", default=[], help="LABEL=1,5")
+    parser.add_argument("--out", default="sequence_models_zinc_cpu")
+    args = parser.parse_args()
+
+    gps = json.loads(GPS_REFERENCE.read_text())
+    rows = [{"label": "GPS", "run_dir": None, "command": gps["command"], "epochs": len(gps["curve"]),
+             "test": gps["test_mae"], "val": gps["val_mae"], "best_epoch": gps["best_epoch"],
+             "wall_seconds": gps["wall_seconds"], "curve": gps["curve"], "machine": gps["machine"]}]
+    runs = dict(_labelled(text) for text in args.run)
+    rows += [summarize(label, Path(run_dir)) for label, run_dir in runs.items()]
+    for text in args.orderings:
+        label, counts = _labelled(text)
+        row = next(r for r in rows if r["label"] == label)
+        row["eval_orderings"] = orderings_eval(Path(runs[label]), [int(c) for c in counts.split(",")])
+
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.out}.json").write_text(json.dumps({"runs": rows}, indent=1) + "\n")
+    plot(rows, RESULTS / f"{args.out}.png")
+    print(f"{'model':<28} {'epochs':>6} {'best':>5} {'val MAE':>8} {'test MAE':>8} {'minutes':>8}")
+    for row in rows:
+        minutes = f"{row['wall_seconds'] / 60:.1f}" if row["wall_seconds"] else "-"
+        print(f"{row['label']:<28} {row['epochs']:>6} {row['best_epoch']:>5} {row['val']:>8.4f} "
+              f"{row['test']:>8.4f} {minutes:>8}")
+        for count, result in row.get("eval_orderings", {}).items():
+            print(f"  evaluated over {count} ordering(s): val {result['valid']:.4f} test {result['test']:.4f}")
+    print(f"wrote {RESULTS / (args.out + '.json')} and {RESULTS / (args.out + '.png')}")
+
+
+if __name__ == "__main__":
+    main()
