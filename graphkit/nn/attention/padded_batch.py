@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import torch
@@ -24,13 +24,15 @@ class PaddedBatch:
         max_nodes: ``L``.
 
     Shapes:
-        ``to_dense``: ``[N, C] -> [B, L, C]``; ``to_flat``: ``[B, L, C] -> [N, C]``.
+        ``to_dense``: ``[N, C] -> [B, L, C]``; ``to_flat``: ``[B, L, C] -> [N, C]``;
+        ``pad_nodes`` / ``unpad_nodes``: ``N`` <-> ``B * L`` along one dim.
     """
 
     index: Tensor
     mask: Tensor
     num_graphs: int
     max_nodes: int
+    _key_bias: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @staticmethod
     def from_batch(
@@ -69,10 +71,30 @@ class PaddedBatch:
 
     def to_dense(self, x: Tensor) -> Tensor:
         """Scatters node rows into a zero-padded ``[B, L, C]`` tensor."""
-        out = x.new_zeros(self.num_graphs * self.max_nodes, x.size(-1))
-        out = out.index_copy(0, self.index, x)
-        return out.view(self.num_graphs, self.max_nodes, x.size(-1))
+        return self.pad_nodes(x).view(self.num_graphs, self.max_nodes, x.size(-1))
 
     def to_flat(self, h: Tensor) -> Tensor:
         """Gathers the real nodes back from a ``[B, L, C]`` tensor, in node order."""
-        return h.reshape(self.num_graphs * self.max_nodes, h.size(-1)).index_select(0, self.index)
+        return self.unpad_nodes(h.reshape(self.num_graphs * self.max_nodes, h.size(-1)))
+
+    def pad_nodes(self, x: Tensor, dim: int = 0) -> Tensor:
+        """Scatters the ``N`` nodes along ``dim`` of ``x`` to their ``B * L`` padded
+        slots, zeros elsewhere (``x`` may be a strided view)."""
+        shape = list(x.shape)
+        shape[dim] = self.num_graphs * self.max_nodes
+        return x.new_zeros(shape).index_copy_(dim, self.index, x)  # in place: no copy of the zeros
+
+    def unpad_nodes(self, h: Tensor, dim: int = 0) -> Tensor:
+        """Gathers the real nodes, in node order, from the ``B * L`` slots along ``dim``."""
+        return h.index_select(dim, self.index)
+
+    def key_bias(self, heads: int, dtype: torch.dtype = torch.float32) -> Tensor:
+        """Additive attention mask ``[heads * B, 1, L]`` for a heads-major ``[H, B]``
+        batch: 0 on real nodes, ``-inf`` on padding. Built once per ``(heads, dtype)``
+        and reused by every layer."""
+        key = (heads, dtype)
+        if key not in self._key_bias:
+            bias = torch.zeros(self.mask.shape, dtype=dtype, device=self.mask.device)
+            bias = bias.masked_fill_(~self.mask, float("-inf"))  # [B, L]
+            self._key_bias[key] = bias.repeat(heads, 1).view(heads * self.num_graphs, 1, self.max_nodes)
+        return self._key_bias[key]
