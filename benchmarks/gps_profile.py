@@ -81,8 +81,8 @@ def instrument_ours(model: nn.Module) -> None:
         _scope_hooks(layer.ff2, "FFN linears")
     # padding bookkeeping is not a module: wrap the helpers (restored by the caller)
     PaddedBatch.from_batch = staticmethod(_scoped(PaddedBatch.from_batch, "padding layout (once per batch)"))
-    PaddedBatch.pad_nodes = _scoped(PaddedBatch.pad_nodes, "attention pad/unpad")
-    PaddedBatch.unpad_nodes = _scoped(PaddedBatch.unpad_nodes, "attention pad/unpad")
+    PaddedBatch.pad_parts = _scoped(PaddedBatch.pad_parts, "attention pad/unpad")
+    PaddedBatch.unpad_parts = _scoped(PaddedBatch.unpad_parts, "attention pad/unpad")
 
 
 def instrument_pyg(model: nn.Module) -> None:
@@ -129,16 +129,23 @@ def phase_times(model: nn.Module, batches: list, steps: int) -> dict[str, float]
 
 
 _GLUE = "model glue (pooling, concat, loss)"
+_BACKWARD_OTHER = "backward other (grad accumulation, engine)"
+_NODE = "autograd::engine::evaluate_function:"
 
 
-def _scope_of(event) -> str:
-    e = event
+def _scopes(event) -> list:
+    """The profiler scopes around ``event`` (itself included), innermost first."""
+    out, e = [], event
     while e is not None:
         if e.name.startswith(_PREFIX):
-            name = e.name[len(_PREFIX):]
-            return _GLUE if name == "forward" else name
+            out.append(e)
         e = e.cpu_parent
-    return _GLUE
+    return out
+
+
+def _name(scope) -> str:
+    name = scope.name[len(_PREFIX):]
+    return _GLUE if name == "forward" else name
 
 
 def component_times(model: nn.Module, batches: list) -> dict[str, dict[str, float]]:
@@ -162,23 +169,36 @@ def component_times(model: nn.Module, batches: list) -> dict[str, dict[str, floa
     fwd_scope: dict[int, str] = {}  # autograd sequence number -> component
     for e in events:
         if e.sequence_nr >= 0 and not e.name.startswith("autograd::"):
-            fwd_scope.setdefault(e.sequence_nr, _scope_of(e))
+            scopes = _scopes(e)
+            fwd_scope.setdefault(e.sequence_nr, _name(scopes[0]) if scopes else _GLUE)
     table: dict[str, dict[str, float]] = defaultdict(lambda: {"forward": 0.0, "backward": 0.0})
     backward_total = 0.0
     for e in events:
-        scope = _scope_of(e)
-        if scope == "backward":
-            if e.name == _PREFIX + "backward":
-                backward_total += e.cpu_time_total
-            elif e.name.startswith("autograd::engine::evaluate_function:"):
-                # a top-level autograd node: its time includes its ops
-                owner = fwd_scope.get(e.sequence_nr, "backward other (grad accumulation)")
-                table[owner]["backward"] += e.cpu_time_total
+        scopes = _scopes(e)
+        if not scopes:
             continue
-        # the optimizer has no backward: its time sits in the forward column
-        table[scope]["forward"] += e.self_cpu_time_total
+        if scopes[-1].name != _PREFIX + "backward":
+            # forward and optimizer: self time to the innermost scope (the optimizer
+            # has no backward: its time sits in the forward column)
+            table[_name(scopes[0])]["forward"] += e.self_cpu_time_total
+            continue
+        if e is scopes[-1]:
+            backward_total += e.cpu_time_total
+        elif e.name.startswith(_NODE) and e.cpu_parent is scopes[-1]:
+            # a top-level autograd node: its time, ops included, goes to the component
+            # whose forward op created it
+            table[fwd_scope.get(e.sequence_nr, _BACKWARD_OTHER)]["backward"] += e.cpu_time_total
+        elif e is scopes[0] and len(scopes) == 2:
+            # a scope opened inside a node's backward (padding helpers): moved from
+            # the node's component to its own
+            node = e.cpu_parent
+            while node is not None and not node.name.startswith(_NODE):
+                node = node.cpu_parent
+            owner = fwd_scope.get(node.sequence_nr, _BACKWARD_OTHER) if node is not None else _BACKWARD_OTHER
+            table[owner]["backward"] -= e.cpu_time_total
+            table[_name(e)]["backward"] += e.cpu_time_total
     attributed = sum(d["backward"] for d in table.values())
-    table["backward other (grad accumulation)"]["backward"] += backward_total - attributed
+    table[_BACKWARD_OTHER]["backward"] += backward_total - attributed
     n = len(batches)
     return {k: {p: v / 1e3 / n for p, v in d.items()} for k, d in table.items()}
 
@@ -216,11 +236,11 @@ def main() -> None:
     batches = zinc_batches(args.batches)
     result = {"batches": args.batches, "batch_size": 32, "threads": 1, "torch": torch.__version__}
     model = ours(batches[0].get_example(0))
-    originals = (PaddedBatch.__dict__["from_batch"], PaddedBatch.pad_nodes, PaddedBatch.unpad_nodes)
+    originals = (PaddedBatch.__dict__["from_batch"], PaddedBatch.pad_parts, PaddedBatch.unpad_parts)
     try:
         result["graphkit"] = report("graphkit GraphGPS", model, instrument_ours, batches, args.steps)
     finally:
-        PaddedBatch.from_batch, PaddedBatch.pad_nodes, PaddedBatch.unpad_nodes = originals
+        PaddedBatch.from_batch, PaddedBatch.pad_parts, PaddedBatch.unpad_parts = originals
     if args.pyg:
         result["pyg"] = report("PyG GPSConv model", PygGPS(), instrument_pyg, batches, args.steps)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -69,12 +69,10 @@ class GraphSelfAttention(nn.Module):
             head_dim = self.channels // heads
             # heads-major padded layout [3, H * B, L, d]: q, k and v are batches of
             # matrices read in place (a [B, H, ...] layout needs a copy of each)
-            qkv = qkv.view(-1, 3 * heads, head_dim).transpose(0, 1)  # [3H, N, d]
-            dense = padded.pad_nodes(qkv, dim=1).view(3, heads * num_graphs, length, head_dim)
+            dense = padded.pad_parts(qkv, 3 * heads).view(3, heads * num_graphs, length, head_dim)
             q, k, v = dense.unbind(0)  # [H * B, L, d] each
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=padded.key_bias(heads, q.dtype))
-            # [H * B, L, d] -> node rows [N, H, d], heads concatenated as in_proj splits them
-            out = padded.unpad_nodes(out.view(heads, -1, head_dim).transpose(0, 1)).view(x.size(0), -1)
+            out = padded.unpad_parts(out, heads)  # [N, C], heads concatenated as in in_proj
         return self.out_proj(out)
 
 
@@ -93,13 +91,12 @@ class _PaddedDropoutAttention(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, qkv: Tensor, padded: PaddedBatch, heads: int, p: float) -> Tensor:
-        num_nodes = qkv.size(0)
         num_graphs, length = padded.num_graphs, padded.max_nodes
         head_dim = qkv.size(1) // (3 * heads)
         batches = heads * num_graphs
         alpha = head_dim ** -0.5
-        dense = padded.pad_nodes(qkv.view(num_nodes, 3 * heads, head_dim).transpose(0, 1), dim=1)
-        q, k, v = dense.view(3, batches, length, head_dim).unbind(0)  # [H * B, L, d] each
+        dense = padded.pad_parts(qkv, 3 * heads).view(3, batches, length, head_dim)
+        q, k, v = dense.unbind(0)  # [H * B, L, d] each
         scores = torch.baddbmm(padded.key_bias(heads, qkv.dtype), q, k.transpose(1, 2), alpha=alpha)
         weights = torch.softmax(scores, dim=-1)  # [H * B, L, L]
         mask, scale = keep_mask((num_graphs, heads, length, length), p, qkv.dtype, qkv.device)
@@ -111,20 +108,17 @@ class _PaddedDropoutAttention(torch.autograd.Function):
         torch.baddbmm(out, dropped, v, beta=0.0, alpha=scale, out=out)  # [H * B, L, d]
         ctx.save_for_backward(dense, weights, mask, dropped)
         ctx.padded, ctx.heads, ctx.alpha, ctx.scale = padded, heads, alpha, scale
-        out = out.view(heads, num_graphs * length, head_dim).transpose(0, 1)  # [B * L, H, d]
-        return padded.unpad_nodes(out).view(num_nodes, heads * head_dim)  # [N, C]
+        return padded.unpad_parts(out, heads)  # [N, C]
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad: Tensor):
         dense, weights, mask, dropped = ctx.saved_tensors
         padded, heads, alpha, scale = ctx.padded, ctx.heads, ctx.alpha, ctx.scale
-        num_nodes = grad.size(0)
         batches, length, head_dim = weights.size(0), weights.size(1), dense.size(-1)
         num_graphs = batches // heads
         q, k, v = dense.view(3, batches, length, head_dim).unbind(0)
-        grad = padded.pad_nodes(grad.view(num_nodes, heads, head_dim).transpose(0, 1), dim=1)
-        grad = grad.view(batches, length, head_dim)  # [H * B, L, d]; zero on padding rows
+        grad = padded.pad_parts(grad, heads).view(batches, length, head_dim)  # zero on padding
         grad_qkv = torch.empty(3, batches, length, head_dim, dtype=grad.dtype, device=grad.device)
         grad_q, grad_k, grad_v = grad_qkv.unbind(0)
         torch.baddbmm(grad_v, dropped.transpose(1, 2), grad, beta=0.0, alpha=scale, out=grad_v)
@@ -133,5 +127,4 @@ class _PaddedDropoutAttention(torch.autograd.Function):
         grad_s = torch._softmax_backward_data(grad_w, weights, -1, weights.dtype)
         torch.baddbmm(grad_q, grad_s, k, beta=0.0, alpha=alpha * scale, out=grad_q)
         torch.baddbmm(grad_k, grad_s.transpose(1, 2), q, beta=0.0, alpha=alpha * scale, out=grad_k)
-        grad_qkv = grad_qkv.view(3 * heads, -1, head_dim).transpose(0, 1)  # [B * L, 3H, d]
-        return padded.unpad_nodes(grad_qkv).view(num_nodes, -1), None, None, None
+        return padded.unpad_parts(grad_qkv, 3 * heads), None, None, None
