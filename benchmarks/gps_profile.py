@@ -5,7 +5,7 @@
 Two measurements of the model of ``gps_throughput.py`` on the same ZINC batches:
 
 1. Phase times without a profiler: forward, backward, optimizer (``zero_grad`` + the
-   trainer's AdamW ``step``), median over steps, in ms per step of 32 graphs.
+   trainer's AdamW ``step``), median over steps, in CPU ms per step of 32 graphs.
 2. Component shares with ``torch.profiler``: forward hooks open a
    ``record_function`` scope per component (and the padding helpers get their own);
    every forward op's self time goes to its innermost scope, and every backward node to
@@ -14,7 +14,8 @@ Two measurements of the model of ``gps_throughput.py`` on the same ZINC batches:
    are what to read.
 
 ``--pyg`` profiles the PyG ``GPSConv`` model of the throughput benchmark the same way.
-Prints a markdown table and writes ``benchmarks/results/gps_profile.json``.
+Prints a markdown table and writes it under ``--label`` into
+``benchmarks/results/gps_profile.json``.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def _scoped(fn, name: str):
     return wrapped
 
 
+# PaddedBatch's per-layer padding helpers (older versions have only to_dense / to_flat)
+_PAD_HELPERS = ("pad_parts", "unpad_parts", "to_dense", "to_flat")
+
+
 def instrument_ours(model: nn.Module) -> None:
     for part in ("node_encoder", "edge_encoder", "rwse_encoder", "lap_encoder"):
         if getattr(model, part, None) is not None:
@@ -81,8 +86,9 @@ def instrument_ours(model: nn.Module) -> None:
         _scope_hooks(layer.ff2, "FFN linears")
     # padding bookkeeping is not a module: wrap the helpers (restored by the caller)
     PaddedBatch.from_batch = staticmethod(_scoped(PaddedBatch.from_batch, "padding layout (once per batch)"))
-    PaddedBatch.pad_parts = _scoped(PaddedBatch.pad_parts, "attention pad/unpad")
-    PaddedBatch.unpad_parts = _scoped(PaddedBatch.unpad_parts, "attention pad/unpad")
+    for name in _PAD_HELPERS:  # those of this version of PaddedBatch
+        if name in vars(PaddedBatch):
+            setattr(PaddedBatch, name, _scoped(vars(PaddedBatch)[name], "attention pad/unpad"))
 
 
 def instrument_pyg(model: nn.Module) -> None:
@@ -100,7 +106,8 @@ def instrument_pyg(model: nn.Module) -> None:
 
 
 def phase_times(model: nn.Module, batches: list, steps: int) -> dict[str, float]:
-    """Median ms per batch of forward, backward and optimizer, no profiler."""
+    """Median CPU ms per batch of forward, backward and optimizer, no profiler (process
+    CPU time: the machine is shared, and one thread's CPU time is its compute time)."""
     opt = optimizer(model)
     model.train()
     times: dict[str, list[float]] = defaultdict(list)
@@ -110,14 +117,14 @@ def phase_times(model: nn.Module, batches: list, steps: int) -> dict[str, float]
     for _ in range(steps):
         acc = defaultdict(float)
         for b in batches:
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             loss = (model(b).squeeze(-1) - b.y).abs().mean()
-            t1 = time.perf_counter()
+            t1 = time.process_time()
             loss.backward()
-            t2 = time.perf_counter()
+            t2 = time.process_time()
             opt.step()
             opt.zero_grad()
-            t3 = time.perf_counter()
+            t3 = time.process_time()
             acc["forward"] += t1 - t0
             acc["backward"] += t2 - t1
             acc["optimizer"] += t3 - t2
@@ -230,21 +237,26 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=3, help="passes over the batches for phase times")
     parser.add_argument("--pyg", action="store_true", help="also profile PyG's GPSConv model")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results/gps_profile.json")
+    parser.add_argument("--label", default="current",
+                        help="key of this profile in --out; profiles under other keys are kept")
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
     batches = zinc_batches(args.batches)
     result = {"batches": args.batches, "batch_size": 32, "threads": 1, "torch": torch.__version__}
     model = ours(batches[0].get_example(0))
-    originals = (PaddedBatch.__dict__["from_batch"], PaddedBatch.pad_parts, PaddedBatch.unpad_parts)
+    originals = {k: v for k, v in vars(PaddedBatch).items() if k in ("from_batch",) + _PAD_HELPERS}
     try:
         result["graphkit"] = report("graphkit GraphGPS", model, instrument_ours, batches, args.steps)
     finally:
-        PaddedBatch.from_batch, PaddedBatch.pad_parts, PaddedBatch.unpad_parts = originals
+        for name, fn in originals.items():
+            setattr(PaddedBatch, name, fn)
     if args.pyg:
         result["pyg"] = report("PyG GPSConv model", PygGPS(), instrument_pyg, batches, args.steps)
+    profiles = json.loads(args.out.read_text()) if args.out.exists() else {}
+    profiles[args.label] = result
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    args.out.write_text(json.dumps(profiles, indent=1) + "\n")
 
 
 if __name__ == "__main__":
