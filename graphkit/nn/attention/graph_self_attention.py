@@ -7,8 +7,9 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.autograd.function import once_differentiable
 
-from graphkit.nn.fast_dropout import fast_dropout
+from graphkit.nn.fast_dropout import fast_dropout, keep_mask
 from graphkit.nn.attention.padded_batch import PaddedBatch
 
 
@@ -18,8 +19,9 @@ class GraphSelfAttention(nn.Module):
     The global branch of `GraphGPS <https://arxiv.org/abs/2205.12454>`_ ("Transformer").
     Same parameterisation as ``torch.nn.MultiheadAttention`` (biased input projection,
     output projection, dropout on the attention weights) but run through
-    ``F.scaled_dot_product_attention`` on a padded batch whose layout is computed once
-    per mini-batch, with a boolean key mask that is skipped when no graph is padded.
+    ``F.scaled_dot_product_attention`` (or, with attention dropout while training, one
+    ``baddbmm``, softmax, dropout and ``bmm``) on a heads-major padded batch whose layout
+    and additive key mask are computed once per mini-batch.
 
     Args:
         channels: node width ``C`` (must be divisible by ``heads``).
@@ -59,17 +61,70 @@ class GraphSelfAttention(nn.Module):
     ) -> Tensor:
         if padded is None:
             padded = PaddedBatch.from_batch(batch, x.size(0))
-        num_graphs, length = padded.num_graphs, padded.max_nodes
-        head_dim = self.channels // self.heads
-        qkv = padded.to_dense(self.in_proj(x))  # [B, L, 3C]
-        qkv = qkv.view(num_graphs, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4)
-        attn_mask = None
-        if x.size(0) != num_graphs * length:  # some graph is padded
-            attn_mask = padded.mask.view(num_graphs, 1, 1, length)
-        q, k, v = qkv[0], qkv[1], qkv[2]  # [B, H, L, C/H] each
+        qkv = self.in_proj(x)  # [N, 3C]
         if self.training and self.dropout > 0.0:
-            out = self._dropout_attention(q, k, v, attn_mask)
+            out = _PaddedDropoutAttention.apply(qkv, padded, self.heads, self.dropout)
         else:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
-        out = out.transpose(1, 2).reshape(num_graphs, length, self.channels)
-        return self.out_proj(padded.to_flat(out))
+            num_graphs, length, heads = padded.num_graphs, padded.max_nodes, self.heads
+            head_dim = self.channels // heads
+            # heads-major padded layout [3, H * B, L, d]: q, k and v are batches of
+            # matrices read in place (a [B, H, ...] layout needs a copy of each)
+            dense = padded.pad_parts(qkv, 3 * heads).view(3, heads * num_graphs, length, head_dim)
+            q, k, v = dense.unbind(0)  # [H * B, L, d] each
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=padded.key_bias(heads, q.dtype))
+            out = padded.unpad_parts(out, heads)  # [N, C], heads concatenated as in in_proj
+        return self.out_proj(out)
+
+
+class _PaddedDropoutAttention(torch.autograd.Function):
+    """``softmax(q k^T / sqrt(d) + key_bias)``, dropout, times ``v``, from the packed
+    ``[N, 3C]`` projections to the ``[N, C]`` head outputs, with a hand-written backward.
+
+    Autograd's graph of the same ops spends a third of its attention backward on copies
+    (stacking the q/k/v gradients, making the padded gradients contiguous for the
+    projections) and on separate passes for the softmax scale and the dropout rescale;
+    here the gradients are written in place into one ``[3, H * B, L, d]`` buffer, both
+    scales ride on the ``bmm`` calls, and padding/unpadding gather straight into the
+    layout the next op reads. The dropout mask is drawn over ``[B, H, L, L]``, as
+    :meth:`GraphSelfAttention._dropout_attention` draws it, so a seed gives the same mask.
+    """
+
+    @staticmethod
+    def forward(ctx, qkv: Tensor, padded: PaddedBatch, heads: int, p: float) -> Tensor:
+        num_graphs, length = padded.num_graphs, padded.max_nodes
+        head_dim = qkv.size(1) // (3 * heads)
+        batches = heads * num_graphs
+        alpha = head_dim ** -0.5
+        dense = padded.pad_parts(qkv, 3 * heads).view(3, batches, length, head_dim)
+        q, k, v = dense.unbind(0)  # [H * B, L, d] each
+        scores = torch.baddbmm(padded.key_bias(heads, qkv.dtype), q, k.transpose(1, 2), alpha=alpha)
+        weights = torch.softmax(scores, dim=-1)  # [H * B, L, L]
+        mask, scale = keep_mask((num_graphs, heads, length, length), p, qkv.dtype, qkv.device)
+        mask = mask.transpose(0, 1)  # [H, B, L, L] view
+        dropped = torch.empty_like(weights)
+        torch.mul(weights.view(heads, num_graphs, length, length), mask,
+                  out=dropped.view(heads, num_graphs, length, length))
+        out = torch.empty_like(q)
+        torch.baddbmm(out, dropped, v, beta=0.0, alpha=scale, out=out)  # [H * B, L, d]
+        ctx.save_for_backward(dense, weights, mask, dropped)
+        ctx.padded, ctx.heads, ctx.alpha, ctx.scale = padded, heads, alpha, scale
+        return padded.unpad_parts(out, heads)  # [N, C]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad: Tensor):
+        dense, weights, mask, dropped = ctx.saved_tensors
+        padded, heads, alpha, scale = ctx.padded, ctx.heads, ctx.alpha, ctx.scale
+        batches, length, head_dim = weights.size(0), weights.size(1), dense.size(-1)
+        num_graphs = batches // heads
+        q, k, v = dense.view(3, batches, length, head_dim).unbind(0)
+        grad = padded.pad_parts(grad, heads).view(batches, length, head_dim)  # zero on padding
+        grad_qkv = torch.empty(3, batches, length, head_dim, dtype=grad.dtype, device=grad.device)
+        grad_q, grad_k, grad_v = grad_qkv.unbind(0)
+        torch.baddbmm(grad_v, dropped.transpose(1, 2), grad, beta=0.0, alpha=scale, out=grad_v)
+        grad_w = torch.bmm(grad, v.transpose(1, 2))  # [H * B, L, L], times scale below
+        grad_w.view(heads, num_graphs, length, length).mul_(mask)
+        grad_s = torch._softmax_backward_data(grad_w, weights, -1, weights.dtype)
+        torch.baddbmm(grad_q, grad_s, k, beta=0.0, alpha=alpha * scale, out=grad_q)
+        torch.baddbmm(grad_k, grad_s.transpose(1, 2), q, beta=0.0, alpha=alpha * scale, out=grad_k)
+        return padded.unpad_parts(grad_qkv, 3 * heads), None, None, None
