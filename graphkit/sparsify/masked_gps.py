@@ -124,24 +124,25 @@ class MaskedGPS(nn.Module):
     # ---- forward ---------------------------------------------------------------------
     def _attention(self, attn: nn.Module, x: Tensor, padded: PaddedBatch, head: Tensor,
                    tokens: Optional[Tensor]) -> Tensor:
-        # GraphSelfAttention.forward with head gates and token masks
-        b, length = padded.num_graphs, padded.max_nodes
-        qkv = padded.to_dense(attn.in_proj(x))
-        qkv = qkv.view(b, length, 3, attn.heads, self.head_channels).permute(2, 0, 3, 1, 4)
-        attn_mask = None
-        if x.size(0) != b * length:
-            attn_mask = padded.mask.view(b, 1, 1, length)
+        # GraphSelfAttention.forward with head gates and token masks, in its heads-major
+        # padded layout (so that open gates give bit-identical outputs)
+        b, length, heads, d = padded.num_graphs, padded.max_nodes, attn.heads, self.head_channels
+        qkv = attn.in_proj(x)
+        dense = padded.pad_parts(qkv, 3 * heads).view(3, heads * b, length, d)
+        q, k, v = dense.unbind(0)  # [H * B, L, d] each
+        bias = padded.key_bias(heads, q.dtype)  # [H * B, 1, L]
         if tokens is not None:
-            kept = padded.to_dense(tokens.detach().unsqueeze(-1)).view(b, 1, 1, length) > 0
-            attn_mask = kept if attn_mask is None else attn_mask & kept
-        q, k, v = qkv[0], qkv[1], qkv[2]
+            dropped = padded.pad_parts(tokens.detach().unsqueeze(-1), 1).view(1, b, length) <= 0
+            bias = bias.masked_fill(dropped.expand(heads, b, length).reshape(heads * b, 1, length),
+                                    float("-inf"))
         if self.training and attn.dropout > 0.0:
-            out = attn._dropout_attention(q, k, v, attn_mask)
+            scores = torch.baddbmm(bias, q, k.transpose(1, 2), alpha=d ** -0.5)
+            out = torch.bmm(fast_dropout(torch.softmax(scores, dim=-1), attn.dropout, True), v)
         else:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)  # [B, H, L, d]
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        out = padded.unpad_parts(out, heads)  # [N, C], heads concatenated
         if self.head_gate is not None or bool(self.fixed):
-            out = out * head.view(1, -1, 1, 1)
-        out = padded.to_flat(out.transpose(1, 2).reshape(b, length, attn.channels))  # [N, C]
+            out = (out.view(-1, heads, d) * head.view(1, -1, 1)).view(out.shape)
         if tokens is not None:
             out = out * tokens.unsqueeze(-1)
         return attn.out_proj(out)
