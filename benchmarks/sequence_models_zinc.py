@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 import yaml
@@ -44,7 +45,9 @@ def summarize(label: str, run_dir: Path) -> dict:
         "label": label, "run_dir": str(run_dir), "model": config["model"],
         "epochs": config["trainer"]["epochs"],
         "test": results["test"][metric]["mean"], "val": results["val"][metric]["mean"],
-        "best_epoch": min(curve, key=lambda row: row[f"val_{metric}"])["epoch"],
+        # a NaN validation epoch (see the README's note on spikes) must never count as the best
+        "best_epoch": min(curve, key=lambda row: (math.isnan(row[f"val_{metric}"]),
+                                                  row[f"val_{metric}"]))["epoch"],
         "wall_seconds": curve[-1]["seconds"] if curve else None,
         "curve": [{"epoch": row["epoch"], "train_loss": row["train_loss"],
                    f"val_{metric}": row[f"val_{metric}"], "seconds": row["seconds"]} for row in curve],
