@@ -70,20 +70,32 @@ def _scoped(fn, name: str):
 _PAD_HELPERS = ("pad_parts", "unpad_parts", "to_dense", "to_flat")
 
 
-def instrument_ours(model: nn.Module) -> None:
-    for part in ("node_encoder", "edge_encoder", "rwse_encoder", "lap_encoder"):
+# per-layer submodules (dotted paths) and the component their ops are charged to; the
+# layer itself is "layer glue", so whatever its children do not claim lands there
+_OUR_LAYER_SCOPES = (
+    ("global_model", "attention"), ("local", "local GINE (gather/scatter)"),
+    ("local.nn", "local GINE MLP"), ("norm_local", "BatchNorms"), ("norm_global", "BatchNorms"),
+    ("norm_ff", "BatchNorms"), ("ff1", "FFN linears"), ("ff2", "FFN linears"))
+_PYG_LAYER_SCOPES = (
+    ("attn", "attention"), ("conv", "local GINE (gather/scatter)"), ("conv.nn", "local GINE MLP"),
+    ("norm1", "BatchNorms"), ("norm2", "BatchNorms"), ("norm3", "BatchNorms"), ("mlp", "FFN linears"))
+
+
+def _instrument(model: nn.Module, encoders: tuple[str, ...], head: str, layers: str,
+                layer_scopes: tuple[tuple[str, str], ...]) -> None:
+    for part in encoders:
         if getattr(model, part, None) is not None:
             _scope_hooks(getattr(model, part), "encoders")
-    _scope_hooks(model.head, "head")
-    for layer in model.layers:
+    _scope_hooks(getattr(model, head), "head")
+    for layer in getattr(model, layers):
         _scope_hooks(layer, "layer glue (residuals, ReLU)")
-        _scope_hooks(layer.global_model, "attention")
-        _scope_hooks(layer.local, "local GINE (gather/scatter)")
-        _scope_hooks(layer.local.nn, "local GINE MLP")
-        for norm in ("norm_local", "norm_global", "norm_ff"):
-            _scope_hooks(getattr(layer, norm), "BatchNorms")
-        _scope_hooks(layer.ff1, "FFN linears")
-        _scope_hooks(layer.ff2, "FFN linears")
+        for path, component in layer_scopes:
+            _scope_hooks(layer.get_submodule(path), component)
+
+
+def instrument_ours(model: nn.Module) -> None:
+    _instrument(model, ("node_encoder", "edge_encoder", "rwse_encoder", "lap_encoder"), "head",
+                "layers", _OUR_LAYER_SCOPES)
     # padding bookkeeping is not a module: wrap the helpers (restored by the caller)
     PaddedBatch.from_batch = staticmethod(_scoped(PaddedBatch.from_batch, "padding layout (once per batch)"))
     for name in _PAD_HELPERS:  # those of this version of PaddedBatch
@@ -92,17 +104,7 @@ def instrument_ours(model: nn.Module) -> None:
 
 
 def instrument_pyg(model: nn.Module) -> None:
-    for part in ("node_emb", "pe_lin", "pe_norm", "edge_emb"):
-        _scope_hooks(getattr(model, part), "encoders")
-    _scope_hooks(model.mlp, "head")
-    for conv in model.convs:
-        _scope_hooks(conv, "layer glue (residuals, ReLU)")
-        _scope_hooks(conv.attn, "attention")
-        _scope_hooks(conv.conv, "local GINE (gather/scatter)")
-        _scope_hooks(conv.conv.nn, "local GINE MLP")
-        for norm in ("norm1", "norm2", "norm3"):
-            _scope_hooks(getattr(conv, norm), "BatchNorms")
-        _scope_hooks(conv.mlp, "FFN linears")
+    _instrument(model, ("node_emb", "pe_lin", "pe_norm", "edge_emb"), "mlp", "convs", _PYG_LAYER_SCOPES)
 
 
 def phase_times(model: nn.Module, batches: list, steps: int) -> dict[str, float]:
