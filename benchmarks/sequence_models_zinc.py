@@ -66,6 +66,18 @@ def orderings_eval(run_dir: Path, counts: list[int]) -> dict[str, dict[str, floa
     return out
 
 
+def _strict(value):
+    """Spiked epochs log NaN/inf validation MAE; strict JSON readers reject those tokens,
+    so they are written as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    return value
+
+
 def plot(rows: list[dict], path: Path) -> None:
     import matplotlib
 
@@ -112,7 +124,7 @@ def main() -> None:
         row["eval_orderings"] = orderings_eval(Path(runs[label]), [int(c) for c in counts.split(",")])
 
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.out}.json").write_text(json.dumps({"runs": rows}, indent=1) + "\n")
+    (RESULTS / f"{args.out}.json").write_text(json.dumps({"runs": _strict(rows)}, indent=1) + "\n")
     plot(rows, RESULTS / f"{args.out}.png")
     print(f"{'model':<28} {'epochs':>6} {'best':>5} {'val MAE':>8} {'test MAE':>8} {'minutes':>8}")
     for row in rows:
