@@ -96,7 +96,7 @@ def plot(rows: list[dict], path: Path) -> None:
     by_time.set(xlabel="training wall time (min, 1 thread)", yscale="log",
                 title="ZINC, per minute (machines and load differ: see JSON)")
     # an outlier validation graph can blow one epoch's MAE up by orders of magnitude (the
-    # JSON keeps the values); clip the axis so the curves stay readable
+    # JSON keeps finite values, NaN/inf as null); clip the axis so the curves stay readable
     by_epoch.set_ylim(top=2.0)
     by_epoch.legend(fontsize=8)
     for ax in (by_epoch, by_time):
