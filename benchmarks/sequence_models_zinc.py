@@ -4,16 +4,19 @@
         --run "GPS+Mamba=RUN_DIR" --run "GMN=RUN_DIR" [--run ...] \\
         [--orderings "GPS+Mamba=1,5"] [--out NAME]
 
+Other benchmarks: ``--reference gps_peptides_func_cpu.json --metric ap --dataset Peptides-func``
+(the GraphGPS run to compare with, from ``benchmarks/results/``, and the metric its runs report).
+
 Each RUN_DIR is a finished ``graphkit train`` run (its config's first line is the command
 that made it). For every run the script reads ``results.json`` (test/val metric of the
 best-validation checkpoint), ``metrics.jsonl`` (the learning curve and the cumulative
 training wall time) and the run's config; GraphGPS's curve comes from
-``benchmarks/results/gps_zinc_cpu_85ep.json`` (``configs/gps/zinc-cpu45.yaml``).
+``benchmarks/results/gps_zinc_cpu_85ep.json`` (``configs/gps/zinc-cpu45.yaml``) or ``--reference``.
 ``--orderings LABEL=1,5`` re-evaluates that run's best checkpoint through
 ``graphkit.load_run`` with ``model.mamba_eval_orderings`` set to each value (the
 Graph-Mamba paper's test-time averaging over node orderings), seeded as the trainer's
-final evaluation is. Writes ``benchmarks/results/<out>.json`` and a plot of validation
-MAE against epoch and against wall time, ``benchmarks/results/<out>.png``.
+final evaluation is. Writes ``benchmarks/results/<out>.json`` and a plot of the validation
+metric against epoch and against wall time, ``benchmarks/results/<out>.png``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from pathlib import Path
 import yaml
 
 RESULTS = Path(__file__).parent / "results"
-GPS_REFERENCE = RESULTS / "gps_zinc_cpu_85ep.json"
+GPS_REFERENCE = "gps_zinc_cpu_85ep.json"
+LOWER_IS_BETTER = {"mae", "rmse", "mse"}
 
 
 def _labelled(text: str) -> tuple[str, str]:
@@ -34,6 +38,12 @@ def _labelled(text: str) -> tuple[str, str]:
         raise SystemExit(f"expected LABEL=VALUE, got {text!r}")
     label, value = text.split("=", 1)
     return label.strip(), value.strip()
+
+
+def best_epoch(curve: list[dict], metric: str) -> int:
+    """The best validation epoch; a NaN epoch (see the README's note on spikes) never counts."""
+    sign = 1.0 if metric in LOWER_IS_BETTER else -1.0
+    return min(curve, key=lambda row: (math.isnan(row[f"val_{metric}"]), sign * row[f"val_{metric}"]))["epoch"]
 
 
 def summarize(label: str, run_dir: Path) -> dict:
@@ -45,9 +55,7 @@ def summarize(label: str, run_dir: Path) -> dict:
         "label": label, "run_dir": str(run_dir), "model": config["model"],
         "epochs": config["trainer"]["epochs"],
         "test": results["test"][metric]["mean"], "val": results["val"][metric]["mean"],
-        # a NaN validation epoch (see the README's note on spikes) must never count as the best
-        "best_epoch": min(curve, key=lambda row: (math.isnan(row[f"val_{metric}"]),
-                                                  row[f"val_{metric}"]))["epoch"],
+        "best_epoch": best_epoch(curve, metric),
         "wall_seconds": curve[-1]["seconds"] if curve else None,
         "curve": [{"epoch": row["epoch"], "train_loss": row["train_loss"],
                    f"val_{metric}": row[f"val_{metric}"], "seconds": row["seconds"]} for row in curve],
@@ -78,7 +86,7 @@ def _strict(value):
     return value
 
 
-def plot(rows: list[dict], path: Path) -> None:
+def plot(rows: list[dict], path: Path, metric: str, dataset: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -88,16 +96,19 @@ def plot(rows: list[dict], path: Path) -> None:
     for row in rows:
         epochs = [p["epoch"] + 1 for p in row["curve"]]
         minutes = [p["seconds"] / 60 for p in row["curve"]]
-        val = [p["val_mae"] for p in row["curve"]]
+        val = [p[f"val_{metric}"] for p in row["curve"]]
         name = f"{row['label']} (test {row['test']:.4f})"
         by_epoch.plot(epochs, val, label=name)
         by_time.plot(minutes, val, label=name)
-    by_epoch.set(xlabel="epoch", ylabel="validation MAE", yscale="log", title="ZINC, per epoch")
-    by_time.set(xlabel="training wall time (min, 1 thread)", yscale="log",
-                title="ZINC, per minute (machines and load differ: see JSON)")
-    # an outlier validation graph can blow one epoch's MAE up by orders of magnitude (the
-    # JSON keeps finite values, NaN/inf as null); clip the axis so the curves stay readable
-    by_epoch.set_ylim(top=2.0)
+    lower = metric in LOWER_IS_BETTER
+    scale = "log" if lower else "linear"
+    by_epoch.set(xlabel="epoch", ylabel=f"validation {metric.upper()}", yscale=scale, title=f"{dataset}, per epoch")
+    by_time.set(xlabel="training wall time (min, 1 thread)", yscale=scale,
+                title=f"{dataset}, per minute (machines and load differ: see JSON)")
+    if lower:
+        # an outlier validation graph can blow one epoch's MAE up by orders of magnitude (the
+        # JSON keeps finite values, NaN/inf as null); clip the axis so the curves stay readable
+        by_epoch.set_ylim(top=2.0)
     by_epoch.legend(fontsize=8)
     for ax in (by_epoch, by_time):
         ax.grid(alpha=0.3, which="both")
@@ -110,11 +121,16 @@ def main() -> None:
     parser.add_argument("--run", action="append", required=True, help="LABEL=RUN_DIR")
     parser.add_argument("--orderings", action="append", default=[], help="LABEL=1,5")
     parser.add_argument("--out", default="sequence_models_zinc_cpu")
+    parser.add_argument("--reference", default=GPS_REFERENCE, help="GraphGPS run JSON in benchmarks/results/")
+    parser.add_argument("--metric", default="mae", help="the runs' metric (mae, ap, ...)")
+    parser.add_argument("--dataset", default="ZINC", help="name in the plot titles")
     args = parser.parse_args()
+    metric = args.metric
 
-    gps = json.loads(GPS_REFERENCE.read_text())
+    gps = json.loads((RESULTS / args.reference).read_text())
     rows = [{"label": "GPS", "run_dir": None, "command": gps["command"], "epochs": len(gps["curve"]),
-             "test": gps["test_mae"], "val": gps["val_mae"], "best_epoch": gps["best_epoch"],
+             "test": gps[f"test_{metric}"], "val": gps[f"val_{metric}"],
+             "best_epoch": gps.get("best_epoch", best_epoch(gps["curve"], metric)),
              "wall_seconds": gps["wall_seconds"], "curve": gps["curve"], "machine": gps["machine"]}]
     runs = dict(_labelled(text) for text in args.run)
     rows += [summarize(label, Path(run_dir)) for label, run_dir in runs.items()]
@@ -125,8 +141,9 @@ def main() -> None:
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps({"runs": _strict(rows)}, indent=1) + "\n")
-    plot(rows, RESULTS / f"{args.out}.png")
-    print(f"{'model':<28} {'epochs':>6} {'best':>5} {'val MAE':>8} {'test MAE':>8} {'minutes':>8}")
+    plot(rows, RESULTS / f"{args.out}.png", metric, args.dataset)
+    name = metric.upper()
+    print(f"{'model':<28} {'epochs':>6} {'best':>5} {'val ' + name:>8} {'test ' + name:>8} {'minutes':>8}")
     for row in rows:
         minutes = f"{row['wall_seconds'] / 60:.1f}" if row["wall_seconds"] else "-"
         print(f"{row['label']:<28} {row['epochs']:>6} {row['best_epoch']:>5} {row['val']:>8.4f} "

@@ -96,6 +96,11 @@ class Sparsifier:
         return Trainer(optim=self.cfg.optim, epochs=epochs, run_dir=RunDir(path), device=torch.device("cpu"),
                        progress=self.progress, callbacks=self.callbacks)
 
+    def _distillation(self) -> dict[str, Any]:
+        sp = self.cfg.sparsify
+        return {"teacher": self.dense if sp.distill > 0 else None, "distill": sp.distill,
+                "temperature": sp.distill_temperature}
+
     def _plan(self, method: str, seed: int, masked: MaskedGPS, pruner, costs: PlanCosts, resume: bool) -> None:
         sp = self.cfg.sparsify
         if method == "magnitude":
@@ -113,8 +118,14 @@ class Sparsifier:
             if sp.gate_epochs > 0:
                 trainer = self._trainer(stage, sp.gate_epochs)
                 task = SparsifyTask(self.task, masked, costs, sp.target_flops, sp.penalty, pruner, self.max_batches,
-                                    ramp_steps=int(sp.penalty_ramp * sp.gate_epochs * self.steps_per_epoch))
+                                    ramp_steps=int(sp.penalty_ramp * sp.gate_epochs * self.steps_per_epoch),
+                                    **self._distillation())
+                frozen = [] if sp.gate_weights else [p for p in masked.base.parameters() if p.requires_grad]
+                for p in frozen:
+                    p.requires_grad_(False)
                 trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
+                for p in frozen:
+                    p.requires_grad_(True)
                 # the plan comes from the gates at the end of the penalty schedule, not
                 # from the best validation epoch (usually the least pruned)
                 masked.load_state_dict(ckpt.load(trainer.run_dir.last)["model"])
@@ -136,7 +147,8 @@ class Sparsifier:
         self._plan(method, seed, masked, pruner, costs, resume)
         epochs = sp.fixed_epochs + (sp.gate_epochs if method != "learned" else 0)
         trainer = self._trainer(self.out.path / "finetune" / tag / "fixed", epochs)
-        task = SparsifyTask(self.task, masked, costs, sp.target_flops, 0.0, pruner, self.max_batches)
+        task = SparsifyTask(self.task, masked, costs, sp.target_flops, 0.0, pruner, self.max_batches,
+                            **self._distillation())
         fit = trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
         if pruner is not None:
             # the best validation epoch may predate the end of the sparsity schedule

@@ -38,12 +38,20 @@ class SparsifyConfig:
         fixed_epochs: epochs fine-tuning the fixed plan. Baselines fine-tune their plan
             for ``gate_epochs + fixed_epochs``. The compact model is the best validation
             epoch's, or the last epoch's when weights are pruned (the end of the schedule).
+        gate_weights: train the model's weights together with the gates in the gate epochs
+            (false: the weights stay frozen and only gates and token/edge scorers learn, so
+            the plan is chosen against the trained weights and the fixed-plan fine-tuning
+            starts from them).
         penalty: weight of the budget penalty ``relu(r - t) + (r - t)^2`` on the expected
             FLOPs ratio ``r``.
         penalty_ramp: fraction of the gate epochs over which the budget falls linearly
             from 1 to ``target_flops`` (0 = the full budget from the first step).
         gate_scale: gate log-odds per unit of their parameter (gates move ``gate_scale``
             times faster than the weights under one learning rate).
+        distill: weight in [0, 1] of distillation from the dense model in every fine-tuning
+            stage, baselines included: ``(1 - distill) * task loss + distill * distance to
+            the dense model's outputs`` (0 = the task loss alone).
+        distill_temperature: softmax/sigmoid temperature of classification distillation.
         latency_graphs: graphs per timed batch (test split).
         latency_repeats: timed repeats of each model (median reported).
     """
@@ -63,9 +71,12 @@ class SparsifyConfig:
     train_fraction: float = 1.0
     gate_epochs: int = 2
     fixed_epochs: int = 2
+    gate_weights: bool = True
     penalty: float = 5.0
     penalty_ramp: float = 0.5
     gate_scale: float = 50.0
+    distill: float = 0.0
+    distill_temperature: float = 1.0
     latency_graphs: int = 128
     latency_repeats: int = 30
 
@@ -83,6 +94,8 @@ class SparsifyConfig:
             raise ValueError("sparsify.penalty_ramp must be in [0, 1]")
         if not 0.0 < self.train_fraction <= 1.0:
             raise ValueError("sparsify.train_fraction must be in (0, 1]")
+        if not 0.0 <= self.distill <= 1.0 or self.distill_temperature <= 0:
+            raise ValueError("sparsify.distill must be in [0, 1] and sparsify.distill_temperature > 0")
         if self.baseline_seeds < 1:
             raise ValueError("sparsify.baseline_seeds must be >= 1")
         if self.gate_epochs < 0 or self.fixed_epochs < 1:

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from graphkit.sparsify.budget_plan import PlanCosts
+from graphkit.sparsify.distillation import distillation_loss
 from graphkit.sparsify.magnitude_pruner import MagnitudePruner
 from graphkit.sparsify.masked_gps import MaskedGPS
 
@@ -21,7 +22,9 @@ class SparsifyTask:
     under the gates' open probabilities and ``t`` the target (while the gates are
     learned; a fixed plan has no penalty). The target ramps linearly from 1 to its final
     value over the first ``ramp_steps`` steps (CoFi's schedule), so that the gates close
-    gradually instead of all at once under a large initial penalty.
+    gradually instead of all at once under a large initial penalty. With a ``teacher`` (the
+    dense model) the task loss is mixed with a distillation loss toward the teacher's outputs:
+    ``(1 - distill) * task + distill * distillation`` (CoFi's recovery of pruned models).
 
     Args:
         task: the trained run's task.
@@ -33,11 +36,18 @@ class SparsifyTask:
         max_batches: training batches per epoch (the first of the epoch's shuffled
             order; ``None`` = all).
         ramp_steps: steps over which the target falls from 1 to ``target`` (0 = none).
+        teacher: the frozen dense model to distil from, or ``None``.
+        distill: weight of the distillation loss in [0, 1] (0 = none).
+        temperature: distillation temperature (classification and multi-label).
     """
 
     def __init__(self, task: Any, model: MaskedGPS, costs: PlanCosts, target: float, penalty: float,
                  pruner: Optional[MagnitudePruner] = None, max_batches: Optional[int] = None,
-                 ramp_steps: int = 0) -> None:
+                 ramp_steps: int = 0, teacher: Optional[nn.Module] = None, distill: float = 0.0,
+                 temperature: float = 1.0) -> None:
+        if distill > 0 and teacher is None:
+            raise ValueError("distillation needs the dense teacher model")
+        self.teacher, self.distill, self.temperature = teacher, distill, temperature
         self.task, self.model, self.costs = task, model, costs
         self.ramp_steps = ramp_steps
         self.max_batches = max_batches
@@ -73,7 +83,14 @@ class SparsifyTask:
     def training_step(self, model: nn.Module, batch: Any) -> Tensor:
         if self.pruner is not None:
             self.pruner.update(self.model.base.layers, int(self.model.step))
-        loss = self.task.training_step(model, batch)
+        if self.distill > 0:
+            out = model(batch)
+            with torch.no_grad():
+                target = self.teacher(batch)
+            loss = ((1.0 - self.distill) * self.task.loss(out, batch)
+                    + self.distill * distillation_loss(out, target, self.task.kind, self.metric, self.temperature))
+        else:
+            loss = self.task.training_step(model, batch)
         gated = any(g is not None for g in self.model.open_probabilities().values())
         if self.penalty > 0 and gated and not bool(self.model.fixed):
             gap = self.expected_ratio() - self.target_at(int(self.model.step))

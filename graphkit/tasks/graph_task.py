@@ -104,7 +104,10 @@ class GraphTask:
             yield batch.to(self.device)
 
     def training_step(self, model: nn.Module, batch: Batch) -> Tensor:
-        out = model(batch)
+        return self.loss(model(batch), batch)
+
+    def loss(self, out: Tensor, batch: Batch) -> Tensor:
+        """The training loss of the model's output ``out`` on ``batch``."""
         y = batch.y
         if self.kind == GRAPH_CLASSIFICATION:
             return F.cross_entropy(out, y.view(-1).long())

@@ -74,3 +74,29 @@ def test_sparsify_cli_on_mutag_then_eval_and_resume_after_kill(dense_mutag, tmp_
     assert got.keys() == want.keys()
     for key in want:
         assert torch.equal(got[key], want[key]), key
+
+
+@pytest.mark.slow
+def test_frozen_gate_phase_leaves_the_trained_weights_alone(dense_mutag, tmp_path):
+    from graphkit.config import apply_overrides, load_yaml
+    from graphkit.sparsify.sparsifier import Sparsifier
+    from graphkit.sparsify.sparsify_config import SparsifyRunConfig
+    from graphkit.trainers.run_dir import RunDir
+
+    def plan_state(gate_weights: bool) -> tuple[dict, dict]:
+        cfg = apply_overrides(SparsifyRunConfig, load_yaml(REPO / "configs/sparsify/mutag.yaml"),
+                              [*SHORT, "sparsify.baselines=[]", f"sparsify.gate_weights={str(gate_weights).lower()}",
+                               "sparsify.distill=0.5", "sparsify.weight_sparsity=0"])
+        loaded = graphkit.load_run(dense_mutag)
+        dense = {k: v.clone() for k, v in loaded.model.state_dict().items()}
+        out = RunDir(tmp_path / f"gate-weights-{gate_weights}")
+        Sparsifier(loaded, cfg, out).run()
+        return dense, _state(out.path / "finetune" / "learned-seed0" / "gates" / "plan.pt")
+
+    dense, frozen = plan_state(False)
+    weights = [k for k, v in dense.items() if v.is_floating_point() and "running" not in k]
+    for key in weights:
+        assert torch.equal(frozen[f"base.{key}"], dense[key]), key
+    assert any(bool(frozen[k].abs().sum() > 0) for k in frozen if k.endswith("gate.theta"))  # the gates learned
+    _, trained = plan_state(True)
+    assert any(not torch.equal(trained[f"base.{key}"], dense[key]) for key in weights)
