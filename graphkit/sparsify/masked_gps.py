@@ -139,7 +139,9 @@ class MaskedGPS(nn.Module):
             scores = torch.baddbmm(bias, q, k.transpose(1, 2), alpha=d ** -0.5)
             out = torch.bmm(fast_dropout(torch.softmax(scores, dim=-1), attn.dropout, True), v)
         else:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+            shape = (heads, b, length, d)  # 4-D, as GraphSelfAttention gives SDPA (its fused kernel)
+            out = F.scaled_dot_product_attention(q.view(shape), k.view(shape), v.view(shape),
+                                                 attn_mask=bias.view(heads, b, 1, length)).view(heads * b, length, d)
         out = padded.unpad_parts(out, heads)  # [N, C], heads concatenated
         if self.head_gate is not None or bool(self.fixed):
             out = (out.view(-1, heads, d) * head.view(1, -1, 1)).view(out.shape)

@@ -123,9 +123,11 @@ class Sparsifier:
                 frozen = [] if sp.gate_weights else [p for p in masked.base.parameters() if p.requires_grad]
                 for p in frozen:
                     p.requires_grad_(False)
-                trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
-                for p in frozen:
-                    p.requires_grad_(True)
+                try:
+                    trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
+                finally:
+                    for p in frozen:
+                        p.requires_grad_(True)
                 # the plan comes from the gates at the end of the penalty schedule, not
                 # from the best validation epoch (usually the least pruned)
                 masked.load_state_dict(ckpt.load(trainer.run_dir.last)["model"])
