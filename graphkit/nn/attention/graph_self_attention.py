@@ -67,7 +67,7 @@ class GraphSelfAttention(nn.Module):
         else:
             num_graphs, length, heads = padded.num_graphs, padded.max_nodes, self.heads
             head_dim = self.channels // heads
-            # heads-major padded layout [3, H * B, L, d]: q, k and v are batches of
+            # heads-major padded layout [3, H, B, L, d]: q, k and v are batches of
             # matrices read in place (a [B, H, ...] layout needs a copy of each)
             dense = padded.pad_parts(qkv, 3 * heads).view(3, heads, num_graphs, length, head_dim)
             q, k, v = dense.unbind(0)  # [H, B, L, d] each
