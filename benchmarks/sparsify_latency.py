@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
@@ -41,16 +42,14 @@ def main() -> None:
     loaded = graphkit.load_run(args.dense)
     test = loaded.dataset.splits[loaded.split]["test"][: args.graphs]
     batch = Batch.from_data_list([loaded.dataset.graphs[int(i)] for i in test])
-    models = {"dense": loaded.model.eval()}
-    for text in args.model:
-        label, path = text.split("=", 1)
-        models[label.strip()] = graphkit.load_model(path.strip()).eval()
+    paths = {label.strip(): path.strip() for label, path in (text.split("=", 1) for text in args.model)}
+    models = {"dense": loaded.model.eval(), **{label: graphkit.load_model(path).eval() for label, path in paths.items()}}
     rounds = []
     for _ in range(args.rounds):
         latency = compare_latency(models, batch, repeats=args.repeats)
         rounds.append({name: value["median_ms"] for name, value in latency.items()})
-    medians = {name: sorted(r[name] for r in rounds)[len(rounds) // 2] for name in models}
-    out = {"dense_run": args.dense, "models": {t.split("=", 1)[0].strip(): t.split("=", 1)[1].strip() for t in args.model},
+    medians = {name: statistics.median(r[name] for r in rounds) for name in models}
+    out = {"dense_run": args.dense, "models": paths,
            "graphs": len(test), "threads": 1, "repeats": args.repeats, "rounds": rounds, "median_ms": medians,
            "speedup_over_dense": {n: medians["dense"] / m for n, m in medians.items()}}
     RESULTS.mkdir(exist_ok=True)

@@ -2,7 +2,6 @@ import pytest
 import torch
 
 from graphkit.datasets.loaded_dataset import GRAPH_REGRESSION
-
 from graphkit.sparsify.budget_plan import PlanCosts
 from graphkit.sparsify.gps_flops import GraphSizes
 from graphkit.sparsify.masked_gps import MaskedGPS
