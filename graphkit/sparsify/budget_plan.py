@@ -57,8 +57,10 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
                 scores: dict[str, Optional[Tensor]]) -> tuple[Tensor, Tensor, Tensor]:
     """Greedy 0/1 plan: remove units (layers, heads, FFN channels) in ascending score
     until the plan's FLOPs on ``sizes`` are at most ``target_flops`` times the dense
-    model's. Scores of different kinds are compared directly (learned gates: their
-    log-odds); a kind whose score is ``None`` is never removed. One layer always stays.
+    model's, then put back, in descending score, every removed unit that still fits, so
+    the plan ends as close under the budget as its units allow. Scores of different
+    kinds are compared directly (learned gates: their log-odds); a kind whose score is
+    ``None`` is never removed. One layer always stays.
 
     Returns:
         ``layer_keep [L]``, ``head_keep [L, H]``, ``ffn_keep [L, W]`` as 0/1 floats.
@@ -87,25 +89,35 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
             units += [(float(score[i, j]), order[kind], kind, i, j)
                       for i in range(n) for j in range(score.size(1))]
     units.sort(key=lambda u: (u[0], u[1]))
+    keep = {"layer": lambda i, j: layer_keep[i:i + 1], "head": lambda i, j: head_keep[i, j:j + 1],
+            "ffn": lambda i, j: ffn_keep[i, j:j + 1]}
     current = total()
+    removed: list[tuple[str, int, int]] = []
     for _, _, kind, i, j in units:
         if current <= budget:
             break
         if layer_keep[i] == 0:
             continue
-        if kind == "layer":
-            if int(layer_keep.sum()) == 1:
-                continue
-            layer_keep[i] = 0
-        elif kind == "head":
-            head_keep[i, j] = 0
-        else:
-            ffn_keep[i, j] = 0
+        if kind == "layer" and int(layer_keep.sum()) == 1:
+            continue
+        keep[kind](i, j).zero_()
+        removed.append((kind, i, j))
         current = total()
     if current > budget:
         raise ConfigError(f"sparsify.target_flops={target_flops} cannot be reached by removing "
                           f"{', '.join(k for k, s in scores.items() if s is not None)} "
                           f"(reached {current / costs.dense:.3f})")
+    # Fill back: the unit that crossed the budget can be far larger than the gap (a whole
+    # layer is ~10 % of ZINC's GPS), which would leave a plan well under the budget and
+    # methods compared at different FLOPs. Put back removed units, highest score first,
+    # wherever they still fit.
+    for kind, i, j in reversed(removed):
+        keep[kind](i, j).fill_(1)
+        after = total()
+        if after <= budget:
+            current = after
+        else:
+            keep[kind](i, j).zero_()
     return layer_keep, head_keep, ffn_keep
 
 

@@ -43,3 +43,26 @@ def test_select_plan_refuses_an_unreachable_budget():
     masked = MaskedGPS(model, layer_gates=False, ffn_gates=False)
     with pytest.raises(ConfigError, match="cannot be reached"):
         select_plan(masked, [GraphSizes.of(batch)], 0.1, learned_scores(masked))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("target", [0.8, 0.6])
+def test_plan_keeps_every_removed_unit_that_still_fits(seed, target):
+    # Random scores interleave heads and whole layers: the layer that crosses the budget
+    # overshoots it, and the plan must put back the removed heads that still fit, so that
+    # methods are compared at (nearly) the same FLOPs.
+    model, batch = tiny_gps(num_layers=4), tiny_batch()
+    sizes = [GraphSizes.of(batch)]
+    masked = MaskedGPS(model, layer_gates=False, head_gates=False, ffn_gates=False)
+    costs = PlanCosts.of(masked, sizes)
+    layer, heads, ffn = select_plan(masked, sizes, target, random_scores(masked, seed))
+
+    def ratio():
+        return costs.ratio(layer.tolist(), heads.sum(1).tolist(), ffn.sum(1).tolist())
+
+    assert ratio() <= target
+    for unit in [layer[i:i + 1] for i in range(4)] + [heads[i, j:j + 1] for i in range(4) for j in range(4)]:
+        if unit.item() == 0:
+            unit.fill_(1)
+            assert ratio() > target
+            unit.zero_()
