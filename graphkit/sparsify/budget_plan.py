@@ -113,10 +113,7 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
     # wherever they still fit.
     for kind, i, j in reversed(removed):
         keep[kind](i, j).fill_(1)
-        after = total()
-        if after <= budget:
-            current = after
-        else:
+        if total() > budget:
             keep[kind](i, j).zero_()
     return layer_keep, head_keep, ffn_keep
 
