@@ -89,8 +89,7 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
             units += [(float(score[i, j]), order[kind], kind, i, j)
                       for i in range(n) for j in range(score.size(1))]
     units.sort(key=lambda u: (u[0], u[1]))
-    keep = {"layer": lambda i, j: layer_keep[i:i + 1], "head": lambda i, j: head_keep[i, j:j + 1],
-            "ffn": lambda i, j: ffn_keep[i, j:j + 1]}
+    keep = {"layer": layer_keep.view(n, 1), "head": head_keep, "ffn": ffn_keep}  # layer units have j = 0
     current = total()
     removed: list[tuple[str, int, int]] = []
     for _, _, kind, i, j in units:
@@ -100,7 +99,7 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
             continue
         if kind == "layer" and int(layer_keep.sum()) == 1:
             continue
-        keep[kind](i, j).zero_()
+        keep[kind][i, j] = 0
         removed.append((kind, i, j))
         current = total()
     if current > budget:
@@ -112,9 +111,9 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
     # methods compared at different FLOPs. Put back removed units, highest score first,
     # wherever they still fit.
     for kind, i, j in reversed(removed):
-        keep[kind](i, j).fill_(1)
+        keep[kind][i, j] = 1
         if total() > budget:
-            keep[kind](i, j).zero_()
+            keep[kind][i, j] = 0
     return layer_keep, head_keep, ffn_keep
 
 
