@@ -2,7 +2,7 @@
 
     python benchmarks/sequence_models_zinc.py \\
         --run "GPS+Mamba=RUN_DIR" --run "GMN=RUN_DIR" [--run ...] \\
-        [--orderings "GPS+Mamba=1,5"] [--out NAME]
+        [--orderings "GPS+Mamba=1,5"] [--keep sequence_models_zinc_cpu.json] [--out NAME]
 
 Other benchmarks: ``--reference gps_peptides_func_cpu.json --metric ap --dataset Peptides-func``
 (the GraphGPS run to compare with, from ``benchmarks/results/``, and the metric its runs report).
@@ -15,7 +15,9 @@ training wall time) and the run's config; GraphGPS's curve comes from
 ``--orderings LABEL=1,5`` re-evaluates that run's best checkpoint through
 ``graphkit.load_run`` with ``model.mamba_eval_orderings`` set to each value (the
 Graph-Mamba paper's test-time averaging over node orderings), seeded as the trainer's
-final evaluation is. Writes ``benchmarks/results/<out>.json`` and a plot of the validation
+final evaluation is. ``--keep FILE`` carries over the rows of an earlier output of this
+script (from ``benchmarks/results/``) whose run directories are gone, except GraphGPS's and
+any label given again with ``--run``. Writes ``benchmarks/results/<out>.json`` and a plot of the validation
 metric against epoch and against wall time, ``benchmarks/results/<out>.png``.
 """
 
@@ -96,7 +98,7 @@ def plot(rows: list[dict], path: Path, metric: str, dataset: str) -> None:
     for row in rows:
         epochs = [p["epoch"] + 1 for p in row["curve"]]
         minutes = [p["seconds"] / 60 for p in row["curve"]]
-        val = [p[f"val_{metric}"] for p in row["curve"]]
+        val = [math.nan if p[f"val_{metric}"] is None else p[f"val_{metric}"] for p in row["curve"]]
         name = f"{row['label']} (test {row['test']:.4f})"
         by_epoch.plot(epochs, val, label=name)
         by_time.plot(minutes, val, label=name)
@@ -119,6 +121,7 @@ def plot(rows: list[dict], path: Path, metric: str, dataset: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", action="append", required=True, help="LABEL=RUN_DIR")
+    parser.add_argument("--keep", help="an earlier output JSON in benchmarks/results/ whose other rows to keep")
     parser.add_argument("--orderings", action="append", default=[], help="LABEL=1,5")
     parser.add_argument("--out", default="sequence_models_zinc_cpu")
     parser.add_argument("--reference", default=GPS_REFERENCE, help="GraphGPS run JSON in benchmarks/results/")
@@ -133,6 +136,9 @@ def main() -> None:
              "best_epoch": gps.get("best_epoch", best_epoch(gps["curve"], metric)),
              "wall_seconds": gps["wall_seconds"], "curve": gps["curve"], "machine": gps["machine"]}]
     runs = dict(_labelled(text) for text in args.run)
+    if args.keep:
+        kept = json.loads((RESULTS / args.keep).read_text())["runs"]
+        rows += [r for r in kept if r["label"] != "GPS" and r["label"] not in runs]
     rows += [summarize(label, Path(run_dir)) for label, run_dir in runs.items()]
     for text in args.orderings:
         label, counts = _labelled(text)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import platform
+import sys
+import time
+import warnings
 from pathlib import Path
+from typing import Sequence
+
+# A build takes ~30 s (a few minutes on a loaded machine). torch's loader guards a build
+# directory with a `lock` file and waits, silently and for ever, while one exists; a build
+# killed part-way (Ctrl-C, a killed job) leaves it behind, so a lock older than this is
+# taken to be left over and removed.
+STALE_LOCK_SECONDS = 600
 
 
 def cpu_flags() -> str:
@@ -16,3 +27,48 @@ def cpu_flags() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def extension_name(prefix: str, source: Path, cflags: Sequence[str]) -> str:
+    """``prefix`` + a key over the source, the flags, the CPU and torch's version."""
+    import torch
+
+    key = hashlib.sha256(b"\0".join([source.read_bytes(), " ".join(cflags).encode(),
+                                     cpu_flags().encode(), torch.__version__.encode()])).hexdigest()[:12]
+    return f"{prefix}_{key}"
+
+
+def wait_for_build_lock(build_dir: Path, stale_seconds: float = STALE_LOCK_SECONDS,
+                        poll_seconds: float = 1.0) -> None:
+    """Returns once ``build_dir`` holds no build lock: waits (saying so) while another
+    process's build holds it, and removes it, with a warning, once it is older than
+    ``stale_seconds``."""
+    lock = Path(build_dir) / "lock"
+    announced = False
+    while True:
+        try:
+            age = time.time() - lock.stat().st_mtime
+        except FileNotFoundError:
+            return
+        if age > stale_seconds:
+            warnings.warn(f"graphkit: removing a build lock left {age / 60:.0f} min ago by an interrupted "
+                          f"build ({lock})", RuntimeWarning, stacklevel=3)
+            lock.unlink(missing_ok=True)
+            return
+        if not announced:
+            print(f"graphkit: waiting for another process's kernel build ({lock}; it is removed after "
+                  f"{stale_seconds / 60:.0f} min, or delete it if no build is running)", file=sys.stderr, flush=True)
+            announced = True
+        time.sleep(poll_seconds)
+
+
+def load_cpu_extension(name: str, source: Path, cflags: Sequence[str], what: str):
+    """Compiles (once per machine, announced) and loads ``source`` as the torch extension
+    ``name``; raises what torch's loader raises when it cannot build."""
+    from torch.utils import cpp_extension
+
+    build_dir = Path(cpp_extension._get_build_directory(name, False))
+    wait_for_build_lock(build_dir)
+    if not any(build_dir.glob("*.so")):
+        print(f"graphkit: building the {what} (once per machine, ~30 s)", file=sys.stderr, flush=True)
+    return cpp_extension.load(name=name, sources=[str(source)], extra_cflags=list(cflags), verbose=False)

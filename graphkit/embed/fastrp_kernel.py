@@ -12,13 +12,11 @@ when the build failed).
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-import sys
 import warnings
 from pathlib import Path
 
-from graphkit.native_build import cpu_flags
+from graphkit.native_build import extension_name, load_cpu_extension
 
 _SOURCE = Path(__file__).parent / "csrc" / "fastrp_cpu.cpp"
 # -march=native vectorises the panel loops for the CPU at hand, so the build is keyed
@@ -33,15 +31,8 @@ def fastrp_kernel():
     if os.environ.get("GRAPHKIT_FASTRP_KERNEL", "auto") == "scipy":
         return None
     try:
-        import torch
-        from torch.utils import cpp_extension
-
-        key = hashlib.sha256(b"\0".join([_SOURCE.read_bytes(), " ".join(_CFLAGS).encode(),
-                                         cpu_flags().encode(), torch.__version__.encode()])).hexdigest()[:12]
-        name = f"graphkit_fastrp_{key}"
-        if not any(Path(cpp_extension._get_build_directory(name, False)).glob("*.so")):
-            print("graphkit: building the FastRP CPU kernels (once per machine, ~30 s)", file=sys.stderr, flush=True)
-        return cpp_extension.load(name=name, sources=[str(_SOURCE)], extra_cflags=_CFLAGS, verbose=False)
+        return load_cpu_extension(extension_name("graphkit_fastrp", _SOURCE, _CFLAGS), _SOURCE, _CFLAGS,
+                                  "FastRP CPU kernels")
     except Exception as error:  # no compiler, no ninja, unsupported platform
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         warnings.warn(f"graphkit: the FastRP CPU kernels could not be built ({first_line}); using scipy's "

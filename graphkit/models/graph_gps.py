@@ -53,6 +53,9 @@ class GraphGPSConfig(PEModelConfig):
         mamba_expand: Mamba inner width factor (1, as Graph-Mamba's
             ``Mamba(d_model=dim_h, d_state=16, d_conv=4, expand=1)``).
         mamba_conv_kernel: Mamba causal convolution width (4).
+        mamba_input_norm: LayerNorm on the Mamba branch's input tokens (default false,
+            as Graph-Mamba; see :class:`~graphkit.nn.mamba.GraphSequenceMamba`): keeps rare
+            batches from blowing the branch output and the BatchNorm statistics after it up.
     """
 
     hidden_channels: int = 64
@@ -73,6 +76,7 @@ class GraphGPSConfig(PEModelConfig):
     mamba_order_noise: float = 1.0
     mamba_expand: int = 1
     mamba_conv_kernel: int = 4
+    mamba_input_norm: bool = False
 
     def __post_init__(self) -> None:
         if self.local_conv not in LOCAL_CONVS:
@@ -245,7 +249,8 @@ def build_graph_gps(cfg: GraphGPSConfig, inputs: ModelInputs) -> GraphGPS:
                           bidirectional=cfg.mamba_bidirectional,
                           eval_orderings=cfg.mamba_eval_orderings,
                           ordering=cfg.mamba_ordering, noise=cfg.mamba_order_noise,
-                          expand=cfg.mamba_expand, conv_kernel=cfg.mamba_conv_kernel),
+                          expand=cfg.mamba_expand, conv_kernel=cfg.mamba_conv_kernel,
+                          input_norm=cfg.mamba_input_norm),
     )
     return GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,

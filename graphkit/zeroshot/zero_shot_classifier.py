@@ -1,5 +1,16 @@
 """Zero-shot node classification in text space: a node's (subgraph) embedding against
-the embeddings of its classes' texts, cosine similarity, argmax."""
+the embeddings of its classes' texts, cosine similarity, argmax.
+
+Mean subtraction (optional): sentence embeddings share a large common component (they are
+anisotropic), and on a graph from one domain every node carries it, so raw cosine similarity
+favours the class texts nearest that common direction (on Cora, 2-hop propagated text predicts
+5 of 351 "Theory" papers). Subtracting the target graph's mean node embedding before the cosine
+removes it without labels (transductive: it needs the graph's unlabelled nodes). It does not
+help everywhere: on Cora node-text accuracy rises from 58.7 to 60.5 (2-hop text: 63.4 to 67.8),
+on arXiv-2023 it falls from 33.2 to 23.1 (2-hop: 38.3 to 29.3), with similar class balance
+(largest class 30 % vs 28 %; `benchmarks/zeroshot_text_baselines.py`). Without labels one
+cannot tell which case a graph is, hence off by default.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +19,15 @@ from typing import Optional
 import numpy as np
 import scipy.sparse as sp
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from graphkit.pretrain.graph_clip_task import embed_subgraphs
 from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 from graphkit.text.text_graph import TextGraph
+
+# nodes whose subgraph embeddings estimate a graph's mean embedding (all of them below this)
+MEAN_SAMPLE = 20000
 
 
 class ZeroShotClassifier:
@@ -35,14 +50,35 @@ class ZeroShotClassifier:
         subgraphs = self.sampler.sample(graph.edge_index, graph.num_nodes, nodes)
         return embed_subgraphs(self.model, graph.x, subgraphs, self.batch_size, self.device, prompt)
 
-    def scores(self, graph: TextGraph, nodes: Tensor, class_emb: Tensor) -> Tensor:
-        """``[len(nodes), C]`` cosine similarities to the class texts."""
-        return self.embed(graph, nodes) @ class_emb.t()
+    def graph_mean(self, graph: TextGraph) -> Tensor:
+        """``[d]`` mean subgraph embedding over the graph's nodes (a fixed random sample of
+        ``MEAN_SAMPLE`` of them on larger graphs)."""
+        return self.embed(graph, mean_reference(graph.num_nodes)).mean(0)
+
+    def scores(self, graph: TextGraph, nodes: Tensor, class_emb: Tensor, subtract_mean: bool = False) -> Tensor:
+        """``[len(nodes), C]`` cosine similarities to the class texts; ``subtract_mean``: of
+        the embeddings minus the graph's mean embedding (see the module docstring)."""
+        emb = self.embed(graph, nodes)
+        if subtract_mean:
+            ref = mean_reference(graph.num_nodes)
+            mean = emb.mean(0) if torch.equal(ref, nodes) else self.graph_mean(graph)
+            emb = F.normalize(emb - mean, dim=-1)
+        return emb @ class_emb.t()
 
 
-def text_scores(x: Tensor, nodes: Tensor, class_emb: Tensor) -> Tensor:
-    """Training-free baseline: a node's own text embedding against the class texts."""
-    return torch.nn.functional.normalize(x[nodes], dim=-1) @ class_emb.t()
+def mean_reference(num_nodes: int) -> Tensor:
+    """The nodes whose mean embedding centres a graph: all of them, or a fixed random
+    sample of ``MEAN_SAMPLE`` (seed 0) on larger graphs."""
+    if num_nodes <= MEAN_SAMPLE:
+        return torch.arange(num_nodes)
+    return torch.from_numpy(np.sort(np.random.default_rng(0).choice(num_nodes, MEAN_SAMPLE, replace=False)))
+
+
+def text_scores(x: Tensor, nodes: Tensor, class_emb: Tensor, subtract_mean: bool = False) -> Tensor:
+    """Training-free baseline: a node's own text embedding against the class texts
+    (``subtract_mean``: minus the mean over all the graph's nodes)."""
+    h = x[nodes] - x.mean(0) if subtract_mean else x[nodes]
+    return F.normalize(h, dim=-1) @ class_emb.t()
 
 
 def khop_mean(x: Tensor, edge_index: Tensor, num_nodes: int, hops: int) -> Tensor:
@@ -64,6 +100,7 @@ def khop_mean(x: Tensor, edge_index: Tensor, num_nodes: int, hops: int) -> Tenso
 
 
 def propagated_scores(x: Tensor, edge_index: Tensor, nodes: Tensor, class_emb: Tensor,
-                      hops: int = 2) -> Tensor:
-    """Training-free baseline: the k-hop mean of the node texts against the class texts."""
-    return text_scores(khop_mean(x, edge_index, x.size(0), hops), nodes, class_emb)
+                      hops: int = 2, subtract_mean: bool = False) -> Tensor:
+    """Training-free baseline: the k-hop mean of the node texts against the class texts
+    (``subtract_mean``: minus the graph's mean k-hop mean)."""
+    return text_scores(khop_mean(x, edge_index, x.size(0), hops), nodes, class_emb, subtract_mean)

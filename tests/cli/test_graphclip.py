@@ -55,7 +55,9 @@ def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "graphclip" in out and "text_2hop_mean" in out
     zs = json.loads(next((run_dir / "zeroshot").glob("*/results.json")).read_text())
-    assert zs["num_nodes"] == 160 and set(zs["methods"]) == {"graphclip", "text", "text_2hop_mean"}
+    assert zs["num_nodes"] == 160 and zs["main_method"] == "graphclip"
+    assert set(zs["methods"]) == {"graphclip", "text", "text_2hop_mean",
+                                  "graphclip-mean", "text-mean", "text_2hop_mean-mean"}
     assert len(zs["methods"]["graphclip"]["per_class"]) == len(json.loads((cora / "label_names.json").read_text()))
     # titles-only Cora, 7 classes: far above chance even from a one-epoch run
     assert zs["methods"]["graphclip"]["accuracy"] > 0.3

@@ -97,6 +97,30 @@ def test_graph_sequence_mamba_eval_is_the_mean_of_single_orderings():
     assert not torch.allclose(averaged, singles[0], atol=1e-5)
 
 
+def test_mamba_input_norm_bounds_the_branch_output_under_large_tokens():
+    # Δ, B and C are linear in the tokens, so without the norm a 1000x larger input gives
+    # a far larger output (the validation spikes); with it the output does not move
+    from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
+
+    batch = Batch.from_data_list(_molecules())
+    x = torch.randn(batch.num_nodes, 8, generator=torch.Generator().manual_seed(0))
+    outs = {}
+    for norm in (False, True):
+        torch.manual_seed(0)
+        branch = GraphSequenceMamba(8, state_channels=4, eval_orderings=1, noise=0.0, input_norm=norm).eval()
+        with torch.no_grad():
+            outs[norm] = (branch(x, batch.edge_index, batch.batch), branch(1000 * x, batch.edge_index, batch.batch))
+    small, large = outs[False]
+    assert large.abs().max() > 1e6 * small.abs().max()
+    small, large = outs[True]
+    torch.testing.assert_close(large, small, rtol=1e-4, atol=1e-5)
+    for norm in (False, True):
+        cfg = GraphGPSConfig(name="gps", hidden_channels=16, num_layers=2, global_model="mamba", heads=2,
+                             rwse_channels=4, lap_channels=4, mamba_state_channels=4, mamba_input_norm=norm)
+        model = build_model_for(cfg, _dataset(_molecules()), 1)
+        assert sum(isinstance(m, torch.nn.LayerNorm) for m in model.modules()) == (2 if norm else 0)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("config,overrides", [
     ("configs/graph_mamba/mutag.yaml", ["data.splits=[0]", "model.num_layers=2"]),

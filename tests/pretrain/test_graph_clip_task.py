@@ -51,6 +51,19 @@ def test_validation_reports_zero_shot_accuracy_per_source_and_contrastive_loss()
     model = GraphCLIP(8, hidden_channels=8, num_layers=1, heads=2, rwse_steps=2, rwse_channels=2).eval()
     preds, targets = zip(*(task.eval_step(model, batch) for batch in task.eval_batches("valid")))
     metrics = task.metrics(torch.cat(preds), torch.cat(targets))
-    assert set(metrics) == {"zeroshot_accuracy", "contrastive_loss", "zeroshot_accuracy/a", "zeroshot_accuracy/b"}
+    assert set(metrics) == {"zeroshot_accuracy", "zeroshot_accuracy_minus_mean", "contrastive_loss",
+                            "zeroshot_accuracy/a", "zeroshot_accuracy/b"}
     assert metrics["zeroshot_accuracy"] == (metrics["zeroshot_accuracy/a"] + metrics["zeroshot_accuracy/b"]) / 2
+
+
+def test_validation_also_reports_accuracy_minus_each_sources_mean_embedding():
+    # 2 held-out nodes of one source; the class-1 text lies near the embeddings' common
+    # direction (third axis), so raw cosine calls both nodes class 1
+    task = GraphCLIPTask([_source("a", 20, 2, 0)], batch_size=8, flag_steps=0)
+    s = task.sources[0]
+    s.class_emb = F.normalize(torch.tensor([[1.0, 0, 0] + [0] * 5, [-1.0, 0, 3] + [0] * 5]), dim=-1)
+    g = F.normalize(torch.tensor([[1.0, 0, 5] + [0] * 5, [-1.0, 0, 5] + [0] * 5]), dim=-1)
+    pred = torch.cat([g, g, g @ s.class_emb.t(), torch.ones(2, 1)], 1)
+    metrics = task.metrics(pred, torch.tensor([[0, 0], [1, 0]]))
+    assert metrics["zeroshot_accuracy"] == 0.5 and metrics["zeroshot_accuracy_minus_mean"] == 1.0
     assert task.model_inputs().num_features == 8 and task.model_inputs().rwse_dim == 2

@@ -28,13 +28,19 @@ def test_khop_mean_averages_with_neighbours_hop_by_hop():
     assert torch.allclose(two.view(-1), torch.tensor([23 / 12, 17 / 6, 13 / 3, 16 / 3]))
 
 
-def test_zero_shot_on_tiny_tag_whose_texts_name_their_labels_is_near_perfect(tmp_path):
+def _tiny_tag_and_model(tmp_path):
+    """The tiny TAG (texts naming their labels), its class embeddings, an untrained GraphCLIP."""
     path = tiny_tag.write_tiny_tag(tmp_path / "topics")
     encoder = TextEncoder(cache_dir=tmp_path / "cache", progress=False)
     graph = TextGraph.load(str(path), encoder, template="a text about {c}")
     class_emb = graph.class_embeddings(encoder)
     torch.manual_seed(0)
     model = GraphCLIP(graph.x.size(1), hidden_channels=32, num_layers=1, rwse_steps=4, rwse_channels=8).eval()
+    return graph, class_emb, model
+
+
+def test_zero_shot_on_tiny_tag_whose_texts_name_their_labels_is_near_perfect(tmp_path):
+    graph, class_emb, model = _tiny_tag_and_model(tmp_path)
     nodes = torch.arange(graph.num_nodes)
     pred = ZeroShotClassifier(model, SubgraphSampler("khop", max_nodes=6, rwse_steps=4)).scores(
         graph, nodes, class_emb).argmax(1)
@@ -42,3 +48,28 @@ def test_zero_shot_on_tiny_tag_whose_texts_name_their_labels_is_near_perfect(tmp
     assert float((text_scores(graph.x, nodes, class_emb).argmax(1) == graph.y).float().mean()) >= 0.95
     prop = propagated_scores(graph.x, graph.edge_index, nodes, class_emb, hops=1)
     assert prop.shape == (graph.num_nodes, 4)
+
+
+def test_subtracting_the_graph_mean_removes_a_shared_text_component():
+    # both nodes share a large third-axis component, and class 1's text lies near it:
+    # raw cosine calls both class 1; minus the mean, each node points at its own class
+    x = torch.tensor([[1.0, 0, 5], [-1.0, 0, 5]])
+    class_emb = torch.nn.functional.normalize(torch.tensor([[1.0, 0, 0], [-1.0, 0, 3]]), dim=-1)
+    nodes = torch.arange(2)
+    assert text_scores(x, nodes, class_emb).argmax(1).tolist() == [1, 1]
+    assert text_scores(x, nodes, class_emb, subtract_mean=True).argmax(1).tolist() == [0, 1]
+    ring = torch.tensor([[0, 1], [1, 0]])
+    assert propagated_scores(x, ring, nodes, class_emb, hops=1, subtract_mean=True).shape == (2, 2)
+
+
+def test_mean_subtracted_scores_of_a_node_subset_use_the_whole_graphs_mean(tmp_path):
+    graph, class_emb, model = _tiny_tag_and_model(tmp_path)
+    # uncapped 1-hop subgraphs: a node's subgraph does not depend on which nodes are sampled with it
+    classifier = ZeroShotClassifier(model, SubgraphSampler("khop", num_hops=1, max_nodes=1000, max_edges=10000,
+                                                           rwse_steps=4))
+    every = classifier.scores(graph, torch.arange(graph.num_nodes), class_emb, subtract_mean=True)
+    some = torch.tensor([1, 4, 6])
+    assert torch.allclose(classifier.scores(graph, some, class_emb, subtract_mean=True), every[some], atol=1e-6)
+    raw = classifier.scores(graph, some, class_emb)
+    assert not torch.allclose(raw, every[some], atol=1e-3)
+    assert float((every.argmax(1) == graph.y).float().mean()) >= 0.95

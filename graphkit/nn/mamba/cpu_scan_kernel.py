@@ -16,16 +16,14 @@ and the PyTorch paths run instead (with one warning when the build failed).
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-import sys
 import warnings
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
-from graphkit.native_build import cpu_flags
+from graphkit.native_build import extension_name, load_cpu_extension
 
 _SOURCE = Path(__file__).parent / "csrc" / "packed_scan_cpu.cpp"
 # -march=native for AVX2/AVX-512 vectorisation of the inner loops, so the build is
@@ -37,34 +35,15 @@ _CFLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math",
            "-fno-signed-zeros", "-fassociative-math", "-ffp-contract=fast"]
 
 
-def _built(cpp_extension, name: str) -> bool:
-    """Whether torch's extension cache already holds a build of ``name`` (only decides
-    whether to announce the build; an unknown layout counts as built)."""
-    try:
-        return any(Path(cpp_extension._get_build_directory(name, False)).glob("*.so"))
-    except Exception:
-        return True
-
-
 @functools.lru_cache(maxsize=None)
 def cpu_scan_kernel():
     """The compiled extension module (``forward``, ``backward``), or ``None`` when it
     is disabled or cannot be built (a warning says why, once)."""
     if os.environ.get("GRAPHKIT_SCAN_KERNEL", "auto") == "torch":
         return None
-    key = hashlib.sha256(b"\0".join([
-        _SOURCE.read_bytes(), " ".join(_CFLAGS).encode(), cpu_flags().encode(),
-        torch.__version__.encode(),
-    ])).hexdigest()[:12]
-    name = f"graphkit_packed_scan_{key}"
     try:
-        from torch.utils import cpp_extension
-
-        if not _built(cpp_extension, name):
-            print("graphkit: building the fused CPU Mamba kernels (once per machine, "
-                  "~30 s)", file=sys.stderr, flush=True)
-        return cpp_extension.load(name=name, sources=[str(_SOURCE)], extra_cflags=_CFLAGS,
-                                  verbose=False)
+        return load_cpu_extension(extension_name("graphkit_packed_scan", _SOURCE, _CFLAGS), _SOURCE, _CFLAGS,
+                                  "fused CPU Mamba kernels")
     except Exception as error:  # no compiler, no ninja, unsupported platform
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         warnings.warn(

@@ -43,6 +43,12 @@ class GraphSequenceMamba(nn.Module):
             scaled to integer-like ranks within each graph before the noise is added) or
             ``random`` (a fresh random permutation per call: the ablation showing what the
             degree prior is worth).
+        input_norm: LayerNorm on the input tokens before the scan (the pre-norm of
+            Mamba's own residual blocks; default false, as Graph-Mamba). Δ, B and C are
+            linear in the input and the output grows with their product, so one batch of
+            unusually large tokens gives an enormous output; the BatchNorm after a GPS
+            branch then stores it in its running variance and the next evaluation is
+            ruined. Normalized tokens bound the output by the weights.
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``batch [N]`` -> ``[N, C]``
@@ -58,6 +64,7 @@ class GraphSequenceMamba(nn.Module):
         eval_orderings: int = 5,
         noise: float = 1.0,
         ordering: str = "degree",
+        input_norm: bool = False,
     ) -> None:
         super().__init__()
         if eval_orderings < 1:
@@ -71,6 +78,7 @@ class GraphSequenceMamba(nn.Module):
         if noise < 0:
             raise ValueError("noise must be >= 0")
         self.eval_orderings, self.noise, self.ordering = eval_orderings, noise, ordering
+        self.input_norm = nn.LayerNorm(channels) if input_norm else None
 
     def _one_ordering(self, x: Tensor, deg: Tensor, batch: Tensor, num_graphs: int) -> Tensor:
         if self.ordering == "random":
@@ -90,6 +98,8 @@ class GraphSequenceMamba(nn.Module):
         if batch is None:
             batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
         num_graphs = int(batch.max()) + 1 if x.size(0) > 0 else 0
+        if self.input_norm is not None:
+            x = self.input_norm(x)
         deg = degree(edge_index[1], x.size(0), dtype=x.dtype)
         if self.ordering == "pagerank":
             deg = _pagerank(edge_index, x.size(0), deg) * x.size(0)
