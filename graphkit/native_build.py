@@ -56,8 +56,9 @@ def wait_for_build_lock(build_dir: Path, stale_seconds: float = STALE_LOCK_SECON
             lock.unlink(missing_ok=True)
             return
         if not announced:
-            print(f"graphkit: waiting for another process's kernel build ({lock}; it is removed after "
-                  f"{stale_seconds / 60:.0f} min, or delete it if no build is running)", file=sys.stderr, flush=True)
+            print(f"graphkit: waiting for another process's kernel build ({lock}; it is removed "
+                  f"after {stale_seconds / 60:.0f} min, or delete it if no build is running)",
+                  file=sys.stderr, flush=True)
             announced = True
         time.sleep(poll_seconds)
 

@@ -44,8 +44,8 @@ class GraphSequenceMamba(nn.Module):
             ``random`` (a fresh random permutation per call: the ablation showing what the
             degree prior is worth).
         input_norm: LayerNorm on the input tokens before the scan (the pre-norm of
-            Mamba's own residual blocks; default false, as Graph-Mamba). Δ, B and C are
-            linear in the input and the output grows with their product, so one batch of
+            Mamba's own residual blocks; default false, as Graph-Mamba). B and C are
+            linear in the input, Δ grows with it and the output with their product, so one batch of
             unusually large tokens gives an enormous output; the BatchNorm after a GPS
             branch then stores it in its running variance and the next evaluation is
             ruined. Normalized tokens bound the output by the weights.
