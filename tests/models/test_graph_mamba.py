@@ -98,8 +98,9 @@ def test_graph_sequence_mamba_eval_is_the_mean_of_single_orderings():
 
 
 def test_mamba_input_norm_bounds_the_branch_output_under_large_tokens():
-    # Δ, B and C are linear in the tokens, so without the norm a 1000x larger input gives
-    # a far larger output (the validation spikes); with it the output does not move
+    # B and C are linear in the tokens and Δ grows with them, so without the norm a 1000x
+    # larger input gives a far larger output (the validation spikes); with it the output
+    # does not move
     from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
 
     batch = Batch.from_data_list(_molecules())
