@@ -5,8 +5,8 @@
 For each graph (all nodes, template "this paper has a topic on {c}"): the k-hop mean of the
 node text embeddings (k = 0 is the node's own text) against the class texts, by raw cosine
 and with the graph's mean embedding subtracted first (``graphkit zeroshot --subtract-mean``).
-Shows on which graphs the mean subtraction helps (balanced classes) and where it hurts
-(skewed ones). Writes ``benchmarks/results/zeroshot_text_baselines.json``.
+Shows that the mean subtraction helps on some graphs and hurts on others of similar class
+balance (the largest class's share is reported beside each). Writes ``benchmarks/results/zeroshot_text_baselines.json``.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from graphkit.text.text_graph import TextGraph
     from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
     from graphkit.zeroshot import (ZeroShotClassifier, classification_metrics, per_class_table,
-                                   propagated_scores, text_scores)
+                                   khop_mean, text_scores)
 
     if args.hops < 1:
         raise ConfigError(f"--hops must be >= 1, got {args.hops}")
@@ -73,14 +73,15 @@ def run(args: argparse.Namespace) -> int:
     classifier = ZeroShotClassifier(pretrained.model, pretrained.sampler(), device=args.device)
     main_method = "graphclip-mean" if args.subtract_mean else "graphclip"
     rules = (False, True) if args.baselines else (args.subtract_mean,)
+    propagated = khop_mean(graph.x, graph.edge_index, graph.num_nodes, args.hops) if args.baselines else None
     scores = {}
-    for subtract in rules:
+    for subtract, graphclip in classifier.rule_scores(graph, nodes, class_emb, rules).items():
         suffix = "-mean" if subtract else ""
-        scores["graphclip" + suffix] = classifier.scores(graph, nodes, class_emb, subtract_mean=subtract)
+        scores["graphclip" + suffix] = graphclip
         if args.baselines:
             scores["text" + suffix] = text_scores(graph.x, nodes, class_emb, subtract_mean=subtract)
-            scores[f"text_{args.hops}hop_mean" + suffix] = propagated_scores(
-                graph.x, graph.edge_index, nodes, class_emb, args.hops, subtract_mean=subtract)
+            scores[f"text_{args.hops}hop_mean" + suffix] = text_scores(propagated, nodes, class_emb,
+                                                                       subtract_mean=subtract)
     results = {"dataset": graph.name, "split": args.split, "num_nodes": int(nodes.numel()),
                "checkpoint": str(pretrained.checkpoint), "text_model": pretrained.task.text_model,
                "class_texts": graph.class_texts, "main_method": main_method, "methods": {}}

@@ -58,13 +58,21 @@ class ZeroShotClassifier:
     def scores(self, graph: TextGraph, nodes: Tensor, class_emb: Tensor, subtract_mean: bool = False) -> Tensor:
         """``[len(nodes), C]`` cosine similarities to the class texts; ``subtract_mean``: of
         the embeddings minus the graph's mean embedding (see the module docstring)."""
-        emb = self.embed(graph, nodes)
-        if subtract_mean:
-            ref = mean_reference(graph.num_nodes)
-            mean = emb.mean(0) if torch.equal(ref, nodes) else self.graph_mean(graph)
-            emb = F.normalize(emb - mean, dim=-1)
-        return emb @ class_emb.t()
+        return self.rule_scores(graph, nodes, class_emb, (subtract_mean,))[subtract_mean]
 
+    def rule_scores(self, graph: TextGraph, nodes: Tensor, class_emb: Tensor,
+                    rules: tuple[bool, ...] = (False, True)) -> dict[bool, Tensor]:
+        """:meth:`scores` under each ``subtract_mean`` rule, the nodes embedded once."""
+        emb = self.embed(graph, nodes)
+        out = {}
+        for subtract in rules:
+            if subtract:
+                ref = mean_reference(graph.num_nodes)
+                mean = emb.mean(0) if torch.equal(ref, nodes) else self.graph_mean(graph)
+                out[True] = F.normalize(emb - mean, dim=-1) @ class_emb.t()
+            else:
+                out[False] = emb @ class_emb.t()
+        return out
 
 def mean_reference(num_nodes: int) -> Tensor:
     """The nodes whose mean embedding centres a graph: all of them, or a fixed random

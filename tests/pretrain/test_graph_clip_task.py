@@ -54,6 +54,7 @@ def test_validation_reports_zero_shot_accuracy_per_source_and_contrastive_loss()
     assert set(metrics) == {"zeroshot_accuracy", "zeroshot_accuracy_minus_mean", "contrastive_loss",
                             "zeroshot_accuracy/a", "zeroshot_accuracy/b"}
     assert metrics["zeroshot_accuracy"] == (metrics["zeroshot_accuracy/a"] + metrics["zeroshot_accuracy/b"]) / 2
+    assert task.model_inputs().num_features == 8 and task.model_inputs().rwse_dim == 2
 
 
 def test_validation_also_reports_accuracy_minus_each_sources_mean_embedding():
@@ -66,4 +67,3 @@ def test_validation_also_reports_accuracy_minus_each_sources_mean_embedding():
     pred = torch.cat([g, g, g @ s.class_emb.t(), torch.ones(2, 1)], 1)
     metrics = task.metrics(pred, torch.tensor([[0, 0], [1, 0]]))
     assert metrics["zeroshot_accuracy"] == 0.5 and metrics["zeroshot_accuracy_minus_mean"] == 1.0
-    assert task.model_inputs().num_features == 8 and task.model_inputs().rwse_dim == 2

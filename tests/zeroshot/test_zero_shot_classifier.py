@@ -71,5 +71,7 @@ def test_mean_subtracted_scores_of_a_node_subset_use_the_whole_graphs_mean(tmp_p
     some = torch.tensor([1, 4, 6])
     assert torch.allclose(classifier.scores(graph, some, class_emb, subtract_mean=True), every[some], atol=1e-6)
     raw = classifier.scores(graph, some, class_emb)
+    both = classifier.rule_scores(graph, some, class_emb)
+    assert torch.equal(both[False], raw) and torch.allclose(both[True], every[some], atol=1e-6)
     assert not torch.allclose(raw, every[some], atol=1e-3)
     assert float((every.argmax(1) == graph.y).float().mean()) >= 0.95
