@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 import torch
@@ -16,8 +16,10 @@ from graphkit.pretrain.pair_set import build_pairs
 from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 from graphkit.text import TextEncoder, summarizer_resolver
 from graphkit.text.text_graph import TextGraph
-from graphkit.tasks.task_context import TaskContext
 from graphkit.trainers.distributed import DistContext
+
+if TYPE_CHECKING:  # graphkit.tasks imports this module to register the task
+    from graphkit.tasks.task_context import TaskContext
 
 # Which nodes are centres and which are held out depends on this seed only, not on the
 # run's seed: pairs (and their summary embeddings) are then built once and shared.
@@ -63,6 +65,7 @@ def build_graphclip_task(cfg: GraphCLIPTaskConfig, sources: Sequence[str], *, ba
     try:
         return GraphCLIPTask(loaded, batch_size=batch_size, steps_per_epoch=cfg.steps_per_epoch,
                              feature_mask=cfg.feature_mask, edge_drop=cfg.edge_drop,
+                             center_drop=cfg.center_drop,
                              flag_steps=cfg.flag_steps, flag_step_size=cfg.flag_step_size,
                              label_weight=cfg.label_weight, device=device, dist=dist)
     except ValueError as e:

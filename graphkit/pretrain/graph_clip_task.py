@@ -89,6 +89,7 @@ class GraphCLIPTask:
         steps_per_epoch: steps per epoch (0 = one pass over the largest source).
         feature_mask: probability of zeroing each feature column per step (default 0.1).
         edge_drop: probability of dropping each edge (default 0.1).
+        center_drop: probability of zeroing each subgraph's centre features (default 0).
         flag_steps: FLAG ascent steps (0 = off; default 3).
         flag_step_size: FLAG step size and initial perturbation range (default 1e-3).
         label_weight: weight of an extra CLIP loss between each subgraph and its source's
@@ -102,7 +103,7 @@ class GraphCLIPTask:
     higher_is_better = True
 
     def __init__(self, sources: Sequence[PretrainSource], *, batch_size: int = 256, steps_per_epoch: int = 0,
-                 feature_mask: float = 0.1, edge_drop: float = 0.1, flag_steps: int = 3,
+                 feature_mask: float = 0.1, edge_drop: float = 0.1, center_drop: float = 0.0, flag_steps: int = 3,
                  flag_step_size: float = 1e-3, label_weight: float = 0.0, device: torch.device | str = "cpu",
                  dist: DistContext = DistContext()):
         self.sources = list(sources)
@@ -114,7 +115,7 @@ class GraphCLIPTask:
         self.per_source = per  # pairs per source per rank per step
         largest = max(s.train.numel() for s in self.sources)
         self.steps = steps_per_epoch or max(1, largest // (per * len(self.sources) * dist.world_size))
-        self.feature_mask, self.edge_drop = feature_mask, edge_drop
+        self.feature_mask, self.edge_drop, self.center_drop = feature_mask, edge_drop, center_drop
         self.flag_steps, self.flag_step_size = flag_steps, flag_step_size
         self.label_weight = label_weight
         self.out_channels = self.sources[0].x.size(1)
@@ -146,6 +147,9 @@ class GraphCLIPTask:
             if self.edge_drop > 0:
                 keep = torch.rand(graph.edge_index.size(1)) >= self.edge_drop
                 graph.edge_index = graph.edge_index[:, keep]
+            if self.center_drop > 0:
+                dropped = graph.center_index[torch.rand(graph.center_index.numel()) < self.center_drop]
+                graph.x[dropped] = 0.0
             if self.feature_mask > 0:
                 cols = (torch.rand(graph.x.size(1)) >= self.feature_mask).to(graph.x.dtype)
                 graph.x = graph.x * cols

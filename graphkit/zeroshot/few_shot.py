@@ -38,7 +38,7 @@ def _class_loss(model: nn.Module, batch, class_emb: Tensor, y: Tensor, prompt: n
 
 
 def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,
-                epochs: int = 100, lr: float = 0.01, seed: int = 0, num_basis: int = 8) -> GraphPrompt:
+                epochs: int = 100, lr: float = 0.003, seed: int = 0, num_basis: int = 8) -> GraphPrompt:
     """A :class:`GraphPrompt` added to the input features of the frozen ``model``, trained
     so that the subgraphs' embeddings match their classes' texts (CLIP-style loss over
     the class texts). Returns the prompt (eval mode); ``model`` is unchanged."""
@@ -59,7 +59,7 @@ def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, 
 
 
 def fine_tune(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,
-              epochs: int = 100, lr: float = 1e-4, seed: int = 0) -> nn.Module:
+              epochs: int = 100, lr: float = 1e-5, seed: int = 0) -> nn.Module:
     """A copy of ``model`` with every weight trained on the same loss (the original is
     left as it was)."""
     torch.manual_seed(seed)
@@ -73,8 +73,9 @@ def fine_tune(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, cl
     return tuned.eval()
 
 
-def linear_probe(train_emb: Tensor, train_y: Tensor, test_emb: Tensor, seed: int = 0) -> Tensor:
-    """Predictions of a logistic regression fitted on frozen subgraph embeddings."""
-    clf = LogisticRegression(max_iter=2000, random_state=seed)
+def linear_probe(train_emb: Tensor, train_y: Tensor, test_emb: Tensor, seed: int = 0, c: float = 1.0) -> Tensor:
+    """Predictions of a logistic regression (inverse L2 strength ``c``) fitted on frozen
+    subgraph embeddings."""
+    clf = LogisticRegression(C=c, max_iter=2000, random_state=seed)
     clf.fit(train_emb.numpy(), train_y.numpy())
     return torch.from_numpy(clf.predict(test_emb.numpy())).long()

@@ -72,6 +72,23 @@ def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
     # prompt tuning leaves the encoder as it was: no forgetting on the second dataset
     assert entry["second_zeroshot_prompt"]["mean"] == fs["zeroshot_second_before"]
     assert next((run_dir / "fewshot").glob("*/fewshot.png")).stat().st_size > 0
+    # settings are chosen on the validation nodes, never on the test nodes
+    assert main(["fewshot", str(run_dir), "--dataset", str(cora), "--shots", "1", "--seeds", "0", "--epochs", "2",
+                 "--second-nodes", "40", "--eval-split", "valid", "--probe-c", "0.5", "--quiet"]) == 0
+    fv = json.loads(next((run_dir / "fewshot").glob("*-valid/results.json")).read_text())
+    assert fv["eval_split"] == "valid" and fv["probe_c"] == 0.5
+    from graphkit.pretrain.graph_clip_task import embed_subgraphs
+    from graphkit.text.text_graph import TextGraph
+    from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
+
+    pretrained = PretrainedGraphCLIP.load(run_dir)
+    encoder = pretrained.text_encoder(progress=False)
+    graph = TextGraph.load(str(cora), encoder)
+    valid = graph.dataset.splits[0]["valid"]
+    emb = embed_subgraphs(pretrained.model, graph.x, pretrained.sampler().sample(graph.edge_index, graph.num_nodes,
+                                                                                 valid))
+    expected = float(((emb @ graph.class_embeddings(encoder).t()).argmax(1) == graph.y[valid]).float().mean())
+    assert fv["eval_nodes"] == valid.numel() and fv["zeroshot_target"] == pytest.approx(expected)
 
 
 @pytest.mark.slow

@@ -30,6 +30,23 @@ def test_batches_draw_equally_from_every_source():
         assert torch.equal(batch["text"][:4], a.pairs.summary_emb[ids[:4]])
 
 
+def test_center_drop_zeroes_only_centre_rows_and_leaves_the_source_intact():
+    a = _source("a", 20, 3, 0)
+    kept = a.x.clone()
+    task = GraphCLIPTask([a], batch_size=16, steps_per_epoch=4, feature_mask=0.0, edge_drop=0.0, flag_steps=0,
+                         center_drop=0.5)
+    torch.manual_seed(0)
+    dropped_total = 0
+    for batch in task.train_batches(0):
+        graph = batch["graph"]
+        zero = (graph.x == 0).all(1)
+        assert not zero[~graph.center_mask].any()  # neighbours keep their text
+        assert torch.equal(graph.x[~zero], a.x[graph.node_id[~zero]])
+        dropped_total += int(zero[graph.center_index].sum())
+    assert 16 <= dropped_total <= 48  # about half of 64 centres
+    assert torch.equal(a.x, kept)
+
+
 def test_label_weight_adds_the_class_text_loss_of_each_source():
     a, b = _source("a", 20, 3, 0), _source("b", 9, 2, 1)
     kw = dict(batch_size=8, steps_per_epoch=1, feature_mask=0.0, edge_drop=0.0, flag_steps=0)
