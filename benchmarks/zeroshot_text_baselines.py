@@ -13,8 +13,8 @@ Pretraining targets: on the (subgraph, summary) pairs that ``graphkit pretrain``
 the graph with ``--pretrain-config``'s task settings (same centres, sampler, summarizer and
 cache), the zero-shot accuracy of the summary embeddings themselves, i.e. of a graph encoder
 that matched its contrastive targets exactly, beside the node text, the 2-hop text and the
-GraphCLIP model at initialisation (its text skip: subgraph mean + centre text) on the same
-centres. A summarizer whose summaries score below the 2-hop text gives pretraining little to
+config's GraphCLIP model before training (with its default text skip, the subgraph mean +
+centre text) on the same centres. A summarizer whose summaries score below the 2-hop text gives pretraining little to
 add beyond propagation. Writes ``benchmarks/results/zeroshot_text_baselines.json``.
 """
 
@@ -28,7 +28,10 @@ import torch
 
 from graphkit.config.loader import from_dict, load_yaml
 from graphkit.config.run_config import RunConfig
+from graphkit.models.graph_clip import build_graph_clip
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.pretrain.build import load_source, text_encoder
+from graphkit.pretrain.graph_clip_task import embed_subgraphs
 from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
 from graphkit.text.text_graph import TextGraph
 from graphkit.zeroshot import khop_mean, text_scores
@@ -37,23 +40,24 @@ RESULTS = Path(__file__).parent / "results"
 DEFAULT_PRETRAIN = Path(__file__).parent.parent / "configs" / "graphclip" / "arxiv_2023.yaml"
 
 
-def pretraining_targets(name: str, task: GraphCLIPTaskConfig, graph: TextGraph, class_emb: torch.Tensor,
-                        encoder) -> dict:
+def pretraining_targets(name: str, cfg: RunConfig, graph: TextGraph, class_emb: torch.Tensor, encoder) -> dict:
     """Zero-shot accuracy (raw cosine) on the pretraining pairs' centres of their summary
-    embeddings, node text, 2-hop text and the text skip of an untrained GraphCLIP model."""
-    source = load_source(name, task, encoder)
+    embeddings, node text, 2-hop text and the config's GraphCLIP model before training
+    (seed 0; with the default text skip its output is the subgraph mean + centre text)."""
+    source = load_source(name, cfg.task, encoder)
     sub = source.pairs.subgraphs
     centres = sub.centres.long()
-    sizes = (sub.node_ptr[1:] - sub.node_ptr[:-1]).long()
-    owner = torch.repeat_interleave(torch.arange(len(sub)), sizes)
-    sub_mean = torch.zeros(len(sub), graph.x.size(1)).index_add_(0, owner, graph.x[sub.nodes.long()])
-    sub_mean = sub_mean / sizes.unsqueeze(1)
+    d = graph.x.size(1)
+    torch.manual_seed(0)
+    model = build_graph_clip(cfg.model, ModelInputs(level="graph", out_channels=d, num_features=d,
+                                                    rwse_dim=int(sub.rwse.size(1)))).eval()
+    untrained = embed_subgraphs(model, graph.x, sub)
     two_hop = khop_mean(graph.x, graph.edge_index, graph.num_nodes, 2)
     index = torch.arange(len(sub))
     y = graph.y[centres]
     out = {"centres": len(sub)}
     for key, emb in (("summary", source.pairs.summary_emb), ("text", graph.x[centres]),
-                     ("2hop", two_hop[centres]), ("graphclip_init", sub_mean + graph.x[centres])):
+                     ("2hop", two_hop[centres]), ("graphclip_init", untrained)):
         out[key] = float((text_scores(emb, index, class_emb).argmax(1) == y).float().mean())
     return out
 
@@ -67,10 +71,10 @@ def main() -> None:
     parser.add_argument("--no-summaries", action="store_true", help="skip the pretraining-target rows")
     args = parser.parse_args()
     hops = [int(h) for h in args.hops.split(",")]
-    task = from_dict(RunConfig, load_yaml(args.pretrain_config)).task
-    if not isinstance(task, GraphCLIPTaskConfig):
+    cfg = from_dict(RunConfig, load_yaml(args.pretrain_config))
+    if not isinstance(cfg.task, GraphCLIPTaskConfig):
         raise SystemExit(f"{args.pretrain_config} is not a graphclip pretraining config")
-    encoder = text_encoder(task)
+    encoder = text_encoder(cfg.task)
     rows = []
     for name in args.datasets.split(","):
         graph = TextGraph.load(name, encoder)
@@ -86,7 +90,7 @@ def main() -> None:
                 key = f"{k}hop" + ("-mean" if subtract else "")
                 row["accuracy"][key] = float((pred == graph.y).float().mean())
         if not args.no_summaries:
-            row["pretraining_targets"] = pretraining_targets(name, task, graph, class_emb, encoder)
+            row["pretraining_targets"] = pretraining_targets(name, cfg, graph, class_emb, encoder)
         rows.append(row)
         print(f"{graph.name} ({graph.num_nodes} nodes, {row['num_classes']} classes, "
               f"largest {100 * row['largest_class_share']:.1f} %)")

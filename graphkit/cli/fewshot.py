@@ -137,9 +137,9 @@ def run(args: argparse.Namespace) -> int:
         slug(args.dataset) + ("" if args.eval_split == "test" else f"-{args.eval_split}"))
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {"dataset": graph.name, "second_dataset": second.name, "checkpoint": str(checkpoint),
-               "eval_split": args.eval_split, "eval_nodes": int(test.numel()), "shots": shots, "seeds": seeds, "epochs": args.epochs,
-               "prompt_lr": args.prompt_lr, "prompt_basis": args.prompt_basis, "probe_c": args.probe_c,
-               "finetune_lr": args.finetune_lr, "zeroshot_target": zero_target,
+               "eval_split": args.eval_split, "eval_nodes": int(test.numel()), "shots": shots, "seeds": seeds,
+               "epochs": args.epochs, "prompt_lr": args.prompt_lr, "prompt_basis": args.prompt_basis,
+               "probe_c": args.probe_c, "finetune_lr": args.finetune_lr, "zeroshot_target": zero_target,
                "zeroshot_second_before": zero_second, "second_nodes": int(s_nodes.numel()),
                "summary": summary, "runs": rows, "seconds": time.perf_counter() - started}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
