@@ -1,7 +1,7 @@
 """Training-free zero-shot baselines on text-attributed graphs, under both scoring rules.
 
     OMP_NUM_THREADS=1 python benchmarks/zeroshot_text_baselines.py [--datasets tag:cora,tag:arxiv_2023] [--hops 0,1,2,3]
-        [--pretrain-config configs/graphclip/arxiv_2023.yaml | --no-summaries]
+        [--pretrain-config configs/graphclip/arxiv_2023.yaml | --no-summaries] [--out FILE.json]
 
 For each graph (all nodes, template "this paper has a topic on {c}"): the k-hop mean of the
 node text embeddings (k = 0 is the node's own text) against the class texts, by raw cosine
@@ -15,7 +15,7 @@ cache), the zero-shot accuracy of the summary embeddings themselves, i.e. of a g
 that matched its contrastive targets exactly, beside the node text, the 2-hop text and the
 config's GraphCLIP model before training (with its default text skip, the subgraph mean +
 centre text) on the same centres. A summarizer whose summaries score below the 2-hop text gives pretraining little to
-add beyond propagation. Writes ``benchmarks/results/zeroshot_text_baselines.json``.
+add beyond propagation. Writes ``benchmarks/results/zeroshot_text_baselines.json`` (or ``--out``).
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--pretrain-config", type=Path, default=DEFAULT_PRETRAIN,
                         help="pretraining config whose task settings build the (subgraph, summary) pairs")
     parser.add_argument("--no-summaries", action="store_true", help="skip the pretraining-target rows")
+    parser.add_argument("--out", type=Path, default=RESULTS / "zeroshot_text_baselines.json")
     args = parser.parse_args()
     hops = [int(h) for h in args.hops.split(",")]
     cfg = from_dict(RunConfig, load_yaml(args.pretrain_config))
@@ -102,8 +103,8 @@ def main() -> None:
             print(f"  on the {t['centres']} pretraining centres (raw cosine): summaries {100 * t['summary']:.2f}, "
                   f"node text {100 * t['text']:.2f}, 2-hop text {100 * t['2hop']:.2f}, "
                   f"untrained GraphCLIP {100 * t['graphclip_init']:.2f}")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "zeroshot_text_baselines.json"
+    out = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"template": "this paper has a topic on {c}", "text_model": encoder.model_id,
                                "pretrain_config": None if args.no_summaries else str(args.pretrain_config),
                                "rows": rows}, indent=1) + "\n")

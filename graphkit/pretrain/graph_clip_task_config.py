@@ -25,6 +25,8 @@ class GraphCLIPTaskConfig(TaskConfig):
         rwse_steps: random-walk PE steps within each subgraph (0 = none).
         summarizer: ``template`` (built-in, deterministic), ``generative`` (a local LM at
             ``summarizer_path``) or ``jsonl`` (summaries file at ``summarizer_path``).
+        summary_center_chars, summary_neighbors: ``template`` summaries: characters kept
+            of the centre's text (default 400) and neighbour titles listed (default 5).
         max_centres: training centres per source (0 = every node not held out); bounds
             the summary-encoding cost on CPUs.
         heldout: nodes per source held out for validation, and as many for test.
@@ -56,6 +58,8 @@ class GraphCLIPTaskConfig(TaskConfig):
     rwse_steps: int = 8
     summarizer: Literal["template", "generative", "jsonl"] = "template"
     summarizer_path: Optional[str] = None
+    summary_center_chars: int = 400
+    summary_neighbors: int = 5
     max_centres: int = 0
     heldout: int = 500
     steps_per_epoch: int = 0
@@ -69,6 +73,8 @@ class GraphCLIPTaskConfig(TaskConfig):
     def __post_init__(self) -> None:
         if self.max_nodes < 1 or self.max_edges < 0 or self.num_hops < 0 or self.rwse_steps < 0:
             raise ValueError("task.max_nodes >= 1, max_edges, num_hops, rwse_steps >= 0 required")
+        if self.summary_center_chars < 1 or self.summary_neighbors < 0:
+            raise ValueError("task.summary_center_chars >= 1 and task.summary_neighbors >= 0 required")
         if self.label_weight < 0:
             raise ValueError("task.label_weight must be >= 0")
         if self.max_centres < 0 or self.heldout < 0 or self.steps_per_epoch < 0 or self.flag_steps < 0:

@@ -14,11 +14,11 @@ from graphkit.text.text_encoder import DEFAULT_MODEL, TextEncoder, resolve_model
 SUMMARIZERS = ("template", "generative", "jsonl")
 
 
-def summarizer_resolver(kind: str, path: Optional[str] = None):
-    """``template`` (no path), ``generative`` (path = local LM directory) or ``jsonl``
-    (path = summaries file)."""
+def summarizer_resolver(kind: str, path: Optional[str] = None, **template_options):
+    """``template`` (no path; ``template_options`` go to :class:`TemplateSummarizer`),
+    ``generative`` (path = local LM directory) or ``jsonl`` (path = summaries file)."""
     if kind == "template":
-        return TemplateSummarizer()
+        return TemplateSummarizer(**template_options)
     if kind in ("generative", "jsonl") and not path:
         raise ConfigError(f"summarizer {kind!r} needs a path (task.summarizer_path)")
     if kind == "generative":

@@ -32,6 +32,20 @@ def test_summarizer_resolver_needs_a_path_for_models_and_files():
         summarizer_resolver("llm", "x")
 
 
+def test_template_options_from_the_task_config_shape_the_summaries():
+    from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
+
+    cfg = GraphCLIPTaskConfig(summary_center_chars=6, summary_neighbors=1)
+    short = summarizer_resolver("template", max_center_chars=cfg.summary_center_chars,
+                                max_neighbors=cfg.summary_neighbors)(TEXTS, _subgraphs())
+    full = summarizer_resolver("template")(TEXTS, _subgraphs())
+    # node 0 has neighbours 1 and 2: both titles by default, one with summary_neighbors=1
+    assert full[0].startswith("Graph networks. : message passing Related: Attention.; Walks.")
+    assert short[0].startswith("Graph Related: Attention..") and "Walks." not in short[0]
+    with pytest.raises(ValueError, match="summary_neighbors"):
+        GraphCLIPTaskConfig(summary_neighbors=-1)
+
+
 def test_generative_summarizer_runs_a_local_causal_lm_greedily(tmp_path):
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
