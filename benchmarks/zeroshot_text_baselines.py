@@ -40,7 +40,8 @@ RESULTS = Path(__file__).parent / "results"
 DEFAULT_PRETRAIN = Path(__file__).parent.parent / "configs" / "graphclip" / "arxiv_2023.yaml"
 
 
-def pretraining_targets(name: str, cfg: RunConfig, graph: TextGraph, class_emb: torch.Tensor, encoder) -> dict:
+def pretraining_targets(name: str, cfg: RunConfig, graph: TextGraph, class_emb: torch.Tensor, encoder,
+                        two_hop: torch.Tensor) -> dict:
     """Zero-shot accuracy (raw cosine) on the pretraining pairs' centres of their summary
     embeddings, node text, 2-hop text and the config's GraphCLIP model before training
     (seed 0; with the default text skip its output is the subgraph mean + centre text)."""
@@ -52,7 +53,6 @@ def pretraining_targets(name: str, cfg: RunConfig, graph: TextGraph, class_emb: 
     model = build_graph_clip(cfg.model, ModelInputs(level="graph", out_channels=d, num_features=d,
                                                     rwse_dim=int(sub.rwse.size(1)))).eval()
     untrained = embed_subgraphs(model, graph.x, sub)
-    two_hop = khop_mean(graph.x, graph.edge_index, graph.num_nodes, 2)
     index = torch.arange(len(sub))
     y = graph.y[centres]
     out = {"centres": len(sub)}
@@ -60,6 +60,15 @@ def pretraining_targets(name: str, cfg: RunConfig, graph: TextGraph, class_emb: 
                      ("2hop", two_hop[centres]), ("graphclip_init", untrained)):
         out[key] = float((text_scores(emb, index, class_emb).argmax(1) == y).float().mean())
     return out
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it (results carry no machine paths)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def main() -> None:
@@ -84,14 +93,16 @@ def main() -> None:
         counts = torch.bincount(graph.y, minlength=class_emb.size(0))
         row = {"dataset": graph.name, "num_nodes": graph.num_nodes, "num_classes": int(class_emb.size(0)),
                "largest_class_share": float(counts.max() / counts.sum()), "accuracy": {}}
+        propagated = {}
         for k in hops:
-            h = khop_mean(graph.x, graph.edge_index, graph.num_nodes, k) if k else graph.x
+            h = propagated[k] = khop_mean(graph.x, graph.edge_index, graph.num_nodes, k) if k else graph.x
             for subtract in (False, True):
                 pred = text_scores(h, nodes, class_emb, subtract_mean=subtract).argmax(1)
                 key = f"{k}hop" + ("-mean" if subtract else "")
                 row["accuracy"][key] = float((pred == graph.y).float().mean())
         if not args.no_summaries:
-            row["pretraining_targets"] = pretraining_targets(name, cfg, graph, class_emb, encoder)
+            two_hop = propagated[2] if 2 in propagated else khop_mean(graph.x, graph.edge_index, graph.num_nodes, 2)
+            row["pretraining_targets"] = pretraining_targets(name, cfg, graph, class_emb, encoder, two_hop)
         rows.append(row)
         print(f"{graph.name} ({graph.num_nodes} nodes, {row['num_classes']} classes, "
               f"largest {100 * row['largest_class_share']:.1f} %)")
@@ -106,7 +117,7 @@ def main() -> None:
     out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"template": "this paper has a topic on {c}", "text_model": encoder.model_id,
-                               "pretrain_config": None if args.no_summaries else str(args.pretrain_config),
+                               "pretrain_config": None if args.no_summaries else _shown(args.pretrain_config),
                                "rows": rows}, indent=1) + "\n")
     print(f"wrote {out}")
 

@@ -74,6 +74,7 @@ class ZeroShotClassifier:
                 out[False] = emb @ class_emb.t()
         return out
 
+
 def mean_reference(num_nodes: int) -> Tensor:
     """The nodes whose mean embedding centres a graph: all of them, or a fixed random
     sample of ``MEAN_SAMPLE`` (seed 0) on larger graphs."""
