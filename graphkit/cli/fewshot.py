@@ -29,11 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="test nodes of the second dataset scored (default 1000; 0 = all)")
     p.add_argument("--epochs", type=int, default=100, help="tuning epochs of prompt and fine-tuning")
     # defaults chosen on Cora's validation nodes at 5 shots (--eval-split valid), each method
-    # over its own grid: prompt lr 0.1/0.03/0.01/0.003/0.001, probe C 0.1/1/10/100,
-    # fine-tuning lr 1e-3/3e-4/1e-4/3e-5/1e-5/3e-6
-    p.add_argument("--prompt-lr", type=float, default=0.003)
+    # over its own grid: prompt lr 0.003/0.001/0.0003 with the label prompt (graph prompt
+    # alone: 0.1/0.03/0.01/0.003/0.001), probe C 0.1/1/10/100, fine-tuning lr
+    # 1e-3/3e-4/1e-4/3e-5/1e-5/3e-6
+    p.add_argument("--prompt-lr", type=float, default=0.001)
     p.add_argument("--prompt-basis", type=int, default=8,
                    help="GPF-plus basis vectors of the prompt (1 = one shared vector, GPF)")
+    p.add_argument("--no-label-prompt", dest="label_prompt", action="store_false",
+                   help="tune the graph prompt alone, without the learned class-text offsets")
     p.add_argument("--finetune-lr", type=float, default=1e-5)
     p.add_argument("--probe-c", type=float, default=10.0,
                    help="inverse L2 strength of the linear probe's logistic regression (default 10)")
@@ -101,9 +104,10 @@ def run(args: argparse.Namespace) -> int:
             support = sample_shots(graph.y, pool, k, seed)
             sup_sub = sampler.sample(graph.edge_index, graph.num_nodes, support)
             y_sup = graph.y[support]
-            prompt = tune_prompt(model, graph.x, sup_sub, y_sup, class_emb, args.epochs, args.prompt_lr, seed,
-                                 args.prompt_basis)
-            acc_prompt = accuracy(embed_subgraphs(model, graph.x, test_sub, prompt=prompt), class_emb, graph.y[test])
+            prompt, prompted_classes = tune_prompt(model, graph.x, sup_sub, y_sup, class_emb, args.epochs,
+                                                   args.prompt_lr, seed, args.prompt_basis, args.label_prompt)
+            acc_prompt = accuracy(embed_subgraphs(model, graph.x, test_sub, prompt=prompt), prompted_classes,
+                                  graph.y[test])
             sup_emb = embed_subgraphs(model, graph.x, sup_sub)
             probe_pred = linear_probe(sup_emb, y_sup, test_emb, seed, args.probe_c)
             acc_probe = float((probe_pred == graph.y[test]).float().mean())
@@ -115,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             rows.append({"shots": k, "seed": seed,
                          "accuracy": {"prompt": acc_prompt, "linear_probe": acc_probe, "finetune": acc_ft},
                          # the encoder after tuning, zero-shot on the second dataset: prompt tuning
-                         # and the probe leave it unchanged; the prompted column applies the target's prompt
+                         # and the probe leave it unchanged; the prompted column applies the target's graph prompt
                          "second_zeroshot": {"prompt": zero_second, "prompt_applied": second_prompted,
                                              "linear_probe": zero_second, "finetune": second_ft}})
             if not args.quiet:
@@ -139,11 +143,12 @@ def run(args: argparse.Namespace) -> int:
     results = {"dataset": graph.name, "second_dataset": second.name, "checkpoint": str(checkpoint),
                "eval_split": args.eval_split, "eval_nodes": int(test.numel()), "shots": shots, "seeds": seeds,
                "epochs": args.epochs, "prompt_lr": args.prompt_lr, "prompt_basis": args.prompt_basis,
+               "label_prompt": args.label_prompt,
                "probe_c": args.probe_c, "finetune_lr": args.finetune_lr, "zeroshot_target": zero_target,
                "zeroshot_second_before": zero_second, "second_nodes": int(s_nodes.numel()),
                "summary": summary, "runs": rows, "seconds": time.perf_counter() - started}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    _plot(summary, shots, zero_target, graph.name, out_dir / "fewshot.png")
+    _plot(summary, shots, zero_target, graph.name, out_dir / "fewshot.png", args.label_prompt)
     print(f"few-shot on {graph.name} ({args.eval_split} {test.numel()} nodes; zero-shot {100 * zero_target:.2f}); "
           f"{second.name} zero-shot before tuning {100 * zero_second:.2f}")
     print(f"{'shots':>5} " + " ".join(f"{m:>16}" for m in METHODS) + f" {'2nd after FT':>16}")
@@ -156,13 +161,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plot(summary: dict, shots: list[int], zero: float, name: str, path: Path) -> None:
+def _plot(summary: dict, shots: list[int], zero: float, name: str, path: Path, label_prompt: bool) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    for method, label in (("prompt", "graph prompt tuning"), ("linear_probe", "linear probe"),
+    prompt_label = "graph + label prompt tuning" if label_prompt else "graph prompt tuning"
+    for method, label in (("prompt", prompt_label), ("linear_probe", "linear probe"),
                           ("finetune", "full fine-tuning")):
         mean = [100 * summary[str(k)][method]["mean"] for k in shots]
         std = [100 * summary[str(k)][method]["std"] for k in shots]

@@ -2,10 +2,11 @@
 
 Three ways, compared at equal shots: graph prompt tuning aligned with the pretraining
 objective (GraphCLIP, https://arxiv.org/abs/2410.10329: encoders frozen, a learnable
-prompt added to the input node features (GPF-plus: node-dependent mix of learned vectors), trained with the contrastive loss between
-subgraph embeddings and class-text embeddings), a linear probe on the frozen subgraph
-embeddings (scikit-learn logistic regression), and full fine-tuning of the graph
-encoder with the same loss.
+prompt added to the input node features (GPF-plus: node-dependent mix of learned vectors),
+and by default a learned offset on each class-text embedding (:class:`LabelPrompt`), trained
+with the contrastive loss between subgraph embeddings and class-text embeddings), a linear
+probe on the frozen subgraph embeddings (scikit-learn logistic regression), and full
+fine-tuning of the graph encoder with the same loss.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from torch import Tensor, nn
 
 from graphkit.pretrain.subgraph_set import SubgraphSet
 from graphkit.zeroshot.graph_prompt import GraphPrompt
+from graphkit.zeroshot.label_prompt import LabelPrompt
 
 
 def sample_shots(y: Tensor, pool: Tensor, shots: int, seed: int) -> Tensor:
@@ -38,24 +40,32 @@ def _class_loss(model: nn.Module, batch, class_emb: Tensor, y: Tensor, prompt: n
 
 
 def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,
-                epochs: int = 100, lr: float = 0.003, seed: int = 0, num_basis: int = 8) -> GraphPrompt:
-    """A :class:`GraphPrompt` added to the input features of the frozen ``model``, trained
-    so that the subgraphs' embeddings match their classes' texts (CLIP-style loss over
-    the class texts). Returns the prompt (eval mode); ``model`` is unchanged."""
+                epochs: int = 100, lr: float = 0.001, seed: int = 0, num_basis: int = 8,
+                label_prompt: bool = True) -> tuple[GraphPrompt, Tensor]:
+    """A :class:`GraphPrompt` added to the input features of the frozen ``model`` and,
+    with ``label_prompt``, a :class:`LabelPrompt` on ``class_emb``, trained together so
+    that the subgraphs' embeddings match their classes' texts (CLIP-style loss over the
+    class texts). Returns the prompt (eval mode) and the ``[C, d]`` class embeddings to
+    score with (``class_emb`` itself without a label prompt); ``model`` is unchanged."""
     torch.manual_seed(seed)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
     prompt = GraphPrompt(x.size(1), num_basis)
-    opt = torch.optim.Adam(prompt.parameters(), lr=lr)
+    labels = LabelPrompt(class_emb) if label_prompt else None
+    params = list(prompt.parameters()) + (list(labels.parameters()) if labels is not None else [])
+    opt = torch.optim.Adam(params, lr=lr)
     batch = subgraphs.batch(torch.arange(len(subgraphs)), x)
     for _ in range(epochs):
         opt.zero_grad()
-        _class_loss(model, batch, class_emb, y, prompt).backward()
+        _class_loss(model, batch, labels() if labels is not None else class_emb, y, prompt).backward()
         opt.step()
     for p in model.parameters():
         p.requires_grad_(True)
-    return prompt.eval()
+    if labels is None:
+        return prompt.eval(), class_emb
+    with torch.no_grad():
+        return prompt.eval(), labels()
 
 
 def fine_tune(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,

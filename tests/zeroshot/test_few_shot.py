@@ -1,6 +1,8 @@
 import torch
 
-from graphkit.zeroshot.few_shot import linear_probe, sample_shots
+from graphkit.pretrain.graph_clip_task import embed_subgraphs
+from graphkit.pretrain.subgraph_sampler import SubgraphSampler
+from graphkit.zeroshot.few_shot import linear_probe, sample_shots, tune_prompt
 
 
 def test_linear_probe_regularisation_follows_c():
@@ -20,3 +22,44 @@ def test_sample_shots_draws_per_class_from_the_pool_only():
     assert set(picked.tolist()) <= set(pool.tolist())
     assert torch.bincount(y[picked], minlength=3).tolist() == [2, 2, 2]
     assert torch.equal(picked, sample_shots(y, pool, 2, seed=0))
+
+
+class _MeanOfInputs(torch.nn.Module):
+    """A stand-in encoder: the unit-norm mean of each subgraph's (prompted) features."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(1))
+
+    def forward(self, data, prompt=None):
+        h = data.x + (prompt if prompt is not None else 0.0)
+        sums = torch.zeros(int(data.batch.max()) + 1, h.size(1)).index_add_(0, data.batch, h * self.weight)
+        return torch.nn.functional.normalize(sums, dim=-1)
+
+    def scale(self):
+        return torch.tensor(10.0)
+
+
+def test_label_prompt_fixes_swapped_class_texts_that_a_shared_graph_prompt_cannot():
+    # nodes 0,1 point along e0 and are class 0; nodes 2,3 along e1, class 1; but the class
+    # texts are swapped. One shared input vector moves every node the same way and cannot
+    # swap both groups; per-class offsets on the label side can.
+    x = torch.tensor([[1.0, 0.1, 0], [1.0, -0.1, 0], [0.1, 1.0, 0], [-0.1, 1.0, 0]])
+    y = torch.tensor([0, 0, 1, 1])
+    class_emb = torch.tensor([[0.0, 1.0, 0], [1.0, 0.0, 0]])
+    subgraphs = SubgraphSampler("khop", max_nodes=1, rwse_steps=0).sample(torch.zeros(2, 0, dtype=torch.long), 4,
+                                                                         torch.arange(4))
+    model = _MeanOfInputs()
+    before = model.weight.detach().clone()
+    kw = dict(epochs=200, lr=0.05, num_basis=1)
+
+    def support_accuracy(prompt, classes):
+        emb = embed_subgraphs(model, x, subgraphs, prompt=prompt)
+        return float(((emb @ classes.t()).argmax(1) == y).float().mean())
+
+    prompt, classes = tune_prompt(model, x, subgraphs, y, class_emb, label_prompt=False, **kw)
+    assert classes is class_emb and support_accuracy(prompt, classes) <= 0.5
+    prompt, classes = tune_prompt(model, x, subgraphs, y, class_emb, **kw)
+    assert support_accuracy(prompt, classes) == 1.0
+    assert torch.allclose(classes.norm(dim=-1), torch.ones(2))
+    assert torch.equal(model.weight, before) and model.weight.requires_grad  # the encoder is left as it was
