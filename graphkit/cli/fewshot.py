@@ -149,8 +149,9 @@ def run(args: argparse.Namespace) -> int:
                "summary": summary, "runs": rows, "seconds": time.perf_counter() - started}
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     _plot(summary, shots, zero_target, graph.name, out_dir / "fewshot.png", args.label_prompt)
-    print(f"few-shot on {graph.name} ({args.eval_split} {test.numel()} nodes; zero-shot {100 * zero_target:.2f}); "
-          f"{second.name} zero-shot before tuning {100 * zero_second:.2f}")
+    # the encoder alone (no text prior): what the prompt, the probe and fine-tuning start from
+    print(f"few-shot on {graph.name} ({args.eval_split} {test.numel()} nodes; encoder zero-shot "
+          f"{100 * zero_target:.2f}); {second.name} encoder zero-shot before tuning {100 * zero_second:.2f}")
     print(f"{'shots':>5} " + " ".join(f"{m:>16}" for m in METHODS) + f" {'2nd after FT':>16}")
     for k in shots:
         e = summary[str(k)]

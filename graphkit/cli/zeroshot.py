@@ -27,7 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--subtract-mean", action="store_true",
                    help="subtract the graph's mean embedding before the cosine (label-free; helps on "
                         "some graphs, hurts on others: see the README)")
-    p.add_argument("--hops", type=int, default=2, help="hops of the propagated baseline (default 2)")
+    p.add_argument("--hops", type=int, default=2,
+                   help="hops of the propagated text: the baseline and the text prior (default 2)")
+    p.add_argument("--text-prior", type=float, default=1.0,
+                   help="weight of the propagated-text cosine added to the encoder's (default 1; 0 = the "
+                        "encoder alone; the encoder alone is always reported too, as graphclip_encoder)")
     p.add_argument("--template", help='label text template with {c}, e.g. "this paper has a topic on {c}"')
     p.add_argument("--checkpoint", default="best", help="best or last, for a run directory (default best)")
     p.add_argument("--out", type=Path, help="results file (default <run>/zeroshot/<dataset>-<split>/results.json)")
@@ -59,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.hops < 1:
         raise ConfigError(f"--hops must be >= 1, got {args.hops}")
+    if args.text_prior < 0:
+        raise ConfigError(f"--text-prior must be >= 0, got {args.text_prior}")
     started = time.perf_counter()
     pretrained = PretrainedGraphCLIP.load(args.run, args.checkpoint, args.device)
     encoder = pretrained.text_encoder(progress=not args.quiet)
@@ -70,21 +76,25 @@ def run(args: argparse.Namespace) -> int:
         nodes = graph.dataset.splits[0]["test"].long()
     target = graph.y[nodes]
     names = graph.dataset.extra["label_names"]
-    classifier = ZeroShotClassifier(pretrained.model, pretrained.sampler(), device=args.device)
+    classifier = ZeroShotClassifier(pretrained.model, pretrained.sampler(), device=args.device,
+                                    text_prior=args.text_prior, prior_hops=args.hops)
     main_method = "graphclip-mean" if args.subtract_mean else "graphclip"
     rules = (False, True) if args.baselines else (args.subtract_mean,)
     propagated = khop_mean(graph.x, graph.edge_index, graph.num_nodes, args.hops) if args.baselines else None
     scores = {}
-    for subtract, graphclip in classifier.rule_scores(graph, nodes, class_emb, rules).items():
+    for subtract, (encoder, prior) in classifier.score_parts(graph, nodes, class_emb, rules).items():
         suffix = "-mean" if subtract else ""
-        scores["graphclip" + suffix] = graphclip
+        scores["graphclip" + suffix] = classifier.combine(encoder, prior)
+        if prior is not None:
+            scores["graphclip_encoder" + suffix] = encoder
         if args.baselines:
             scores["text" + suffix] = text_scores(graph.x, nodes, class_emb, subtract_mean=subtract)
             scores[f"text_{args.hops}hop_mean" + suffix] = text_scores(propagated, nodes, class_emb,
                                                                        subtract_mean=subtract)
     results = {"dataset": graph.name, "split": args.split, "num_nodes": int(nodes.numel()),
                "checkpoint": str(pretrained.checkpoint), "text_model": pretrained.task.text_model,
-               "class_texts": graph.class_texts, "main_method": main_method, "methods": {}}
+               "class_texts": graph.class_texts, "main_method": main_method,
+               "text_prior": args.text_prior, "hops": args.hops, "methods": {}}
     for method, s in scores.items():
         results["methods"][method] = classification_metrics(s.argmax(1), target, names)
     results["seconds"] = time.perf_counter() - started
@@ -96,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
     print(per_class_table(main["per_class"]))
     for method, m in results["methods"].items():
         print(f"{method:<22} accuracy {100 * m['accuracy']:.2f}  macro-F1 {100 * m['macro_f1']:.2f}")
+    if args.text_prior > 0:
+        print(f"graphclip: the encoder's cosine + {args.text_prior:g} x the {args.hops}-hop propagated text's; "
+              "graphclip_encoder: the encoder alone")
     if args.baselines:
         print("'-mean': the graph's mean embedding subtracted before the cosine (label-free)")
     print(f"results: {out}")

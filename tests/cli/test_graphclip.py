@@ -55,9 +55,9 @@ def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "graphclip" in out and "text_2hop_mean" in out
     zs = json.loads(next((run_dir / "zeroshot").glob("*/results.json")).read_text())
-    assert zs["num_nodes"] == 160 and zs["main_method"] == "graphclip"
-    assert set(zs["methods"]) == {"graphclip", "text", "text_2hop_mean",
-                                  "graphclip-mean", "text-mean", "text_2hop_mean-mean"}
+    assert zs["num_nodes"] == 160 and zs["main_method"] == "graphclip" and zs["text_prior"] == 1.0
+    assert set(zs["methods"]) == {"graphclip", "graphclip_encoder", "text", "text_2hop_mean", "graphclip-mean",
+                                  "graphclip_encoder-mean", "text-mean", "text_2hop_mean-mean"}
     assert len(zs["methods"]["graphclip"]["per_class"]) == len(json.loads((cora / "label_names.json").read_text()))
     # titles-only Cora, 7 classes: far above chance even from a one-epoch run
     assert zs["methods"]["graphclip"]["accuracy"] > 0.3

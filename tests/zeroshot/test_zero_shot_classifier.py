@@ -1,6 +1,8 @@
 import importlib.util
+from types import SimpleNamespace
 from pathlib import Path
 
+import pytest
 import torch
 
 from graphkit.models.graph_clip import GraphCLIP
@@ -75,3 +77,40 @@ def test_mean_subtracted_scores_of_a_node_subset_use_the_whole_graphs_mean(tmp_p
     assert torch.equal(both[False], raw) and torch.allclose(both[True], every[some], atol=1e-6)
     assert not torch.allclose(raw, every[some], atol=1e-3)
     assert float((every.argmax(1) == graph.y).float().mean()) >= 0.95
+
+
+def test_text_prior_adds_the_propagated_text_cosine_under_each_rule(tmp_path):
+    graph, class_emb, model = _tiny_tag_and_model(tmp_path)
+    sampler = SubgraphSampler("khop", num_hops=1, max_nodes=1000, max_edges=10000, rwse_steps=4)
+    alone = ZeroShotClassifier(model, sampler, text_prior=0.0)
+    mixed = ZeroShotClassifier(model, sampler, text_prior=0.5, prior_hops=1)
+    nodes = torch.tensor([0, 3, 5, 6])
+    parts = alone.score_parts(graph, nodes, class_emb)
+    assert parts[False][1] is None and parts[True][1] is None
+    for subtract in (False, True):
+        encoder = alone.scores(graph, nodes, class_emb, subtract_mean=subtract)
+        prior = propagated_scores(graph.x, graph.edge_index, nodes, class_emb, hops=1, subtract_mean=subtract)
+        assert torch.allclose(mixed.scores(graph, nodes, class_emb, subtract_mean=subtract),
+                              encoder + 0.5 * prior, atol=1e-6)
+        assert torch.allclose(mixed.score_parts(graph, nodes, class_emb, (subtract,))[subtract][0], encoder,
+                              atol=1e-6)
+
+
+def test_text_prior_overrules_an_encoder_that_points_at_the_wrong_class():
+    # an "encoder" that maps every subgraph near class 0's text: alone it calls every node
+    # class 0; with the prior, the two nodes whose neighbourhood text is class 1 flip
+    class OneWay(torch.nn.Module):
+        def forward(self, data, prompt=None, delta=None):
+            out = torch.nn.functional.normalize(torch.tensor([[1.0, 0.5]]), dim=-1)
+            return out.expand(data.center_index.numel(), -1)
+
+    x = torch.tensor([[0.0, 1.0], [0.0, 1.0], [1.0, 0.2]])
+    graph = SimpleNamespace(x=x, edge_index=torch.tensor([[0, 1], [1, 0]]), num_nodes=3)
+    class_emb = torch.eye(2)
+    sampler = SubgraphSampler("khop", num_hops=1, max_nodes=10, max_edges=10, rwse_steps=0)
+    nodes = torch.arange(3)
+    with_prior = ZeroShotClassifier(OneWay(), sampler, text_prior=1.0, prior_hops=1)
+    assert ZeroShotClassifier(OneWay(), sampler, text_prior=0.0).scores(graph, nodes, class_emb).argmax(1).tolist() == [0, 0, 0]
+    assert with_prior.scores(graph, nodes, class_emb).argmax(1).tolist() == [1, 1, 0]
+    with pytest.raises(ValueError, match="text_prior"):
+        ZeroShotClassifier(OneWay(), sampler, text_prior=-1.0)
