@@ -20,7 +20,6 @@ against 64.4 / 63.4; on Cora's test split it costs 0.55; README): a pretrained m
 fall below what its inputs give for free.
 """
 
-
 from __future__ import annotations
 
 from typing import Optional
