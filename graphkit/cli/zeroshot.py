@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
                                     text_prior=args.text_prior, prior_hops=args.hops)
     main_method = "graphclip-mean" if args.subtract_mean else "graphclip"
     rules = (False, True) if args.baselines else (args.subtract_mean,)
-    propagated = khop_mean(graph.x, graph.edge_index, graph.num_nodes, args.hops) if args.baselines else None
+    # the text prior is this baseline at the same hops: computed again only without a prior
+    propagated = (khop_mean(graph.x, graph.edge_index, graph.num_nodes, args.hops)
+                  if args.baselines and args.text_prior == 0 else None)
     scores = {}
     for subtract, (encoder, prior) in classifier.score_parts(graph, nodes, class_emb, rules).items():
         suffix = "-mean" if subtract else ""
@@ -89,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
             scores["graphclip_encoder" + suffix] = encoder
         if args.baselines:
             scores["text" + suffix] = text_scores(graph.x, nodes, class_emb, subtract_mean=subtract)
-            scores[f"text_{args.hops}hop_mean" + suffix] = text_scores(propagated, nodes, class_emb,
-                                                                       subtract_mean=subtract)
+            scores[f"text_{args.hops}hop_mean" + suffix] = (
+                prior if prior is not None else text_scores(propagated, nodes, class_emb, subtract_mean=subtract))
     results = {"dataset": graph.name, "split": args.split, "num_nodes": int(nodes.numel()),
                "checkpoint": str(pretrained.checkpoint), "text_model": pretrained.task.text_model,
                "class_texts": graph.class_texts, "main_method": main_method,

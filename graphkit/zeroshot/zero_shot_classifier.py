@@ -14,10 +14,10 @@ cannot tell which case a graph is, hence off by default.
 Text prior (on by default, weight 1): the encoder's cosine plus the cosine of the node's
 k-hop propagated text (the training-free baseline), both under the same mean rule; for the
 argmax this is the same as adding the two unit embeddings. The encoder alone can be weaker
-than propagated text (on arXiv-2023, its own pretraining graph, all nodes: 28.9 against 38.3);
-on all nodes of both graphs we measured the sum was above both (arXiv-2023 40.4, Cora 65.0
-against 64.4 / 63.4; on Cora's test split it costs 0.55; README): a pretrained model should not
-fall below what its inputs give for free.
+than propagated text (arXiv-2023's test split, its own pretraining graph: 30.1 against 38.3);
+with the prior it is 40.4 there, and 65.0 on all Cora nodes against 64.4 / 63.4 (on Cora's
+test split it costs 0.55; README): a pretrained model should not fall below what its inputs
+give for free.
 """
 
 from __future__ import annotations
