@@ -39,6 +39,9 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from graphkit.datasets.mat_graph import read_mat_graph  # noqa: E402
 from graphkit.embed import FastRP, evaluate_node_classification  # noqa: E402
 from graphkit.embed.evaluation import _f1, fit_one_vs_rest, top_k_indicator  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 MIRROR = Path(os.environ.get("GRAPHKIT_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "datasets"))
 OUT = Path(__file__).parent / "results" / "embed_evaluate_speed.json"

@@ -24,6 +24,9 @@ from pathlib import Path
 
 from graphkit.datasets.mat_graph import read_mat_graph
 from graphkit.embed import DeepWalk, FastRP, evaluate_node_classification
+from graphkit.catalog import load as load_catalog
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 RESULTS = Path(__file__).parent / "results"
 MIRROR = Path(os.environ.get("GRAPHKIT_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "datasets"))

@@ -38,6 +38,9 @@ from graphkit.datasets.mat_graph import read_mat_graph  # noqa: E402
 from graphkit.embed import FastRP  # noqa: E402
 from graphkit.embed.fastrp_kernel import fastrp_kernel  # noqa: E402
 from graphkit.embed.random_projection import random_projection_matrix  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 WEIGHTS = (0.0, 0.0, 1.0, 6.67)
 BETA = -0.64

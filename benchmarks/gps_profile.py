@@ -39,6 +39,9 @@ from gps_throughput import PygGPS, optimizer, ours  # noqa: E402
 from gps_zinc_batches import zinc_batches  # noqa: E402
 
 from graphkit.nn.attention import PaddedBatch  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 _PREFIX = "gk::"
 

@@ -36,6 +36,9 @@ from graphkit.datasets.loaded_dataset import LoadedDataset  # noqa: E402
 from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps  # noqa: E402
 from graphkit.models.model_inputs import ModelInputs  # noqa: E402
 from graphkit.trainers.optim import build_optimizer  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 CHANNELS, PE_DIM, LAYERS, HEADS = 64, 28, 10, 4
 

@@ -9,6 +9,9 @@ from pathlib import Path
 import torch
 from torch_geometric.loader import DataLoader
 from torch_geometric.transforms import AddRandomWalkPE
+from graphkit.catalog import load as load_catalog
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 
 def zinc_batches(num_batches: int, batch_size: int = 32, seed: int = 0) -> list:

@@ -34,6 +34,9 @@ from graphkit.datasets import load_dataset  # noqa: E402
 from graphkit.models import ModelInputs, build_model  # noqa: E402
 from graphkit.models.gsm import GSMConfig  # noqa: E402
 from graphkit.transforms.hac_tokenization import hac_ranks  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 CONFIG = Path(__file__).parents[1] / "configs/gsm/zinc.yaml"
 

@@ -13,6 +13,9 @@ import numpy as np
 import torch
 
 from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.catalog import load as load_catalog
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 _PLANETOID = {"cora": "Cora", "citeseer": "CiteSeer", "pubmed": "PubMed"}
 

@@ -26,6 +26,9 @@ from graphkit.datasets import load_dataset  # noqa: E402
 from graphkit.models import build_model_for  # noqa: E402
 from graphkit.tasks import TaskContext  # noqa: E402
 from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,6 +25,9 @@ from graphkit.linkpred.heuristics import HEURISTICS  # noqa: E402
 from graphkit.config import DataConfig  # noqa: E402
 from graphkit.tasks import TaskContext  # noqa: E402
 from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -35,6 +35,9 @@ from graphkit.nn.mamba.cpu_scan_kernel import cpu_scan_kernel  # noqa: E402
 from graphkit.nn.layers.gps_layer import GPSLayer  # noqa: E402
 from graphkit.nn.attention.graph_self_attention import GraphSelfAttention  # noqa: E402
 from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba  # noqa: E402
+from graphkit.catalog import load as load_catalog  # noqa: E402
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 
 def main() -> None:

@@ -23,6 +23,9 @@ from torch_geometric.data import Data
 from graphkit.datasets.loaded_dataset import NODE_CLASSIFICATION, LoadedDataset
 from graphkit.models.mpnn import MPNN
 from graphkit.tasks.sampled_node_task import SampledNodeTask
+from graphkit.catalog import load as load_catalog
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 
 def peak_rss_gb() -> float:

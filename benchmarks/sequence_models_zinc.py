@@ -29,6 +29,9 @@ import math
 from pathlib import Path
 
 import yaml
+from graphkit.catalog import load as load_catalog
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 RESULTS = Path(__file__).parent / "results"
 GPS_REFERENCE = "gps_zinc_cpu_85ep.json"

@@ -18,6 +18,9 @@ import argparse
 import json
 import statistics
 from pathlib import Path
+from graphkit.catalog import load as load_catalog
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -35,6 +35,9 @@ from graphkit.pretrain.graph_clip_task import embed_subgraphs
 from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
 from graphkit.text.text_graph import TextGraph
 from graphkit.zeroshot import khop_mean, text_scores
+from graphkit.catalog import load as load_catalog
+
+load_catalog()  # the built-in models, tasks and datasets, registered as the CLI does
 
 RESULTS = Path(__file__).parent / "results"
 DEFAULT_PRETRAIN = Path(__file__).parent.parent / "configs" / "graphclip" / "arxiv_2023.yaml"

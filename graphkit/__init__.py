@@ -1,20 +1,21 @@
-"""graphkit: one trainer and one dataset registry for graph learning research."""
+"""graphkit: one trainer and one dataset registry for graph learning research.
+
+``graphkit.train``, ``graphkit.load_run`` and ``graphkit.load_model`` live in
+:mod:`graphkit.api`; they are looked up on first use so that ``import graphkit`` (and the
+CLI's ``--help``) does not import torch.
+"""
 
 __version__ = "0.1.0"
 
-
-def load_run(*args, **kwargs):
-    """Reloads a trained run (config, dataset, task, model): :func:`graphkit.runs.load_run`."""
-    from graphkit.runs import load_run as _load_run  # late: keeps `import graphkit` light
-
-    return _load_run(*args, **kwargs)
+_API = ("RunResult", "load_model", "load_run", "train")
 
 
-def load_model(*args, **kwargs):
-    """A ready model from a checkpoint alone: :func:`graphkit.runs.load_model`."""
-    from graphkit.runs import load_model as _load_model
+def __getattr__(name: str):
+    if name in _API:
+        from graphkit import api  # torch: only when the API is used
 
-    return _load_model(*args, **kwargs)
+        return getattr(api, name)
+    raise AttributeError(f"module 'graphkit' has no attribute {name!r}")
 
 
-__all__ = ["__version__", "load_model", "load_run"]
+__all__ = ["RunResult", "__version__", "load_model", "load_run", "train"]

@@ -44,3 +44,7 @@ class TrainingError(GraphkitError):
 class GraphkitWarning(UserWarning):
     """Something the user should know that does not stop the command (the CLI prints it
     as one ``graphkit: warning: ...`` line)."""
+
+
+class PluginError(GraphkitError):
+    """A plugin cannot be imported, or differs from the one a run recorded."""

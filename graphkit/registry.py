@@ -1,4 +1,9 @@
-"""A small explicit registry: name -> object, duplicates raise, misses list the choices."""
+"""A small explicit registry: name -> object, duplicates raise, misses list the choices.
+
+A registry is a plain table: it imports nothing of its members. The composition root
+(:mod:`graphkit.catalog`) fills the built-in tables; a researcher's plugin fills them
+through the same decorators (:mod:`graphkit.plugins`).
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,12 @@ class Registry(Generic[T]):
         try:
             return self._items[name]
         except KeyError:
+            if not self._items:
+                # a lower layer used on its own: the tables are filled by the composition root
+                raise UnknownNameError(
+                    f"unknown {self.kind} {name!r}: no {self.kind} is registered yet; call "
+                    f"graphkit.catalog.load() (the CLI and graphkit.train/load_run do) first"
+                ) from None
             raise UnknownNameError(
                 f"unknown {self.kind} {name!r}; valid choices: {', '.join(sorted(self._items))}"
             ) from None

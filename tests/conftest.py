@@ -19,6 +19,11 @@ def pytest_configure(config: pytest.Config) -> None:
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    # the built-in parts, as every entry point registers them (units of lower layers look
+    # names up in the tables the composition root fills)
+    from graphkit.catalog import load
+
+    load()
     if "GRAPHKIT_DATA" not in os.environ:
         # One processed-data cache per session, shared by every test (datasets are
         # processed once); tmp_path_factory is not available this early.

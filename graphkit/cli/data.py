@@ -58,8 +58,10 @@ def _count(value) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from graphkit.catalog import load_datasets
     from graphkit.datasets import DATASETS
 
+    load_datasets()
     header = ("name", "task", "graphs", "nodes", "edges", "metric", "source")
     rows = [header]
     for name in DATASETS:
@@ -74,20 +76,24 @@ def run_list(args: argparse.Namespace) -> int:
         print("  ".join(cells + [row[-1]]).rstrip())
     print("\nedges count both directions of an undirected edge (PyG's edge_index convention)")
     if args.all:
-        from graphkit.datasets.resolve import FAMILIES
+        from graphkit.catalog import load_dataset_families
+        from graphkit.datasets import DATASET_FAMILIES
+        from graphkit.datasets.resolve import OWN_DATA_FORMS
 
+        load_dataset_families()
         print("\nfamilies and your own data, as data.name (a tu:/ogb: member curated above resolves to it; other")
         print("members are read from the mirror or their source, files trusted on first use):")
-        width = max(len(f[0]) for f in FAMILIES)
-        for pattern, example, what in FAMILIES:
+        rows = [(f.pattern, f.example, f.description) for f in map(DATASET_FAMILIES.get, DATASET_FAMILIES)]
+        rows += list(OWN_DATA_FORMS)
+        width = max(len(f[0]) for f in rows)
+        for pattern, example, what in rows:
             print(f"  {pattern.ljust(width)}  {what}; e.g. {example}")
     return 0
 
 
 def _integrity(spec, cfg: DataConfig) -> str:
     """How the dataset's raw files are verified, for `data info`."""
-    from graphkit.datasets.fetch import resolve_root
-    from graphkit.datasets.loading import dataset_dir
+    from graphkit.datasets.fetch import dataset_dir, resolve_root
     from graphkit.datasets.trust import recorded_hashes
 
     if spec.integrity == "trust-on-first-use":

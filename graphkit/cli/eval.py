@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from graphkit.cli.arguments import int_list
     from graphkit.errors import ConfigError
     from graphkit.runs import load_run, read_run_config, run_pairs
-    from graphkit.trainers.experiment import aggregate
+    from graphkit.runs.experiment import aggregate
     from graphkit.trainers.trainer import final_evaluation
 
     started = time.perf_counter()

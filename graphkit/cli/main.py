@@ -25,15 +25,44 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from graphkit.cli import (data, embed, eval as eval_cmd, fewshot, lp, plot, pretrain, sparsify, train,
-                              zeroshot)
+    from graphkit.cli import data, embed
+    from graphkit.cli import eval as eval_cmd
+    from graphkit.cli import fewshot, lp, plot, pretrain, sparsify, train, zeroshot
 
     parser = argparse.ArgumentParser(prog="graphkit", description="graphkit: one trainer and one dataset registry for graph learning research.")
     parser.add_argument("--version", action="version", version=f"graphkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (train, eval_cmd, data, plot, embed, lp, pretrain, zeroshot, fewshot, sparsify):
         module.register(sub)
+    _add_plugin_option(sub)
     return parser
+
+
+def _add_plugin_option(sub: argparse._SubParsersAction) -> None:
+    """``--plugin`` on every command (the leaves of nested ones such as ``data info``)."""
+    for parser in set(sub.choices.values()):
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for action in nested:
+                _add_plugin_option(action)
+            continue
+        parser.add_argument("--plugin", action="append", default=[], metavar="MODULE_OR_FILE",
+                            help="import user code that registers models, tasks, datasets... "
+                                 "(graphkit.plugins); repeatable")
+
+
+def _load_parts(args: argparse.Namespace) -> None:
+    """Registers the built-in parts and the plugins of ``--plugin``; ``data list`` keeps to
+    the torch-free dataset table."""
+    from graphkit.catalog import load
+
+    if getattr(args, "data_command", None) == "list" and not args.plugin:
+        return
+    load()
+    if args.plugin:
+        from graphkit.plugins import load_plugins
+
+        load_plugins(args.plugin)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     warnings.formatwarning = _one_line_warning
     try:
+        _load_parts(args)
         return int(args.func(args) or 0)
     except GraphkitError as e:
         print(f"graphkit: error: {e}", file=sys.stderr)

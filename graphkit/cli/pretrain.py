@@ -1,8 +1,9 @@
-"""``graphkit pretrain CONFIG.yaml [key.path=value ...]``: GraphCLIP graph–summary
-pretraining on text-attributed graphs (``data.sources``).
+"""``graphkit pretrain CONFIG.yaml [key.path=value ...]``: a registered pretraining task
+(GraphCLIP graph–summary pretraining on text-attributed graphs, ``data.sources``, or a
+plugin's own objective: :func:`graphkit.plugins.register_task` with ``pretraining=True``).
 
-A pretraining config is a run config with ``task.name: graphclip`` and ``model.name:
-graphclip``; it runs on the shared trainer exactly as ``graphkit train`` runs any task
+A pretraining config is a run config whose ``task.name`` is a pretraining task (``graphclip``
+with ``model.name: graphclip``); it runs on the shared trainer exactly as ``graphkit train`` runs any task
 (checkpointed, ``--resume``, ``--nproc`` / torchrun with negatives gathered across ranks,
 W&B), and writes a run directory that ``graphkit zeroshot`` and ``graphkit fewshot``
 start from.
@@ -13,16 +14,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graphkit.errors import ConfigError
-
-TASK = "graphclip"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "pretrain", help="GraphCLIP pretraining on text-attributed graphs",
-        description="Graph–summary contrastive pretraining (GraphCLIP) on data.sources; writes a run "
-                    "directory for `graphkit zeroshot` and `graphkit fewshot`.",
+        "pretrain", help="a pretraining task (GraphCLIP on text-attributed graphs, or a plugin's own)",
+        description="Runs a registered pretraining task (GraphCLIP: graph–summary contrastive pretraining "
+                    "on data.sources, for `graphkit zeroshot` and `graphkit fewshot`); writes a run directory.",
     )
     p.add_argument("config", nargs="?", help="YAML config, e.g. configs/graphclip/arxiv_2023.yaml")
     p.add_argument("overrides", nargs="*", help="dotted overrides, e.g. trainer.epochs=2 data.sources=[tag:cora]")
@@ -40,13 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from graphkit.cli import train
-    from graphkit.config import load_yaml
 
-    if args.config is not None:
-        task = (load_yaml(Path(args.config)).get("task") or {}).get("name")
-        names = [o.split("=", 1)[1].strip("'\"") for o in args.overrides if o.startswith("task.name=")]
-        task = names[-1] if names else task
-        if task != TASK:
-            raise ConfigError(f"graphkit pretrain runs task.name: {TASK} (got {task!r}); "
-                              f"other tasks run with graphkit train")
+    # checked once the config is typed, after its plugins registered their tasks
+    args.require_pretraining = True
     return train.run(args)

@@ -6,15 +6,14 @@ import argparse
 import contextlib
 import errno
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from graphkit.cli.arguments import int_list
-from graphkit.config import RunConfig, apply_overrides, from_dict, load_yaml
+from graphkit.config import RunConfig, apply_overrides
 from graphkit.errors import ConfigError, TrainingError
 
 if TYPE_CHECKING:
@@ -48,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _launch(args: argparse.Namespace, run_dir: Path) -> int:
     """Starts ``--nproc`` copies of this command with torchrun's environment variables."""
-    from graphkit.trainers.distributed import free_port
+    from graphkit.distributed import free_port
 
     argv = list(args.argv)
     i = next(k for k, a in enumerate(argv) if a == "--nproc" or a.startswith("--nproc="))
@@ -84,10 +83,11 @@ def _launch(args: argparse.Namespace, run_dir: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from graphkit.trainers.distributed import init_from_env, shutdown
-    from graphkit.trainers.experiment import resolve_device, run_experiment
+    from graphkit.distributed import init_from_env, shutdown
+    from graphkit.runs.config_loading import load_config
+    from graphkit.runs.experiment import resolve_device, run_experiment
     from graphkit.trainers.run_dir import RunDir
-    from graphkit.trainers.run_lock import HELD_ENV
+    from graphkit.trainers.run_lock import HELD_ENV, claimed, started
 
     if args.nproc < 1:
         raise ConfigError(f"--nproc must be >= 1, got {args.nproc}")
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.resume.is_dir():
             raise ConfigError(f"--resume: {args.resume} is not a directory")
         run_dir = RunDir(args.resume, create=False)  # nothing is created in a directory that is not a run
-        cfg = from_dict(RunConfig, run_dir.read_config())
+        cfg = load_config(RunConfig, run_dir.read_config(), plugins=getattr(args, "plugin", ()))
         cfg = _sugar(cfg, args)
     else:
         if args.config is None:
@@ -107,14 +107,16 @@ def run(args: argparse.Namespace) -> int:
         overrides = list(args.overrides)
         if args.seeds:
             overrides.append(f"seeds={int_list(args.seeds, '--seeds')}")
-        cfg = _sugar(apply_overrides(RunConfig, load_yaml(path), overrides), args)
+        cfg = _sugar(load_config(RunConfig, path, overrides, plugins=getattr(args, "plugin", ())), args)
         name = cfg.name or f"{path.parent.name}-{path.stem}"
         run_dir = RunDir(args.run_dir, create=False) if args.run_dir else None
         if run_dir is None and "WORLD_SIZE" not in os.environ:
             run_dir = RunDir.new(args.runs_root, name, create=False)
+    if getattr(args, "require_pretraining", False):
+        _check_pretraining(cfg)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
         # the launcher holds the run directory for the processes it starts
-        with _claimed(run_dir, resume=resume, lock=True) as status:
+        with claimed(run_dir, resume=resume, lock=True) as status:
             code = _launch(args, run_dir.path)
             status["ok"] = code == 0
         return code
@@ -126,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             run_dir = RunDir(Path(stamp), create=False)
         owner = dist.is_main
         lock = owner and os.environ.get(HELD_ENV) != str(run_dir.path)
-        with _claimed(run_dir, resume=resume, lock=lock) if owner else contextlib.nullcontext({}) as status:
+        with claimed(run_dir, resume=resume, lock=lock) if owner else contextlib.nullcontext({}) as status:
             # bars on a terminal, one line per epoch in a log (the Trainer picks); --quiet: nothing
             progress = not (args.quiet or cfg.trainer.quiet)
             try:
@@ -134,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             except OSError as e:
                 if e.errno not in _DISK_ERRNOS:
                     raise
-                then = (f"continue with: graphkit train --resume {run_dir.path}" if _started(run_dir)
+                then = (f"continue with: graphkit train --resume {run_dir.path}" if started(run_dir)
                         else "start again")
                 raise TrainingError(
                     f"cannot write under {run_dir.path}: {e.strerror}{f' ({e.filename})' if e.filename else ''}; "
@@ -155,34 +157,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def _claimed(run_dir: "RunDir", *, resume: bool, lock: bool) -> Iterator[dict]:
-    """Creates ``run_dir`` (fresh runs) and holds its lock for the block. The block sets
-    ``status["ok"]``; a fresh run that fails before its first epoch is logged leaves
-    nothing behind (a directory it created is removed, with an empty parent it created)."""
-    from graphkit.trainers.run_lock import RunLock
+def _check_pretraining(cfg: RunConfig) -> None:
+    """``graphkit pretrain`` runs registered pretraining tasks only."""
+    from graphkit.tasks import TASKS
 
-    existed, parent_existed = run_dir.path.exists(), run_dir.path.parent.exists()
-    status = {"ok": False}
-    held = None
-    try:
-        run_dir.create()
-        held = RunLock(run_dir.path).acquire() if lock else None
-        if resume and held is not None:  # no other process writes here now
-            run_dir.remove_partial_writes()
-        yield status
-    finally:
-        if not status["ok"] and not resume and not existed and held is not None and not _started(run_dir):
-            shutil.rmtree(run_dir.path, ignore_errors=True)
-            if not parent_existed:
-                with contextlib.suppress(OSError):
-                    run_dir.path.parent.rmdir()  # only if empty
-        if held is not None:
-            held.release()
-
-
-def _started(run_dir: "RunDir") -> bool:
-    return (run_dir.path / "metrics.jsonl").is_file() or run_dir.last.is_file()
+    pretraining = [name for name in TASKS if TASKS.get(name).pretraining]
+    name = cfg.task.name
+    if name is None or name not in TASKS or not TASKS.get(name).pretraining:
+        raise ConfigError(f"graphkit pretrain runs a pretraining task (task.name: {', '.join(pretraining)}), "
+                          f"got {name!r}; other tasks run with graphkit train")
 
 
 def _sugar(cfg: RunConfig, args: argparse.Namespace) -> RunConfig:

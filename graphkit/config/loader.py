@@ -1,11 +1,16 @@
 """Typed loading of frozen-dataclass configs from plain data (YAML) and CLI overrides.
 
 Unknown keys and wrong types raise :class:`ConfigError` naming the key path and the
-valid options. A dataclass that defines ``resolve_config_class(name)`` is
-polymorphic: its ``name`` key picks the concrete dataclass (models and tasks use this so
-each has its own typed options); a polymorphic class whose ``name`` has a default uses that
-default when the key is absent. A dataclass that defines ``prepare(data) -> data`` sees
-its raw mapping first (``RunConfig`` fills ``task.name`` from the dataset's task).
+valid options. A dataclass with a ``choice_of`` class attribute is polymorphic: its
+``name`` key picks the concrete dataclass through :class:`ConfigChoices` (models and tasks
+use this so each has its own typed options); a polymorphic class whose ``name`` has a
+default uses that default when the key is absent. A dataclass that defines
+``prepare(data, choices) -> data`` sees its raw mapping first (``RunConfig`` fills
+``task.name`` from the dataset's task).
+
+The config layer imports no registry: the tables that resolve names are handed to it as a
+:class:`ConfigChoices`, per call or once by the composition root
+(:func:`set_config_choices`, called by :func:`graphkit.catalog.load`).
 """
 
 from __future__ import annotations
@@ -16,14 +21,54 @@ import dataclasses
 import math
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, Callable, Literal, Optional, TypeVar, Union, get_args, get_origin
 
 import yaml
 
 from graphkit.errors import ConfigError, UnknownNameError
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ConfigChoices:
+    """What typed loading needs from the registries, handed in rather than imported.
+
+    Args:
+        sections: polymorphic section kind (a class's ``choice_of``: ``model``, ``task``)
+            -> ``name -> config class`` (raises :class:`UnknownNameError` listing the
+            valid names).
+        dataset_task: ``data.name`` -> the task a registered dataset stands for, or
+            ``None`` when only loading the data tells.
+    """
+
+    sections: dict[str, Callable[[str], type]]
+    dataset_task: Callable[[object], Optional[str]] = lambda name: None
+
+    def config_class(self, kind: str, name: object, where: str) -> type:
+        if not isinstance(name, str):
+            raise ConfigError(f"{where}.name: expected str, got {name!r}")
+        if kind not in self.sections:
+            raise ConfigError(f"{where}: no {kind} table was handed to the config loader")
+        try:
+            return self.sections[kind](name)
+        except UnknownNameError as e:
+            raise ConfigError(f"{where}.name: {e}") from None
+
+
+_default_choices: Optional[ConfigChoices] = None
+
+
+def set_config_choices(choices: ConfigChoices) -> None:
+    """Sets the tables used when a call passes no ``choices`` (the composition root's)."""
+    global _default_choices
+    _default_choices = choices
+
+
+def config_choices() -> Optional[ConfigChoices]:
+    return _default_choices
 
 
 def _type_name(tp: Any) -> str:
@@ -38,14 +83,14 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _convert(tp: Any, value: Any, path: str) -> Any:
+def _convert(tp: Any, value: Any, path: str, choices: Optional[ConfigChoices]) -> Any:
     origin = get_origin(tp)
     if tp is Any:
         return value
     if origin in (Union, types.UnionType):
         for arg in get_args(tp):
             try:
-                return _convert(arg, value, path)
+                return _convert(arg, value, path, choices)
             except ConfigError:
                 continue
         raise ConfigError(f"{path}: expected {_type_name(tp)}, got {value!r}")
@@ -61,9 +106,9 @@ def _convert(tp: Any, value: Any, path: str) -> Any:
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"{path}: expected a list, got {value!r}")
         (item,) = get_args(tp)[:1]
-        return tuple(_convert(item, v, f"{path}[{i}]") for i, v in enumerate(value))
+        return tuple(_convert(item, v, f"{path}[{i}]", choices) for i, v in enumerate(value))
     if dataclasses.is_dataclass(tp):
-        return from_dict(tp, value, path)
+        return from_dict(tp, value, path, choices)
     if tp is bool:
         if isinstance(value, bool):
             return value
@@ -84,25 +129,31 @@ def _convert(tp: Any, value: Any, path: str) -> Any:
     raise ConfigError(f"{path}: expected {_type_name(tp)}, got {value!r} ({type(value).__name__})")
 
 
-def from_dict(cls: type[T], data: Any, path: str = "") -> T:
-    """Builds dataclass ``cls`` from a mapping, rejecting unknown keys and wrong types."""
+def from_dict(cls: type[T], data: Any, path: str = "", choices: Optional[ConfigChoices] = None) -> T:
+    """Builds dataclass ``cls`` from a mapping, rejecting unknown keys and wrong types.
+
+    ``choices`` resolve polymorphic sections (``model``, ``task``); default the ones the
+    composition root set (:func:`set_config_choices`)."""
     where = path or "config"
+    choices = choices or _default_choices
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping, got {data!r}")
     prepare = getattr(cls, "prepare", None)
     if prepare is not None:
-        data = prepare(data)
-    resolve = getattr(cls, "resolve_config_class", None)
-    if resolve is not None:
+        data = prepare(data, choices)
+    kind = getattr(cls, "choice_of", None)
+    if kind is not None:
         name_field = next(f for f in dataclasses.fields(cls) if f.name == "name")
         if "name" not in data and name_field.default is dataclasses.MISSING:
             raise ConfigError(f"{where}.name is required")
-        try:
-            cls = resolve(data.get("name", name_field.default))
-        except UnknownNameError as e:
-            raise ConfigError(f"{where}.name: {e}") from None
+        name = data.get("name", name_field.default)
+        if name is not None:  # a null name (the dataset's task) stays the base class
+            if choices is None:
+                raise ConfigError(f"{where}.name {name!r}: no {kind} table was handed to the config loader "
+                                  f"(call graphkit.catalog.load() first)")
+            cls = choices.config_class(kind, name, where)
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(data) - set(fields))
@@ -114,7 +165,7 @@ def from_dict(cls: type[T], data: Any, path: str = "") -> T:
     for name, f in fields.items():
         key = f"{path}.{name}" if path else name
         if name in data:
-            kwargs[name] = _convert(hints[name], data[name], key)
+            kwargs[name] = _convert(hints[name], data[name], key, choices)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise ConfigError(f"{key} is required")
     try:
@@ -154,8 +205,15 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return keys, value
 
 
-def apply_overrides(cls: type[T], data: dict, overrides: list[str]) -> T:
+def apply_overrides(cls: type[T], data: dict, overrides: list[str],
+                    choices: Optional[ConfigChoices] = None) -> T:
     """Applies dotted overrides to plain config data, then validates the result."""
+    return from_dict(cls, override_data(data, overrides), "", choices)
+
+
+def override_data(data: Any, overrides: list[str]) -> dict:
+    """Plain config data (a mapping or a config dataclass) with dotted overrides applied,
+    not yet typed (plugins named in it must be imported before it is)."""
     data = to_dict(data) if dataclasses.is_dataclass(data) else copy.deepcopy(data)
     for text in overrides:
         keys, value = parse_override(text)
@@ -168,7 +226,7 @@ def apply_overrides(cls: type[T], data: dict, overrides: list[str]) -> T:
                 raise ConfigError(f"override {text!r}: {'.'.join(keys[: i + 1])} is not a section")
             node = child
         node[keys[-1]] = value
-    return from_dict(cls, data)
+    return data
 
 
 def load_yaml(path: str | Path) -> dict:

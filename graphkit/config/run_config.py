@@ -7,7 +7,12 @@ turn it into typed constructor arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Optional, Union
+
+from graphkit.config.plugin_ref import PluginRef
+
+if TYPE_CHECKING:
+    from graphkit.config.loader import ConfigChoices
 
 
 @dataclass(frozen=True)
@@ -84,19 +89,11 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Base of every model's config; ``name`` selects the model and its config class."""
+    """Base of every model's config; ``name`` selects the model and its config class
+    (through the ``model`` table handed to the loader: :class:`ConfigChoices`)."""
 
+    choice_of: ClassVar[str] = "model"
     name: str
-
-    @classmethod
-    def resolve_config_class(cls, name: object) -> type["ModelConfig"]:
-        from graphkit.models import MODELS  # late: models import this module
-
-        if not isinstance(name, str):
-            from graphkit.errors import ConfigError
-
-            raise ConfigError(f"model.name: expected str, got {name!r}")
-        return MODELS.get(name).config_class
 
 
 @dataclass(frozen=True)
@@ -110,20 +107,9 @@ class TaskConfig:
         metric: primary metric for model selection and reporting; default the dataset's.
     """
 
+    choice_of: ClassVar[str] = "task"
     name: Optional[str] = None
     metric: Optional[str] = None
-
-    @classmethod
-    def resolve_config_class(cls, name: object) -> type["TaskConfig"]:
-        if name is None:  # the dataset's task, resolved once the dataset is known
-            return TaskConfig
-        if not isinstance(name, str):
-            from graphkit.errors import ConfigError
-
-            raise ConfigError(f"task.name: expected str, got {name!r}")
-        from graphkit.tasks import TASKS  # late: tasks import this module
-
-        return TASKS.get(name).config_class
 
 
 @dataclass(frozen=True)
@@ -207,21 +193,23 @@ class RunConfig:
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     seeds: tuple[int, ...] = (0,)
     name: Optional[str] = None  # run-dir name; default: <model>-<dataset> from the file
+    # user code imported before the config is typed (graphkit.plugins); a run records each
+    # with its file's sha256
+    plugins: tuple[Union[str, PluginRef], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.seeds:
             raise ValueError("seeds must list at least one seed")
 
     @classmethod
-    def prepare(cls, data: dict) -> dict:
+    def prepare(cls, data: dict, choices: Optional["ConfigChoices"]) -> dict:
         """Fills ``task.name`` from the dataset's registered task when the config leaves
         it out, so the ``task`` section is typed (and checked) by that task's config class."""
         task = data.get("task")
         data_section = data.get("data")
-        if (task is None or (isinstance(task, dict) and task.get("name") is None)) and isinstance(data_section, dict):
-            from graphkit.datasets.dataset_task import registered_task
-
-            name = registered_task(data_section.get("name"))
+        if choices is not None and (task is None or (isinstance(task, dict) and task.get("name") is None)) \
+                and isinstance(data_section, dict):
+            name = choices.dataset_task(data_section.get("name"))
             if name is not None:
                 data = {**data, "task": {**(task or {}), "name": name}}
         return data

@@ -1,7 +1,9 @@
 """The dataset registry: ``load_dataset(DataConfig(name=...))`` -> :class:`LoadedDataset`.
 
-Each family module defines ``SPECS``, a tuple of :class:`DatasetSpec`, registered here
-explicitly (``graphkit data list`` shows them). A spec lists its raw files as
+Each family module defines ``SPECS``, a tuple of :class:`DatasetSpec`, registered by the
+composition root (:func:`graphkit.catalog.load_datasets`; ``graphkit data list`` shows them)
+into the plain table :data:`DATASETS`; dataset families (``tu:``, ``ogb:``, ``pyg:`` and a
+plugin's own) go into :data:`DATASET_FAMILIES`. A spec lists its raw files as
 :class:`RemoteFile` (mirror path, sha256, canonical URL) and a ``loader(ctx)`` that
 builds the dataset from them; :func:`load_dataset` fetches and verifies the files (from
 ``$GRAPHKIT_MIRROR`` when set, else the URLs), runs the loader once per option set,
@@ -13,33 +15,27 @@ own graphs; :func:`resolve_dataset` maps any of them to a spec (``graphkit data 
 
 Adding a dataset: write ``loader(ctx: LoadContext) -> LoadedDataset`` using
 ``ctx.fetch(path)`` / ``ctx.stage(paths, folder)``, put its files' hashes in
-:mod:`graphkit.datasets.checksums`, and append its spec to a module's ``SPECS``.
+:mod:`graphkit.datasets.checksums`, and append its spec to a module's ``SPECS`` (built-in)
+or register it with :func:`graphkit.plugins.register_dataset` (a plugin).
 
 The registry is static metadata: family modules import torch, PyG, pandas, RDKit... inside
 their loaders, so ``graphkit data list`` and ``--help`` never load them
 (``tests/cli/test_data.py`` checks it).
 """
 
-from graphkit.datasets import (lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu,
-                               webkb, zinc)
+from graphkit.datasets.dataset_family import DatasetFamily
+from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LoadedDataset
-from graphkit.datasets.loading import cache_dir, load_dataset
 from graphkit.datasets.mat_graph import read_mat_graph
 from graphkit.datasets.remote_file import RemoteFile
 from graphkit.datasets.tag import load_tag_directory
-from graphkit.registry import Registry
-
-DATASETS: Registry[DatasetSpec] = Registry("dataset")
-for _module in (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph):
-    for _spec in _module.SPECS:
-        DATASETS.register(_spec.name, _spec)
 
 
 def __getattr__(name: str):
-    # GraphCollection subclasses PyG's InMemoryDataset, and resolution reaches the family
-    # loaders: importing either loads torch, so they load on first use
+    # GraphCollection subclasses PyG's InMemoryDataset, and loading and resolution reach
+    # the family loaders: importing any of them loads torch, so they load on first use
     if name == "GraphCollection":
         from graphkit.datasets.graph_collection import GraphCollection
 
@@ -48,10 +44,14 @@ def __getattr__(name: str):
         from graphkit.datasets.resolve import resolve_dataset
 
         return resolve_dataset
+    if name in ("load_dataset", "cache_dir"):
+        from graphkit.datasets import loading
+
+        return getattr(loading, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "DATASETS", "DatasetSpec", "GraphCollection", "LoadContext", "LoadedDataset", "RemoteFile",
+    "DATASETS", "DATASET_FAMILIES", "DatasetFamily", "DatasetSpec", "GraphCollection", "LoadContext", "LoadedDataset", "RemoteFile",
     "cache_dir", "load_dataset", "load_tag_directory", "read_mat_graph", "resolve_dataset",
 ]

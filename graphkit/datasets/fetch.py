@@ -169,3 +169,8 @@ def _extract_member(archive: Path, member: str, out: Path) -> None:
     except zipfile.BadZipFile:
         archive.unlink(missing_ok=True)
         raise DatasetError(f"{archive} is not a valid zip archive; deleted it, retry") from None
+
+
+def dataset_dir(root: Path, name: str) -> Path:
+    """The folder of dataset ``name`` under data root ``root`` (raw files, caches, trust records)."""
+    return root / name.replace(":", "-").replace("/", "-")

@@ -32,13 +32,20 @@ import warnings
 from pathlib import Path
 from typing import Callable, Optional
 
+import torch
+
 from graphkit.config import DataConfig, PEConfig
+from graphkit.datasets import graph_collection
 from graphkit.datasets.dataset_spec import DatasetSpec
-from graphkit.datasets.fetch import resolve_mirror, resolve_root
+from graphkit.datasets.fetch import dataset_dir, resolve_mirror, resolve_root
+from graphkit.datasets.graph_collection import GraphCollection
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.datasets.resolve import resolve_dataset
 from graphkit.errors import ConfigError, DatasetError, GraphkitWarning
 from graphkit.registry import Registry
+from graphkit.transforms import add_encodings
+from graphkit.transforms.hac_tokenization import AddHACTokenization
 
 _CONTENT_FIELDS = ("data", "graphs")
 # What a weights-only load of a foreign, truncated or old-format cache file raises.
@@ -61,7 +68,6 @@ def resolve_split(spec: DatasetSpec, split: str) -> str:
 
 def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
     """The processing options that identify a cache entry."""
-    from graphkit.datasets import graph_collection  # PyG: only once a dataset is used
 
     return {
         "dataset": spec.name,
@@ -79,10 +85,6 @@ def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
     }
 
 
-def dataset_dir(root: Path, name: str) -> Path:
-    return root / name.replace(":", "-").replace("/", "-")
-
-
 def cache_dir(spec: DatasetSpec, cfg: DataConfig) -> Path:
     """Folder holding the processed cache of ``spec`` for the options in ``cfg``."""
     options = cache_options(spec, cfg)
@@ -95,7 +97,8 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
 
     Args:
         cfg: the data section of a run config (name, root, mirror, split, pe).
-        registry: where to look ``cfg.name`` up; default :data:`graphkit.datasets.DATASETS`.
+        registry: where to look ``cfg.name`` up; default :data:`graphkit.datasets.DATASETS`
+            (filled by :func:`graphkit.catalog.load_datasets`).
             Family members (``tu:NAME``) and the user's own data (a path, ``pyg:...``)
             are resolved by :func:`graphkit.datasets.resolve.resolve_dataset`.
 
@@ -104,8 +107,6 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
         ConfigError: unknown split protocol, or a split index out of range.
         DatasetError / ChecksumError: raw files missing, unreachable or corrupt.
     """
-    from graphkit.datasets.resolve import resolve_dataset
-
     spec = resolve_dataset(cfg, registry)
     try:
         dataset = _cached(spec, cfg)
@@ -204,11 +205,6 @@ def _publish(spec: DatasetSpec, cfg: DataConfig, target: Path, fill: Callable[[P
 
 
 def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> None:
-    import torch
-
-    from graphkit.datasets.graph_collection import GraphCollection
-    from graphkit.transforms import add_encodings
-    from graphkit.transforms.hac_tokenization import AddHACTokenization
 
     graphs = list(dataset.graphs) if dataset.is_graph_level else [dataset.data]
     if pe is not None:
@@ -224,9 +220,6 @@ def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> 
 
 
 def _read(folder: Path) -> LoadedDataset:
-    import torch
-
-    from graphkit.datasets.graph_collection import GraphCollection
 
     meta = torch.load(folder / "meta.pt", weights_only=True)
     graphs = GraphCollection(folder / "graphs.pt")

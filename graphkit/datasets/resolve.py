@@ -1,10 +1,11 @@
 """``data.name`` -> :class:`DatasetSpec`: curated names, dataset families, the user's own data.
 
-In order: a curated (registered) name; ``tu:<NAME>`` / ``ogb:<name>``, resolved to the
-curated entry when one holds that dataset (``tu:MUTAG`` is ``mutag``, with its pinned
-hashes), else built on the fly with files trusted on first use; ``pyg:<module.Class>``
-with ``data.args`` as constructor arguments; a path to a TU-format folder or zip, a
-``.pt`` file of saved graphs, or an edge-list folder.
+In order: a curated (registered) name; a member of a registered dataset family
+(``<prefix>:<member>``, :data:`graphkit.datasets.DATASET_FAMILIES`): ``tu:<NAME>`` /
+``ogb:<name>``, resolved to the curated entry when one holds that dataset (``tu:MUTAG`` is
+``mutag``, with its pinned hashes), else built on the fly with files trusted on first use;
+``pyg:<module.Class>`` with ``data.args`` as constructor arguments; a plugin's own family;
+a path to a TU-format folder or zip, a ``.pt`` file of saved graphs, or an edge-list folder.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from pathlib import Path
 from typing import Optional
 
 from graphkit.config import DataConfig
+from graphkit.datasets.dataset_family import DatasetFamily
+from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.edge_list import EDGES, LABELS, edge_list_spec
-from graphkit.datasets.fetch import resolve_mirror, resolve_root
-from graphkit.datasets.loading import dataset_dir
+from graphkit.datasets.fetch import dataset_dir, resolve_mirror, resolve_root
 from graphkit.datasets.ogb_family import ogb_member_spec
-from graphkit.datasets.pyg_class import PREFIX as PYG_PREFIX
 from graphkit.datasets.pyg_class import pyg_class_spec
 from graphkit.datasets.saved_graphs import saved_graphs_spec
 from graphkit.datasets.trust import verify_mirror
@@ -27,14 +28,8 @@ from graphkit.datasets.tu_family import tu_member_spec, tu_path_spec
 from graphkit.errors import DatasetError, UnknownNameError
 from graphkit.registry import Registry
 
-# (how to name a member, example, what it is), for `graphkit data list --all`.
-FAMILIES = (
-    ("tu:<NAME>", "tu:NCI109", "any TU dataset (chrsmrrs.github.io/datasets), 10-fold CV; "
-                               "mirror tu/<NAME>.zip or the TU server"),
-    ("ogb:<name>", "ogb:ogbg-molbbbp", "any OGB ogbg-*/ogbn-*/ogbl-* dataset with its official split; "
-                                       "mirror ogb/<name with _>/ or OGB's URL"),
-    ("pyg:<module.Class>", "pyg:torch_geometric.datasets.Amazon + data.args: {name: Photo}",
-     "any PyG dataset class, data.args passed to it"),
+# (how to name it, example, what it is), for `graphkit data list --all`, after the families.
+OWN_DATA_FORMS = (
     ("<folder or .zip>", "./my_tu_graphs/", "your TU-format graphs (<NAME>_A.txt, _graph_indicator, "
                                             "_graph_labels, ...)"),
     ("<file.pt>", "./graphs.pt", "your graphs: torch.save([g.to_dict() for g in graphs]), "
@@ -42,7 +37,6 @@ FAMILIES = (
     ("<folder>", "./my_graph/", "your node-level graph: edges.csv, labels.csv, optional features.csv, "
                                 "split.csv"),
 )
-FAMILY_PREFIXES = ("tu:", "ogb:")
 OGB_PAPER = "https://arxiv.org/abs/2005.00687"
 _TU_NAME = re.compile(r"^[A-Za-z0-9_()+\-]+$")
 _OWN_HINT = ("a TU-format folder or .zip, a .pt file of saved graphs, or a folder with "
@@ -88,16 +82,52 @@ def _looks_like_path(name: str) -> bool:
     return "/" in name or name.startswith((".", "~")) or name.endswith((".zip", ".pt")) or Path(name).exists()
 
 
-def family_member_spec(name: str, args: dict, registry: Registry[DatasetSpec]) -> DatasetSpec:
-    """The spec of family member ``tu:<NAME>`` / ``ogb:<name>``: the curated entry holding
-    that dataset, else one built on the fly (no file is read)."""
-    if name.startswith("tu:"):
-        member = name[3:]
-        if not _TU_NAME.match(member):
-            raise DatasetError(f"data.name {name!r}: expected tu:<NAME> with a TU dataset name such as tu:NCI109")
-        return _curated_tu(member, registry) or tu_member_spec(member, args)
-    member = name[4:]
+def tu_member(member: str, args: dict, registry: Registry[DatasetSpec]) -> DatasetSpec:
+    """``tu:<NAME>``: the curated entry holding that dataset, else one built on the fly."""
+    if not _TU_NAME.match(member):
+        raise DatasetError(f"data.name 'tu:{member}': expected tu:<NAME> with a TU dataset name such as tu:NCI109")
+    return _curated_tu(member, registry) or tu_member_spec(member, args)
+
+
+def ogb_member(member: str, args: dict, registry: Registry[DatasetSpec]) -> DatasetSpec:
+    """``ogb:<name>``: the curated entry holding that dataset, else one built on the fly."""
     return _curated_ogb(member, registry) or ogb_member_spec(member)
+
+
+def pyg_member(member: str, args: dict, registry: Registry[DatasetSpec]) -> DatasetSpec:
+    """``pyg:<module.Class>`` with ``data.args`` as the class's constructor arguments."""
+    return pyg_class_spec(f"pyg:{member}", args)
+
+
+# The built-in families, registered by graphkit.catalog beside the curated datasets.
+BUILTIN_FAMILIES = (
+    DatasetFamily("tu", tu_member, "tu:NCI109", "any TU dataset (chrsmrrs.github.io/datasets), 10-fold CV; "
+                                                "mirror tu/<NAME>.zip or the TU server", member="NAME"),
+    DatasetFamily("ogb", ogb_member, "ogb:ogbg-molbbbp", "any OGB ogbg-*/ogbn-*/ogbl-* dataset with its "
+                                                         "official split; mirror ogb/<name with _>/ or OGB's URL",
+                  member="name"),
+    # the task of a PyG class is known once its data is loaded
+    DatasetFamily("pyg", pyg_member, "pyg:torch_geometric.datasets.Amazon + data.args: {name: Photo}",
+                  "any PyG dataset class, data.args passed to it", task_known_early=False,
+                  member="module.Class"),
+)
+
+
+def family_of(name: object) -> Optional[DatasetFamily]:
+    """The registered family whose prefix ``name`` starts with (``tu:NCI1`` -> ``tu``)."""
+    if not isinstance(name, str) or ":" not in name:
+        return None
+    prefix = name.split(":", 1)[0]
+    return DATASET_FAMILIES.get(prefix) if prefix in DATASET_FAMILIES else None
+
+
+def family_member_spec(name: str, args: dict, registry: Registry[DatasetSpec]) -> DatasetSpec:
+    """The spec of family member ``<prefix>:<member>`` (no file is read)."""
+    family = family_of(name)
+    if family is None:
+        raise UnknownNameError(f"{name!r} names no registered dataset family; valid: "
+                               f"{', '.join(DATASET_FAMILIES.get(p).pattern for p in DATASET_FAMILIES.names())}")
+    return family.resolve(name.split(":", 1)[1], args, registry)
 
 
 def resolve_dataset(cfg: DataConfig, registry: Optional[Registry[DatasetSpec]] = None) -> DatasetSpec:
@@ -111,23 +141,20 @@ def resolve_dataset(cfg: DataConfig, registry: Optional[Registry[DatasetSpec]] =
         DatasetError: an unknown family member, a missing or malformed path.
     """
     if registry is None:
-        from graphkit.datasets import DATASETS
-
         registry = DATASETS
     name = cfg.name
     if name in registry:
         return registry.get(name)
-    if name.startswith(FAMILY_PREFIXES):
+    if family_of(name) is not None:
         spec = family_member_spec(name, cfg.args, registry)
-    elif name.startswith(PYG_PREFIX):
-        return pyg_class_spec(name, cfg.args)
     elif _looks_like_path(name):
         return _own_path(name, cfg.args)
     else:
         try:
             return registry.get(name)
         except UnknownNameError as e:
-            raise UnknownNameError(f"{e}; or a family member (tu:<NAME>, ogb:<name>, pyg:<module.Class>) or a "
+            families = ", ".join(DATASET_FAMILIES.get(p).pattern for p in DATASET_FAMILIES.names())
+            raise UnknownNameError(f"{e}; or a family member ({families}) or a "
                                    f"path to your own data (graphkit data list --all)") from None
     mirror = resolve_mirror(cfg.mirror)
     if spec.integrity == "trust-on-first-use" and mirror is not None:

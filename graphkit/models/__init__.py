@@ -1,4 +1,9 @@
-"""The model registry. Each model module is imported and registered explicitly here."""
+"""The model table: ``model.name`` -> :class:`ModelEntry` (typed config class + build function).
+
+A plain table: it imports none of its members. :mod:`graphkit.catalog` registers the
+built-in models and a plugin registers its own with
+:func:`graphkit.plugins.register_model`; both write into :data:`MODELS`.
+"""
 
 from __future__ import annotations
 
@@ -11,37 +16,9 @@ from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
 from graphkit.models.model_entry import ModelEntry
 from graphkit.models.model_inputs import ModelInputs
-from graphkit.models.mpnn import CONVS, MPNN, MPNNConfig, build_mpnn
 from graphkit.registry import Registry
 
 MODELS: Registry[ModelEntry] = Registry("model")
-
-for _conv in CONVS:
-    MODELS.register(_conv, ModelEntry(MPNNConfig, build_mpnn))
-
-# Further models register below, one line each (graph transformers, link predictors...).
-from graphkit.models.gae import GAEConfig, build_gae  # noqa: E402
-from graphkit.models.ncn import NCNConfig, build_ncn  # noqa: E402
-
-for _ncn in ("ncn", "ncnc", "ncn2"):
-    MODELS.register(_ncn, ModelEntry(NCNConfig, build_ncn, levels=("link",)))
-MODELS.register("gae", ModelEntry(GAEConfig, build_gae, levels=("link",)))
-from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps  # noqa: E402
-
-MODELS.register("gps", ModelEntry(GraphGPSConfig, build_graph_gps,
-                                  needs_degree_histogram=lambda cfg: cfg.local_conv == "pna"))
-from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba  # noqa: E402
-
-MODELS.register("graph_mamba", ModelEntry(GraphMambaConfig, build_graph_mamba))
-from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip  # noqa: E402
-
-MODELS.register("graphclip", ModelEntry(GraphCLIPConfig, build_graph_clip, levels=("graph",)))
-from graphkit.sparsify.compact_gps import CompactGPSConfig, build_compact_gps  # noqa: E402
-
-MODELS.register("gps_compact", ModelEntry(CompactGPSConfig, build_compact_gps))
-from graphkit.models.gsm import GSMConfig, build_gsm  # noqa: E402
-
-MODELS.register("gsm", ModelEntry(GSMConfig, build_gsm))
 
 
 def build_model(cfg: ModelConfig, inputs: ModelInputs) -> nn.Module:
@@ -77,5 +54,4 @@ def model_inputs_for(cfg: ModelConfig, dataset: LoadedDataset, out_channels: int
                                     with_degree_histogram=entry.needs_degree_histogram(cfg))
 
 
-__all__ = ["MODELS", "MPNN", "MPNNConfig", "ModelEntry", "ModelInputs", "build_model", "build_model_for",
-           "model_inputs_for"]
+__all__ = ["MODELS", "ModelEntry", "ModelInputs", "build_model", "build_model_for", "model_inputs_for"]

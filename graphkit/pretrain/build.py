@@ -9,14 +9,14 @@ import numpy as np
 import torch
 
 from graphkit.datasets.loaded_dataset import LoadedDataset
+from graphkit.distributed import DistContext
 from graphkit.errors import ConfigError
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.pretrain.graph_clip_task import GraphCLIPTask, PretrainSource
 from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
 from graphkit.pretrain.pair_set import build_pairs
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 from graphkit.text import TextEncoder, summarizer_resolver
 from graphkit.text.text_graph import TextGraph
-from graphkit.trainers.distributed import DistContext
 
 if TYPE_CHECKING:  # graphkit.tasks imports this module to register the task
     from graphkit.tasks.task_context import TaskContext

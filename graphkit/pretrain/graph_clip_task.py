@@ -19,12 +19,13 @@ from typing import Any, Iterable, Optional, Sequence
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel
 from torch_geometric.data import Batch
 
+from graphkit.distributed import DistContext
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.pretrain.info_nce import info_nce
 from graphkit.pretrain.pair_set import PairSet
-from graphkit.trainers.distributed import DistContext
 
 EVAL_LOSS_CHUNK = 256  # pairs per contrastive-loss block in validation (fixed: comparable)
 
@@ -184,7 +185,7 @@ class GraphCLIPTask:
         # FLAG: M ascent steps on delta; parameter gradients of every step accumulate
         # (the trainer's backward adds the last one), each weighted 1/M
         for _ in range(m - 1):
-            sync = model.no_sync() if hasattr(model, "no_sync") else contextlib.nullcontext()
+            sync = model.no_sync() if isinstance(model, DistributedDataParallel) else contextlib.nullcontext()
             with sync:
                 loss = self._loss(model, batch, delta) / m
                 loss.backward()

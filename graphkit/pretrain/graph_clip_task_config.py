@@ -57,7 +57,7 @@ class GraphCLIPTaskConfig(TaskConfig):
     walk_length: int = 8
     restart_prob: float = 0.3
     rwse_steps: int = 8
-    summarizer: Literal["template", "generative", "jsonl"] = "template"
+    summarizer: str = "template"  # a registered summarizer (graphkit.text.SUMMARIZERS)
     summarizer_path: Optional[str] = None
     summary_center_chars: int = 400
     summary_neighbors: int = 5
@@ -87,7 +87,7 @@ class GraphCLIPTaskConfig(TaskConfig):
             raise ValueError(f"task.summarizer {self.summarizer!r} needs task.summarizer_path")
 
     def sampler_options(self) -> dict:
-        """Keyword arguments of :class:`~graphkit.pretrain.subgraph_sampler.SubgraphSampler`."""
+        """Keyword arguments of :class:`~graphkit.loader.subgraph_sampler.SubgraphSampler`."""
         return dict(method=self.subgraph, num_hops=self.num_hops, max_nodes=self.max_nodes,
                     max_edges=self.max_edges, walks=self.walks, walk_length=self.walk_length,
                     restart_prob=self.restart_prob, rwse_steps=self.rwse_steps)

@@ -12,8 +12,8 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
-from graphkit.pretrain.subgraph_set import SubgraphSet
+from graphkit.loader.subgraph_sampler import SubgraphSampler
+from graphkit.loader.subgraph_set import SubgraphSet
 from graphkit.text.text_encoder import TextEncoder, texts_key
 from graphkit.text.text_graph import TextGraph
 

@@ -8,9 +8,10 @@ from typing import Any, Sequence
 import torch
 from torch import nn
 
-from graphkit.config import to_dict
+from graphkit.config import apply_overrides, from_dict, to_dict
 from graphkit.config.run_config import ModelConfig
-from graphkit.errors import GraphkitError
+from graphkit.errors import ConfigError, GraphkitError
+from graphkit.models import build_model
 from graphkit.models.model_inputs import ModelInputs
 
 FORMAT = 1
@@ -63,9 +64,6 @@ def model_from_meta(meta: dict[str, Any], path: str | Path,
     of the saved config, e.g. ``mamba_eval_orderings=1``; one that changes a weight's
     shape fails when the weights are loaded.
     """
-    from graphkit.config import apply_overrides, from_dict
-    from graphkit.errors import ConfigError
-    from graphkit.models import build_model
 
     try:
         if overrides:

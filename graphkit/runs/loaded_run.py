@@ -15,12 +15,19 @@ from typing import Any, Optional, Sequence
 import torch
 from torch import nn
 
-from graphkit.config import RunConfig, apply_overrides, from_dict
+from graphkit.config import RunConfig, from_dict
+from graphkit.datasets import load_dataset
+from graphkit.datasets.dataset_task import registered_task
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
+from graphkit.models import model_inputs_for
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.runs.checkpoint_meta import CheckpointError, checkpoint_meta, model_from_meta, read_checkpoint
+from graphkit.runs.config_loading import load_config
+from graphkit.runs.experiment import normalize_features
+from graphkit.tasks import TaskContext, build_task, resolve_task_config
 from graphkit.tasks.task import Task
+from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.run_dir import RunDir
 
 # sizes a model's weights depend on: a dataset to evaluate on must match them
@@ -57,10 +64,8 @@ class LoadedRun:
 def read_run_config(run_dir: str | Path, overrides: Sequence[str] = ()) -> tuple[RunDir, RunConfig]:
     """The run directory and its resolved config, without creating anything in it."""
     rd = RunDir.existing(Path(run_dir))
-    cfg = from_dict(RunConfig, rd.read_config())
-    if overrides:
-        cfg = apply_overrides(RunConfig, cfg, list(overrides))
-    return rd, cfg
+    # the run's plugins are imported again from the files it recorded (checked by sha256)
+    return rd, load_config(RunConfig, rd.read_config(), overrides)
 
 
 def _checkpoint_path(rd: RunDir, which: str | Path, seed: int, split: int) -> Path:
@@ -101,12 +106,6 @@ def load_run(
             data sizes must match the model's.
         overrides: ``key.path=value`` overrides of the run's config (e.g. ``data.root=...``).
     """
-    from graphkit.datasets import load_dataset
-    from graphkit.datasets.dataset_task import registered_task
-    from graphkit.models import model_inputs_for
-    from graphkit.tasks import TaskContext, build_task, resolve_task_config
-    from graphkit.trainers import checkpoint as ckpt
-    from graphkit.trainers.experiment import normalize_features
 
     rd, cfg = read_run_config(run_dir, overrides)
     seed = cfg.seeds[0] if seed is None else int(seed)

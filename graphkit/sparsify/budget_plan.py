@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 import torch
 from torch import Tensor
 
+from graphkit.errors import ConfigError
 from graphkit.sparsify.gps_flops import GraphSizes, layer_flops, layer_spec, model_flops
 from graphkit.sparsify.masked_gps import MaskedGPS
 
@@ -65,7 +66,6 @@ def select_plan(masked: MaskedGPS, sizes: Sequence[GraphSizes], target_flops: fl
     Returns:
         ``layer_keep [L]``, ``head_keep [L, H]``, ``ffn_keep [L, W]`` as 0/1 floats.
     """
-    from graphkit.errors import ConfigError
 
     n, h, w = masked.num_layers, max(masked.heads, 1), masked.ffn_width
     layer_keep, head_keep, ffn_keep = torch.ones(n), torch.ones(n, h), torch.ones(n, w)

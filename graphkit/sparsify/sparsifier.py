@@ -15,9 +15,11 @@ import torch
 from torch import nn
 from torch_geometric.data import Batch
 
-from graphkit.config import to_dict
+from graphkit.config import from_dict, to_dict
 from graphkit.errors import ConfigError
+from graphkit.runs import build_checkpoint_meta
 from graphkit.sparsify.budget_plan import PlanCosts, learned_scores, magnitude_scores, random_scores, select_plan
+from graphkit.sparsify.compact_gps import CompactGPSConfig
 from graphkit.sparsify.compaction import compact
 from graphkit.sparsify.gps_flops import GraphSizes, count_flops
 from graphkit.sparsify.latency import compare_latency
@@ -179,8 +181,6 @@ class Sparsifier:
         return result
 
     def _save(self, method: str, seed: int, cfg: Any, model: nn.Module) -> Path:
-        from graphkit.runs import build_checkpoint_meta
-
         build = build_checkpoint_meta(cfg, self.loaded.inputs, self.task_name)
         state = {"model": model.state_dict(), "build": build, "epoch": -1, "val": {}}
         if method == self.cfg.sparsify.method:
@@ -237,7 +237,4 @@ class Sparsifier:
 
 
 def _model_config(data: dict) -> Any:
-    from graphkit.config import from_dict
-    from graphkit.sparsify.compact_gps import CompactGPSConfig
-
     return from_dict(CompactGPSConfig, data)

@@ -10,6 +10,7 @@ from torch_geometric.data import Data
 
 from graphkit.datasets.loaded_dataset import NODE_MULTILABEL, LoadedDataset
 from graphkit.loader.csr_neighbor_sampler import CSRNeighborSampler
+from graphkit.models.model_hooks import LayerwiseInference
 from graphkit.tasks import metrics as M
 from graphkit.tasks.node_task import node_loss, node_metric_names
 
@@ -93,7 +94,7 @@ class SampledNodeTask:
     def eval_step(self, model: nn.Module, batch: Tensor) -> tuple[Tensor, Tensor]:
         inner = getattr(model, "module", model)  # DistributedDataParallel wraps the model
         data = self.data.to(self.device)
-        if hasattr(inner, "inference"):
+        if isinstance(inner, LayerwiseInference):
             out = inner.inference(data, chunk_size=self.eval_chunk_size)
         else:
             out = inner(data)

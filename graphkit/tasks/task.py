@@ -7,9 +7,11 @@ with these members.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Protocol, runtime_checkable
 
 from torch import Tensor, nn
+
+from graphkit.models.model_inputs import ModelInputs
 
 
 class Task(Protocol):
@@ -32,3 +34,13 @@ class Task(Protocol):
 
     def metrics(self, pred: Tensor, target: Tensor) -> dict[str, float]:
         """All metrics of a split from the concatenated predictions; must contain ``metric``."""
+
+
+@runtime_checkable
+class ModelInputsHook(Protocol):
+    """Optional hook of a task whose model reads other inputs than the dataset's (a
+    pretraining task over several source graphs, a text side): the run builds the model
+    from :meth:`model_inputs` instead of :func:`graphkit.models.model_inputs_for`."""
+
+    def model_inputs(self) -> ModelInputs:
+        """The data-derived sizes the task's model is built from (kept in checkpoints)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import torch
 
 from graphkit.config.run_config import DataConfig
-from graphkit.trainers.distributed import DistContext
+from graphkit.distributed import DistContext
 
 
 @dataclass(frozen=True)

@@ -19,3 +19,5 @@ TaskBuildFn = Callable[[TaskConfig, LoadedDataset, TaskContext], Task]
 class TaskEntry:
     config_class: type[TaskConfig]
     build: TaskBuildFn
+    # a self-supervised objective that `graphkit pretrain` admits (GraphCLIP, a plugin's own)
+    pretraining: bool = False

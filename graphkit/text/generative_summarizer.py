@@ -9,7 +9,7 @@ import torch
 from tqdm.auto import tqdm
 
 from graphkit.errors import ConfigError
-from graphkit.pretrain.subgraph_set import SubgraphSet
+from graphkit.loader.subgraph_set import SubgraphSet
 from graphkit.text.template_summarizer import TemplateSummarizer
 
 PROMPT = ("Below is a paper and papers related to it in a citation graph.\n{context}\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from graphkit.errors import DatasetError
-from graphkit.pretrain.subgraph_set import SubgraphSet
+from graphkit.loader.subgraph_set import SubgraphSet
 
 
 class JsonlSummaries:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from graphkit.pretrain.subgraph_set import SubgraphSet
+from graphkit.loader.subgraph_set import SubgraphSet
 
 _TITLE_SPLIT = re.compile(r"\s:\s|\n")
 

@@ -9,6 +9,8 @@ from typing import Optional
 
 from torch import Tensor
 
+from graphkit.config import DataConfig
+from graphkit.datasets import DATASETS, load_dataset, load_tag_directory
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import DatasetError
 from graphkit.text.text_encoder import TextEncoder
@@ -36,8 +38,6 @@ def label_texts(names: list[str], descriptions: Optional[list[str]] = None,
 def load_tag(name_or_dir: str, root: Optional[str] = None) -> LoadedDataset:
     """A registered TAG (``tag:cora``) or a TAG directory (layout in
     :mod:`graphkit.datasets.tag`)."""
-    from graphkit.config import DataConfig
-    from graphkit.datasets import DATASETS, load_dataset, load_tag_directory
 
     if Path(name_or_dir).expanduser().is_dir():
         dataset = load_tag_directory(Path(name_or_dir).expanduser())

@@ -9,19 +9,19 @@ import torch
 from torch import nn
 
 from graphkit.config.run_config import OptimConfig
-
+from graphkit.models.model_hooks import ParamGroups
 
 _FUSED_DEVICES = ("cpu", "cuda")
 
 
 def build_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.Optimizer:
-    """Adam or AdamW. A model with ``param_groups(lr)`` (e.g. separate encoder and
-    predictor learning rates) supplies its own parameter groups.
+    """Adam or AdamW. A model offering :class:`~graphkit.models.model_hooks.ParamGroups`
+    (e.g. separate encoder and predictor learning rates) supplies its own parameter groups.
 
     The fused kernel is used when every parameter is a floating-point CPU or CUDA
     tensor: on CPU torch otherwise defaults to its per-parameter Python loop, which
     costs ~10 % of a GraphGPS ZINC step (``benchmarks/gps_profile.py``); same update."""
-    groups = model.param_groups(cfg.lr) if hasattr(model, "param_groups") else model.parameters()
+    groups = model.param_groups(cfg.lr) if isinstance(model, ParamGroups) else model.parameters()
     groups = list(groups)
     params = [p for g in groups for p in (g["params"] if isinstance(g, dict) else [g])]
     fused = bool(params) and all(p.is_floating_point() and p.device.type in _FUSED_DEVICES

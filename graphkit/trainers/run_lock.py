@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import shutil
 import socket
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from graphkit.errors import TrainingError
+from graphkit.trainers.run_dir import RunDir
 
 # Set by ``graphkit train --nproc N`` for the processes it starts: the launcher holds
 # the lock of this run directory for them.
@@ -60,3 +63,31 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+@contextlib.contextmanager
+def claimed(run_dir: RunDir, *, resume: bool, lock: bool) -> Iterator[dict]:
+    """Creates ``run_dir`` (fresh runs) and holds its lock for the block. The block sets
+    ``status["ok"]``; a fresh run that fails before its first epoch is logged leaves
+    nothing behind (a directory it created is removed, with an empty parent it created)."""
+    existed, parent_existed = run_dir.path.exists(), run_dir.path.parent.exists()
+    status = {"ok": False}
+    held = None
+    try:
+        run_dir.create()
+        held = RunLock(run_dir.path).acquire() if lock else None
+        if resume and held is not None:  # no other process writes here now
+            run_dir.remove_partial_writes()
+        yield status
+    finally:
+        if not status["ok"] and not resume and not existed and held is not None and not started(run_dir):
+            shutil.rmtree(run_dir.path, ignore_errors=True)
+            if not parent_existed:
+                with contextlib.suppress(OSError):
+                    run_dir.path.parent.rmdir()  # only if empty
+        if held is not None:
+            held.release()
+
+
+def started(run_dir: RunDir) -> bool:
+    return (run_dir.path / "metrics.jsonl").is_file() or run_dir.last.is_file()

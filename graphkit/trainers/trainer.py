@@ -12,11 +12,11 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from graphkit.config.run_config import OptimConfig
+from graphkit.distributed import DistContext
 from graphkit.errors import TrainingError
 from graphkit.tasks.metrics import metric_direction
 from graphkit.tasks.task import Task
 from graphkit.trainers import checkpoint as ckpt
-from graphkit.trainers.distributed import DistContext
 from graphkit.trainers.epoch_progress import EpochProgress
 from graphkit.trainers.optim import build_optimizer, build_scheduler
 from graphkit.trainers.run_dir import RunDir

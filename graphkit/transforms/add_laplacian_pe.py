@@ -14,7 +14,7 @@ from torch_geometric.data import Data
 from torch_geometric.transforms import BaseTransform
 from torch_geometric.utils import get_laplacian, remove_self_loops, to_scipy_sparse_matrix, to_undirected
 
-from graphkit.transforms.encodings import laplacian_pe_dense
+from graphkit.transforms.dense_encodings import laplacian_pe_dense
 
 # Largest graph whose eigenvectors are computed densely when Lanczos does not converge
 # (eigh of a 16k x 16k float64 matrix: 2 GB, a few minutes).

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor, nn
 
-from graphkit.pretrain.subgraph_set import SubgraphSet
+from graphkit.loader.subgraph_set import SubgraphSet
 from graphkit.zeroshot.graph_prompt import GraphPrompt
 from graphkit.zeroshot.label_prompt import LabelPrompt
 

@@ -10,8 +10,10 @@ import torch
 from torch import nn
 
 from graphkit.errors import ConfigError
+from graphkit.loader.subgraph_sampler import SubgraphSampler
+from graphkit.models.graph_clip import GraphCLIP
 from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
+from graphkit.runs import load_model, read_run_config
 from graphkit.text.text_encoder import TextEncoder
 
 
@@ -38,9 +40,6 @@ class PretrainedGraphCLIP:
         """From a ``graphkit pretrain`` run directory (``which``: ``best`` or ``last``) or a
         checkpoint file; the model comes from :func:`graphkit.load_model`, the settings from
         the run's config (a checkpoint outside a run directory gets the default settings)."""
-        from graphkit import load_model
-        from graphkit.runs import read_run_config
-
         path = Path(run_or_checkpoint)
         run_dir: Optional[Path] = None
         if path.is_dir():
@@ -67,7 +66,7 @@ class PretrainedGraphCLIP:
         if cfg is not None and not isinstance(cfg.task, GraphCLIPTaskConfig):
             raise ConfigError(f"{run_dir} is a {cfg.task.name!r} run, not a graphclip pretraining run")
         model = load_model(checkpoint, device)
-        if not hasattr(model, "logit_scale"):
+        if not isinstance(model, GraphCLIP):
             raise ConfigError(f"{checkpoint} holds a {type(model).__name__}, not a GraphCLIP model")
         task = cfg.task if cfg is not None else GraphCLIPTaskConfig()
         sources = (cfg.data.sources or (cfg.data.name,)) if cfg is not None else ()

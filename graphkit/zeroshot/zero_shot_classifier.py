@@ -30,8 +30,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.pretrain.graph_clip_task import embed_subgraphs
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 from graphkit.text.text_graph import TextGraph
 
 # nodes whose subgraph embeddings estimate a graph's mean embedding (all of them below this)

@@ -2,10 +2,10 @@ import torch
 import torch.nn.functional as F
 from torch_geometric.utils import to_undirected
 
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.models.graph_clip import GraphCLIP
 from graphkit.pretrain.graph_clip_task import GraphCLIPTask, PretrainSource
 from graphkit.pretrain.pair_set import PairSet
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 
 
 def _source(name: str, n: int, classes: int, seed: int) -> PretrainSource:

@@ -34,7 +34,7 @@ def _predictions(model, task, seed):
 
 def _train(monkeypatch, tmp_path, family):
     """Trains a family's config for 2 epochs and returns (run dir, the in-memory model)."""
-    import graphkit.trainers.experiment as experiment
+    import graphkit.runs.experiment as experiment
 
     built = []
     real_build = experiment.build_model

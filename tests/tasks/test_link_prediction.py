@@ -130,9 +130,12 @@ def test_link_task_eval_shards_partition_the_split():
 
 
 def _train_link(rank: int, world_size: int, port: int, run_dir: str, out: str) -> None:
+    from graphkit.catalog import load  # a spawned process starts without the built-in parts
+
+    load()
+    from graphkit.distributed import init_from_env, shutdown
     from graphkit.models import build_model_for
     from graphkit.trainers import checkpoint as ckpt
-    from graphkit.trainers.distributed import init_from_env, shutdown
     from graphkit.trainers.run_dir import RunDir
     from graphkit.trainers.trainer import Trainer
     from tests.models.test_ncn import _link_dataset
@@ -157,7 +160,7 @@ def _train_link(rank: int, world_size: int, port: int, run_dir: str, out: str) -
 
 
 def test_link_task_two_gloo_processes_match_one_process(tmp_path):
-    from graphkit.trainers.distributed import free_port
+    from graphkit.distributed import free_port
 
     _train_link(0, 1, 0, str(tmp_path / "one"), str(tmp_path / "one.pt"))
     mp.spawn(_train_link, args=(2, free_port(), str(tmp_path / "two"), str(tmp_path / "two.pt")), nprocs=2)

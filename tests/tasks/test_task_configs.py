@@ -7,7 +7,10 @@ import pytest
 from graphkit.cli.main import main
 from graphkit.config import RunConfig, from_dict
 from graphkit.errors import ConfigError
-from graphkit.tasks import TASKS, GraphTaskConfig, LinkPredictionTaskConfig, NodeTaskConfig
+from graphkit.tasks import TASKS
+from graphkit.tasks.graph_task import GraphTaskConfig
+from graphkit.tasks.link_prediction import LinkPredictionTaskConfig
+from graphkit.tasks.node_task import NodeTaskConfig
 
 REPO = Path(__file__).resolve().parents[2]
 

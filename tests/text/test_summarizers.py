@@ -5,7 +5,7 @@ import torch
 from torch_geometric.utils import to_undirected
 
 from graphkit.errors import ConfigError, DatasetError
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.text import GenerativeSummarizer, JsonlSummaries, resolve_model_dir, summarizer_resolver
 
 TEXTS = ["Graph networks. : message passing", "Attention. : transformers", "Walks. : random"]
@@ -28,7 +28,7 @@ def test_jsonl_summaries_follow_the_centre_and_report_missing_nodes(tmp_path):
 def test_summarizer_resolver_needs_a_path_for_models_and_files():
     with pytest.raises(ConfigError, match="needs a path"):
         summarizer_resolver("jsonl")
-    with pytest.raises(ConfigError, match="valid: template, generative, jsonl"):
+    with pytest.raises(ConfigError, match="valid choices: generative, jsonl, template"):
         summarizer_resolver("llm", "x")
 
 

@@ -1,7 +1,7 @@
 import torch
 from torch_geometric.utils import to_undirected
 
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.text.template_summarizer import TemplateSummarizer, title_of
 
 TEXTS = ["Graph networks. : We study message passing.", "Attention is all. : Transformers.",

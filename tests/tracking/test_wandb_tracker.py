@@ -10,7 +10,7 @@ def test_wandb_disabled_never_imports_wandb(tmp_path):
         "from graphkit.tracking.wandb_tracker import WandbTracker\n"
         f"t = WandbTracker(mode='disabled', project='p', run_dir={str(tmp_path)!r}, name='n', group='g')\n"
         "t.log({'epoch': 0, 'seed': 0, 'split': 0, 'loss': 1.0}); t.finish()\n"
-        "import graphkit.trainers.experiment\n"
+        "import graphkit.runs.experiment\n"
         "assert 'wandb' not in sys.modules, 'wandb was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,7 +9,8 @@ from graphkit.config import OptimConfig
 from graphkit.errors import TrainingError
 from graphkit.models import build_model_for
 from graphkit.models.mpnn import MPNNConfig
-from graphkit.tasks import GraphTask, NodeTask
+from graphkit.tasks.graph_task import GraphTask
+from graphkit.tasks.node_task import NodeTask
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.optim import build_scheduler
 from graphkit.trainers.run_dir import RunDir

@@ -1,7 +1,7 @@
 import torch
 
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.pretrain.graph_clip_task import embed_subgraphs
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 from graphkit.zeroshot.few_shot import linear_probe, sample_shots, tune_prompt
 
 

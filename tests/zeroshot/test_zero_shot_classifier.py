@@ -1,12 +1,12 @@
 import importlib.util
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
 
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.models.graph_clip import GraphCLIP
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
 from graphkit.text import TextEncoder
 from graphkit.text.text_graph import TextGraph, label_texts
 from graphkit.zeroshot import ZeroShotClassifier, khop_mean, propagated_scores, text_scores

@@ -6,8 +6,8 @@ import torch
 
 from graphkit.config import RunConfig, from_dict
 from graphkit.errors import ConfigError
-from graphkit.trainers import experiment
-from graphkit.trainers.experiment import aggregate, normalize_features, resolve_device, run_experiment
+from graphkit.runs import experiment
+from graphkit.runs.experiment import aggregate, normalize_features, resolve_device, run_experiment
 from graphkit.trainers.run_dir import RunDir
 from tests.trainers.helpers import paths_and_cycles, two_communities
 

@@ -5,11 +5,11 @@ import torch
 import torch.multiprocessing as mp
 
 from graphkit.config import OptimConfig
+from graphkit.distributed import free_port, init_from_env, shutdown
 from graphkit.models import build_model_for
 from graphkit.models.mpnn import MPNNConfig
-from graphkit.tasks import GraphTask
+from graphkit.tasks.graph_task import GraphTask
 from graphkit.trainers import checkpoint as ckpt
-from graphkit.trainers.distributed import free_port, init_from_env, shutdown
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer
 from tests.trainers.helpers import paths_and_cycles
@@ -46,6 +46,9 @@ def _fit(dist, run_dir: str, out: str, epochs: int = 4, resume: bool = False, dr
 
 def _two_process_jobs(rank: int, world_size: int, port: int, tmp: str) -> None:
     """Every 2-process scenario in one process group (spawning costs seconds per test)."""
+    from graphkit.catalog import load  # a spawned process starts without the built-in parts
+
+    load()
     dist = _join(rank, world_size, port)
     _fit(dist, f"{tmp}/two", f"{tmp}/two.pt")
     full, cut = f"{tmp}/full", f"{tmp}/cut"

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch_geometric.utils import coalesce, to_undirected
 
-from graphkit.pretrain.subgraph_sampler import SubgraphSampler
+from graphkit.loader.subgraph_sampler import SubgraphSampler
 
 
 def _graph():

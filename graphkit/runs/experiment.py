@@ -13,6 +13,7 @@ from torch_geometric.transforms import NormalizeFeatures
 
 from graphkit.config import RunConfig, to_dict
 from graphkit.datasets import LoadedDataset, load_dataset
+from graphkit.distributed import DistContext
 from graphkit.errors import ConfigError
 from graphkit.models import build_model, model_inputs_for
 from graphkit.runs.checkpoint_meta import build_checkpoint_meta
@@ -20,7 +21,6 @@ from graphkit.tasks import TaskContext, build_task, resolve_task_config
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.cpu_threads import default_threads, nodes_per_step
-from graphkit.trainers.distributed import DistContext
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer
 

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from graphkit.pretrain.subgraph_set import SubgraphSet, subgraph_rwse
+from graphkit.loader.subgraph_set import SubgraphSet, subgraph_rwse
 
 METHODS = ("rwr", "khop")
 

@@ -1,0 +1,133 @@
+"""The composition root: the one module that imports and registers every built-in part.
+
+The tables (:data:`graphkit.models.MODELS`, :data:`graphkit.tasks.TASKS`,
+:data:`graphkit.datasets.DATASETS` / ``DATASET_FAMILIES``, :data:`graphkit.text.SUMMARIZERS`)
+import nothing of their members; this module fills them with the same decorators a plugin
+uses (:mod:`graphkit.plugins`), hands the config loader the tables it resolves
+``model.name`` / ``task.name`` with, and imports the installed packages' plugins.
+
+Entry points call :func:`load` (the CLI, :func:`graphkit.train`, :func:`graphkit.load_run`);
+it is idempotent. ``graphkit data list`` calls :func:`load_datasets` alone, which imports no
+torch: the heavy parts are imported inside :func:`load` for that reason only.
+"""
+
+from __future__ import annotations
+
+from graphkit.datasets import lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
+from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
+
+_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph)
+_loaded = {"datasets": False, "families": False, "all": False}
+
+
+def load_datasets() -> None:
+    """Registers the curated datasets (static metadata; imports no torch)."""
+    if _loaded["datasets"]:
+        return
+    for module in _CURATED_MODULES:
+        for spec in module.SPECS:
+            if spec.name not in DATASETS:
+                DATASETS.register(spec.name, spec)
+    _loaded["datasets"] = True
+
+
+def load_dataset_families() -> None:
+    """Registers the built-in dataset families (``tu:``, ``ogb:``, ``pyg:``); their
+    resolvers import PyG, so ``graphkit data list`` without ``--all`` leaves them out."""
+    if _loaded["families"]:
+        return
+    from graphkit.datasets.resolve import BUILTIN_FAMILIES
+
+    for family in BUILTIN_FAMILIES:
+        if family.prefix not in DATASET_FAMILIES:
+            DATASET_FAMILIES.register(family.prefix, family)
+    _loaded["families"] = True
+
+
+def load() -> None:
+    """Registers every built-in part, binds the config tables and imports installed plugins."""
+    if _loaded["all"]:
+        return
+    load_datasets()
+    load_dataset_families()
+    _register_models()
+    _register_tasks()
+    _register_summarizers()
+    _bind_config()
+    _loaded["all"] = True
+    from graphkit.plugins import load_entry_point_plugins
+
+    load_entry_point_plugins()
+
+
+def _register_models() -> None:
+    from graphkit.models.gae import GAEConfig, build_gae
+    from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip
+    from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps
+    from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba
+    from graphkit.models.gsm import GSMConfig, build_gsm
+    from graphkit.models.mpnn import CONVS, MPNNConfig, build_mpnn
+    from graphkit.models.ncn import NCNConfig, build_ncn
+    from graphkit.plugins import register_model
+    from graphkit.sparsify.compact_gps import CompactGPSConfig, build_compact_gps
+
+    for conv in CONVS:
+        register_model(conv, MPNNConfig)(build_mpnn)
+    for ncn in ("ncn", "ncnc", "ncn2"):
+        register_model(ncn, NCNConfig, levels=("link",))(build_ncn)
+    register_model("gae", GAEConfig, levels=("link",))(build_gae)
+    register_model("gps", GraphGPSConfig, needs_degree_histogram=lambda cfg: cfg.local_conv == "pna")(build_graph_gps)
+    register_model("graph_mamba", GraphMambaConfig)(build_graph_mamba)
+    register_model("graphclip", GraphCLIPConfig, levels=("graph",))(build_graph_clip)
+    register_model("gps_compact", CompactGPSConfig)(build_compact_gps)
+    register_model("gsm", GSMConfig)(build_gsm)
+
+
+def _register_tasks() -> None:
+    from graphkit.datasets.loaded_dataset import (
+        GRAPH_CLASSIFICATION,
+        GRAPH_MULTILABEL,
+        GRAPH_REGRESSION,
+        LINK_PREDICTION,
+        NODE_CLASSIFICATION,
+        NODE_MULTILABEL,
+    )
+    from graphkit.plugins import register_task
+    from graphkit.pretrain.build import build_graphclip
+    from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
+    from graphkit.tasks.builders import build_graph_task, build_node_task
+    from graphkit.tasks.graph_task import GraphTaskConfig
+    from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task
+    from graphkit.tasks.node_task import NodeTaskConfig
+
+    for name in (NODE_CLASSIFICATION, NODE_MULTILABEL):
+        register_task(name, NodeTaskConfig)(build_node_task)
+    for name in (GRAPH_CLASSIFICATION, GRAPH_MULTILABEL, GRAPH_REGRESSION):
+        register_task(name, GraphTaskConfig)(build_graph_task)
+    register_task(LINK_PREDICTION, LinkPredictionTaskConfig)(build_link_prediction_task)
+    register_task("graphclip", GraphCLIPTaskConfig, pretraining=True)(build_graphclip)
+
+
+def _register_summarizers() -> None:
+    from graphkit.plugins import register_summarizer
+    from graphkit.text import generative_summarizer, jsonl_summarizer, template_summarizer
+
+    register_summarizer("template")(template_summarizer)
+    register_summarizer("generative")(generative_summarizer)
+    register_summarizer("jsonl")(jsonl_summarizer)
+
+
+def _bind_config() -> None:
+    from graphkit.config import ConfigChoices, set_config_choices
+    from graphkit.datasets.dataset_task import registered_task
+    from graphkit.models import MODELS
+    from graphkit.tasks import TASKS
+
+    set_config_choices(ConfigChoices(
+        sections={"model": lambda name: MODELS.get(name).config_class,
+                  "task": lambda name: TASKS.get(name).config_class},
+        dataset_task=registered_task,
+    ))
+
+
+__all__ = ["load", "load_dataset_families", "load_datasets"]

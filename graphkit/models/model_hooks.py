@@ -1,0 +1,30 @@
+"""Optional hooks a model may offer to the trainer and the tasks, declared once.
+
+A model is any ``nn.Module``; these protocols name the extra methods the shared code
+looks for, so a researcher's model can offer them knowingly.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Protocol, runtime_checkable
+
+from torch import Tensor
+from torch_geometric.data import Data
+
+
+@runtime_checkable
+class ParamGroups(Protocol):
+    """Own optimizer parameter groups (e.g. a predictor with its own learning rate):
+    :func:`graphkit.trainers.optim.build_optimizer` uses them instead of ``parameters()``."""
+
+    def param_groups(self, lr: float) -> Iterable[dict]:
+        """``torch.optim`` parameter groups for base learning rate ``lr``."""
+
+
+@runtime_checkable
+class LayerwiseInference(Protocol):
+    """Full-graph inference layer by layer in node chunks, for graphs whose activations do
+    not fit at once: neighbor-sampled node tasks evaluate through it."""
+
+    def inference(self, data: Data, chunk_size: int) -> Tensor:
+        """Model output for every node of ``data``, ``[num_nodes, out_channels]``."""
