@@ -29,15 +29,15 @@ from typing import Callable, Iterable, Optional, Sequence, TypeVar, Union
 
 from graphkit.config.plugin_ref import PluginRef
 from graphkit.config.run_config import ModelConfig, TaskConfig
-from graphkit.datasets.dataset_family import DatasetFamily, FamilyResolveFn
+from graphkit.datasets.dataset_family import DatasetFamily
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.errors import PluginError
 from graphkit.models import MODELS
-from graphkit.models.model_entry import BuildFn, ModelEntry
+from graphkit.models.model_entry import ModelEntry
 from graphkit.tasks import TASKS
-from graphkit.tasks.task_entry import TaskBuildFn, TaskEntry
-from graphkit.text import SUMMARIZERS, SummarizerFactory
+from graphkit.tasks.task_entry import TaskEntry
+from graphkit.text import SUMMARIZERS
 
 ENTRY_POINT_GROUP = "graphkit.plugins"
 F = TypeVar("F", bound=Callable)

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from graphkit.sparsify.pareto_plot import plot_pareto
     from graphkit.sparsify.sparsifier import Sparsifier
     from graphkit.sparsify.sparsify_config import SparsifyRunConfig
-    from graphkit.trainers.run_dir import RunDir, write_text_atomic
+    from graphkit.atomic import write_text_atomic
+    from graphkit.trainers.run_dir import RunDir
 
     if args.resume and args.out is None:
         raise ConfigError("--resume needs --out OUT_DIR (the interrupted sparsify run)")

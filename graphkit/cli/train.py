@@ -10,14 +10,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from graphkit.cli.arguments import int_list
 from graphkit.config import RunConfig, apply_overrides
 from graphkit.errors import ConfigError, TrainingError
-
-if TYPE_CHECKING:
-    from graphkit.trainers.run_dir import RunDir
 
 # a full or read-only disk under the run directory: the user frees space and resumes
 _DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
@@ -85,7 +81,8 @@ def _launch(args: argparse.Namespace, run_dir: Path) -> int:
 def run(args: argparse.Namespace) -> int:
     from graphkit.distributed import init_from_env, shutdown
     from graphkit.runs.config_loading import load_config
-    from graphkit.runs.experiment import resolve_device, run_experiment
+    from graphkit.runs.experiment import run_experiment
+    from graphkit.runs.run_setup import resolve_device
     from graphkit.trainers.run_dir import RunDir
     from graphkit.trainers.run_lock import HELD_ENV, claimed, started
 

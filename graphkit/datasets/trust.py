@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from graphkit.datasets.fetch import MIRROR_ENV, _download, _temp_path, sha256sum
+from graphkit.atomic import write_text_atomic
 from graphkit.errors import ChecksumError, DatasetError
 
 TRUST_DIR = "trusted"
@@ -44,10 +45,7 @@ def _check(path: str, source: str, actual: str, record: Path) -> None:
 
 
 def _record(path: str, source: str, digest: str, record: Path) -> None:
-    record.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(record)
-    tmp.write_text(digest + "\n")
-    os.replace(tmp, record)
+    write_text_atomic(record, digest + "\n")
     print(f"graphkit: {path} has no pinned hash; trusting it on first use: sha256 {digest} "
           f"(from {source}), recorded in {record}", file=sys.stderr)
 

@@ -31,6 +31,7 @@ from sklearn.metrics import f1_score
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 
+from graphkit.aggregate import mean_std
 from graphkit.errors import ConfigError
 
 DEFAULT_RATIOS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -214,7 +215,8 @@ def _f1(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray | None) -> tu
 
 
 def _summary(values: list[float]) -> dict:
-    return {"mean": float(np.mean(values)), "std": float(np.std(values)), "runs": [float(v) for v in values]}
+    # population std over shuffles, as the DeepWalk/FastRP protocol reports it
+    return {**mean_std(values, ddof=0), "runs": [float(v) for v in values]}
 
 
 def _as_labels(labels: Any, n: int) -> tuple[np.ndarray, bool]:

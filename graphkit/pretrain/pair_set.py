@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
+from graphkit.atomic import write_atomic
 from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.loader.subgraph_set import SubgraphSet
 from graphkit.text.text_encoder import TextEncoder, texts_key
@@ -52,9 +51,5 @@ def build_pairs(graph: TextGraph, centres: Tensor, sampler: SubgraphSampler, sum
     subgraphs = sampler.sample(graph.edge_index, graph.num_nodes, centres)
     summaries = summarizer(graph.texts, subgraphs)
     summary_emb = encoder.encode(summaries, desc=f"{graph.name} summaries")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".pt.tmp")
-    os.close(fd)
-    torch.save({"subgraphs": dict(vars(subgraphs)), "summary_emb": summary_emb}, tmp)
-    os.replace(tmp, path)
+    write_atomic(path, lambda f: torch.save({"subgraphs": dict(vars(subgraphs)), "summary_emb": summary_emb}, f))
     return PairSet(subgraphs=subgraphs, summary_emb=summary_emb)

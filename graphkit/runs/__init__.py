@@ -7,7 +7,7 @@
 
 from graphkit.runs.checkpoint_meta import CheckpointError, build_checkpoint_meta, read_checkpoint
 from graphkit.runs.load_model import load_model
-from graphkit.runs.loaded_run import LoadedRun, load_run, read_run_config, run_pairs
+from graphkit.runs.loaded_run import LoadedRun, load_run, read_run_config, run_pairs, select_checkpoint
 
 __all__ = ["CheckpointError", "LoadedRun", "build_checkpoint_meta", "load_model", "load_run",
-           "read_checkpoint", "read_run_config", "run_pairs"]
+           "read_checkpoint", "read_run_config", "run_pairs", "select_checkpoint"]

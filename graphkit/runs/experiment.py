@@ -2,61 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import time
 from typing import Any
 
-import numpy as np
 import torch
-from torch_geometric.transforms import NormalizeFeatures
 
+from graphkit.aggregate import aggregate_runs
 from graphkit.config import RunConfig, to_dict
-from graphkit.datasets import LoadedDataset, load_dataset
 from graphkit.distributed import DistContext
 from graphkit.errors import ConfigError
-from graphkit.models import build_model, model_inputs_for
+from graphkit.models import build_model
 from graphkit.runs.checkpoint_meta import build_checkpoint_meta
-from graphkit.tasks import TaskContext, build_task, resolve_task_config
+from graphkit.runs.run_setup import load_run_dataset, resolve_device, run_model_inputs, run_task
+from graphkit.tasks import resolve_task_config
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.cpu_threads import default_threads, nodes_per_step
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise ConfigError(f"trainer.device: invalid device {name!r}; valid: auto, cpu, cuda, cuda:N") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"trainer.device is {name!r} but CUDA is not available")
-    return device
-
-
-def normalize_features(dataset: LoadedDataset) -> LoadedDataset:
-    """Row-normalized copy of the dataset's float features (the cache stays raw)."""
-    if dataset.node_encoder != "linear":
-        raise ConfigError(f"data.normalize_features needs float features; {dataset.name} has {dataset.node_encoder}")
-    norm = NormalizeFeatures()
-    if dataset.data is not None:
-        return dataclasses.replace(dataset, data=norm(dataset.data.clone()))
-    return dataclasses.replace(dataset, graphs=[norm(g.clone()) for g in dataset.graphs])
-
-
-def aggregate(runs: list[dict[str, Any]], split: str) -> dict[str, dict[str, Any]]:
-    out = {}
-    for name in runs[0][split]:
-        values = [r[split][name] for r in runs]
-        out[name] = {
-            "mean": float(np.mean(values)),
-            "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
-            "per_seed": values,
-        }
-    return out
 
 
 def run_experiment(
@@ -79,11 +43,9 @@ def run_experiment(
         device = torch.device("cuda", dist.local_rank)
     if cfg.trainer.threads is not None:
         torch.set_num_threads(cfg.trainer.threads)
-    dataset = load_dataset(cfg.data)
+    dataset = load_run_dataset(cfg.data)
     if cfg.trainer.threads is None:
         torch.set_num_threads(default_threads(nodes_per_step(dataset, cfg.data.batch_size), torch.get_num_threads()))
-    if cfg.data.normalize_features:
-        dataset = normalize_features(dataset)
     task_cfg = resolve_task_config(cfg.task, dataset)
     task_name = task_cfg.name
     # datasets whose splits live elsewhere (OGB link splits in extra, per-seed edge splits,
@@ -106,12 +68,9 @@ def run_experiment(
                 runs.append(done[(seed, split)])
                 continue
             ckpt.seed_everything(seed)
-            task = build_task(task_cfg, dataset, TaskContext(
-                data=cfg.data, split_index=split, seed=seed, device=device, dist=dist))
-            # a task whose model reads other inputs than the dataset's (pretraining on
-            # several sources) says so itself
-            inputs = task.model_inputs() if hasattr(task, "model_inputs") else model_inputs_for(
-                cfg.model, dataset, task.out_channels, task_name)
+            task = run_task(cfg, dataset, data=cfg.data, split=split, seed=seed, device=device, dist=dist,
+                            task_cfg=task_cfg)
+            inputs = run_model_inputs(task, cfg.model, dataset, task_name)
             model = build_model(cfg.model, inputs)
             params = sum(p.numel() for p in model.parameters())
             tracker = WandbTracker(
@@ -150,8 +109,8 @@ def run_experiment(
         "metric": runs[0]["metric"],  # the task's primary metric (link tasks: hits@K)
         "seeds": list(cfg.seeds),
         "splits": list(cfg.data.splits),
-        "val": aggregate(runs, "val"),
-        "test": aggregate(runs, "test"),
+        "val": aggregate_runs(runs, "val"),
+        "test": aggregate_runs(runs, "test"),
         "params": params or runs[-1].get("params", 0),
         "wall_seconds": wall_before + (time.perf_counter() - started),
         "runs": runs,

@@ -16,16 +16,14 @@ import torch
 from torch import nn
 
 from graphkit.config import RunConfig, from_dict
-from graphkit.datasets import load_dataset
 from graphkit.datasets.dataset_task import registered_task
 from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
-from graphkit.models import model_inputs_for
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.runs.checkpoint_meta import CheckpointError, checkpoint_meta, model_from_meta, read_checkpoint
 from graphkit.runs.config_loading import load_config
-from graphkit.runs.experiment import normalize_features
-from graphkit.tasks import TaskContext, build_task, resolve_task_config
+from graphkit.runs.run_setup import load_run_dataset, run_model_inputs, run_task
+from graphkit.tasks import resolve_task_config
 from graphkit.tasks.task import Task
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.run_dir import RunDir
@@ -68,7 +66,10 @@ def read_run_config(run_dir: str | Path, overrides: Sequence[str] = ()) -> tuple
     return rd, load_config(RunConfig, rd.read_config(), overrides)
 
 
-def _checkpoint_path(rd: RunDir, which: str | Path, seed: int, split: int) -> Path:
+def select_checkpoint(rd: RunDir, which: str | Path, seed: int, split: int) -> Path:
+    """The checkpoint ``which`` names in run ``rd``: ``best`` (the best-validation weights of
+    run (``seed``, ``split``)), ``last`` (the resume point) or a path; one selection for every
+    command that starts from a trained run."""
     if which == "best":
         path = rd.best_of(seed, split)
         if not path.is_file():
@@ -106,21 +107,18 @@ def load_run(
             data sizes must match the model's.
         overrides: ``key.path=value`` overrides of the run's config (e.g. ``data.root=...``).
     """
-
     rd, cfg = read_run_config(run_dir, overrides)
     seed = cfg.seeds[0] if seed is None else int(seed)
     split = cfg.data.splits[0] if split is None else int(split)
     device = torch.device(device)
-    path = _checkpoint_path(rd, which, seed, split)
+    path = select_checkpoint(rd, which, seed, split)
     state = read_checkpoint(path, device)
     meta = checkpoint_meta(state, path)
     if which == "last" and (state.get("seed"), state.get("split")) != (seed, split):
         raise ConfigError(f"{path} holds seed {state.get('seed')} split {state.get('split')}, "
                           f"not seed {seed} split {split}")
     data_cfg = cfg.data if dataset is None else dataclasses.replace(cfg.data, name=dataset)
-    data = load_dataset(data_cfg)
-    if data_cfg.normalize_features:
-        data = normalize_features(data)
+    data = load_run_dataset(data_cfg)
     ckpt.seed_everything(seed)
     if dataset is not None:
         own = registered_task(cfg.data.name)
@@ -128,16 +126,13 @@ def load_run(
             raise ConfigError(f"dataset {data.name} is a {data.task} dataset; the run was "
                               f"trained on {cfg.data.name}, a {own} dataset")
     task_cfg = resolve_task_config(cfg.task, data)
-    task = build_task(task_cfg, data, TaskContext(data=data_cfg, split_index=split, seed=seed,
-                                                  device=device))
+    task = run_task(cfg, data, data=data_cfg, split=split, seed=seed, device=device, task_cfg=task_cfg)
     # the model is rebuilt from the checkpoint's own config, so `model.*` overrides (say
     # model.mamba_eval_orderings=1) must be applied to that config, not only to cfg
     model_overrides = [o[len("model."):] for o in overrides if o.startswith("model.")]
     _, inputs, model = model_from_meta(meta, path, model_overrides)
     if dataset is not None:
-        here = task.model_inputs() if hasattr(task, "model_inputs") else model_inputs_for(
-            from_dict(type(cfg.model), meta["model"], "model"), data, task.out_channels,
-            task_cfg.name)
+        here = run_model_inputs(task, from_dict(type(cfg.model), meta["model"], "model"), data, task_cfg.name)
         wrong = [f"{f} {getattr(inputs, f)!r} vs {getattr(here, f)!r}" for f in _COMPATIBLE_FIELDS
                  if getattr(inputs, f) != getattr(here, f)]
         if wrong:

@@ -15,6 +15,8 @@ import torch
 from torch import nn
 from torch_geometric.data import Batch
 
+from graphkit.aggregate import mean_std
+from graphkit.atomic import write_text_atomic
 from graphkit.config import from_dict, to_dict
 from graphkit.errors import ConfigError
 from graphkit.runs import build_checkpoint_meta
@@ -28,7 +30,7 @@ from graphkit.sparsify.masked_gps import MaskedGPS
 from graphkit.sparsify.sparsify_config import SparsifyRunConfig
 from graphkit.sparsify.sparsify_task import SparsifyTask
 from graphkit.trainers import checkpoint as ckpt
-from graphkit.trainers.run_dir import RunDir, write_text_atomic
+from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer, evaluate
 
 # Why weights stay dense: benchmarks/sparse_linear.py (1 thread, the linear maps of a ZINC
@@ -213,8 +215,7 @@ class Sparsifier:
             per_seed = [r for r in runs if r["method"] == method]
             tests = [r["test"][metric] for r in per_seed]
             summary[method] = {
-                f"test_{metric}": {"mean": float(np.mean(tests)), "std": float(np.std(tests, ddof=1)) if len(tests) > 1 else 0.0,
-                                   "per_seed": tests},
+                f"test_{metric}": {**mean_std(tests), "per_seed": tests},
                 "flops_ratio": float(np.mean([r["flops_ratio"] for r in per_seed])),
                 "speedup": float(np.mean([r["speedup"] for r in per_seed])),
                 "params": float(np.mean([r["params"] for r in per_seed])),

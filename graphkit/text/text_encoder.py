@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -20,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from graphkit.atomic import write_atomic
 from graphkit.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -112,12 +112,8 @@ class TextEncoder:
             return torch.from_numpy(np.load(path, allow_pickle=False))
         out = self._encode(texts, desc)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # write-then-rename: concurrent readers never see a partial file
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, out.numpy(), allow_pickle=False)
-            os.replace(tmp, path)
+            # concurrent readers never see a partial file
+            write_atomic(path, lambda f: np.save(f, out.numpy(), allow_pickle=False))
         return out
 
     @torch.inference_mode()

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import random
 import zipfile
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
 import torch
 
+from graphkit.atomic import write_atomic
 from graphkit.errors import TrainingError
 
 
 def save_atomic(obj: Any, path: Path) -> None:
     """Writes ``obj`` with ``torch.save`` to a temp file beside ``path``, then renames:
     a kill at any moment leaves either the old or the new checkpoint, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda f: torch.save(obj, f))
 
 
 def load(path: Path, device: torch.device | str = "cpu", *, remedy: Optional[str] = None) -> Any:

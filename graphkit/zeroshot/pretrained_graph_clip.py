@@ -13,7 +13,7 @@ from graphkit.errors import ConfigError
 from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.models.graph_clip import GraphCLIP
 from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
-from graphkit.runs import load_model, read_run_config
+from graphkit.runs import load_model, read_run_config, select_checkpoint
 from graphkit.text.text_encoder import TextEncoder
 
 
@@ -45,14 +45,9 @@ class PretrainedGraphCLIP:
         if path.is_dir():
             run_dir = path
             rd, cfg = read_run_config(path)
-            if which == "best":
-                checkpoint = rd.best_of(cfg.seeds[0], cfg.data.splits[0])
-            elif which == "last":
-                checkpoint = rd.last
-            else:
-                checkpoint = Path(which)
+            checkpoint = select_checkpoint(rd, which, cfg.seeds[0], cfg.data.splits[0])
             if not checkpoint.is_file():
-                raise ConfigError(f"no checkpoint {checkpoint} (has the run finished? try --checkpoint last)")
+                raise ConfigError(f"no checkpoint {checkpoint}")
         elif path.is_file():
             checkpoint = path
             owner = path.parent.parent if path.parent.name == "checkpoints" else None

@@ -7,7 +7,9 @@ import torch
 from graphkit.config import RunConfig, from_dict
 from graphkit.errors import ConfigError
 from graphkit.runs import experiment
-from graphkit.runs.experiment import aggregate, normalize_features, resolve_device, run_experiment
+from graphkit.aggregate import aggregate_runs as aggregate
+from graphkit.runs.experiment import run_experiment
+from graphkit.runs.run_setup import normalize_features, resolve_device
 from graphkit.trainers.run_dir import RunDir
 from tests.trainers.helpers import paths_and_cycles, two_communities
 
