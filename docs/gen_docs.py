@@ -107,7 +107,9 @@ def _descriptions(cls: type) -> dict[str, str]:
     out: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
         if dataclasses.is_dataclass(klass):
-            out.update(_field_comments(klass))
+            for name, comment in _field_comments(klass).items():
+                # a subclass's comment on an inherited field adds to the base's description
+                out[name] = f"{out[name]} ({comment})" if out.get(name) and comment not in out[name] else comment
             out.update(_args_section(klass.__dict__.get("__doc__")))
     return out
 
@@ -177,6 +179,10 @@ def _cell(text: str) -> str:
     return "`".join(parts).replace("|", "\\|").replace("\n", " ")
 
 
+SECTION_WHERE = {"model": "its keys depend on `model.name`: Models, below",
+                 "task": "its keys depend on `task.name`: Tasks, below"}
+
+
 def _class_table(cls: type, prefix: str, skip: tuple[str, ...] = ()) -> str:
     hints = typing.get_type_hints(cls)
     descriptions = _descriptions(cls)
@@ -184,8 +190,11 @@ def _class_table(cls: type, prefix: str, skip: tuple[str, ...] = ()) -> str:
     for f in dataclasses.fields(cls):
         if f.name in skip:
             continue
+        text = _describe(f.name, descriptions)
+        if not text and dataclasses.is_dataclass(hints[f.name]):
+            text = f"the `{prefix}{f.name}` section ({SECTION_WHERE.get(f.name, 'below')})"
         rows.append(f"| `{prefix}{f.name}` | {_cell(_type_text(hints[f.name]))} | {_cell(_default_text(f))} "
-                    f"| {_cell(_describe(f.name, descriptions))} |")
+                    f"| {_cell(text)} |")
     return "\n".join(rows) + "\n"
 
 
