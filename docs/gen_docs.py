@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
-import importlib.util
 import inspect
 import io
 import json
@@ -219,14 +218,10 @@ def _grouped(registry: Any) -> list[tuple[type, list[str]]]:
 
 
 def config_reference() -> str:
-    # Registration moves into a composition root (graphkit.catalog); once it exists the
-    # registries are only filled after importing it. The spec must lie in the imported
-    # package: an editable install of another checkout can answer for a module this one lacks.
-    import graphkit
+    # the registries are plain tables, filled by the composition root
+    from graphkit.catalog import load
 
-    spec = importlib.util.find_spec("graphkit.catalog")
-    if spec is not None and spec.origin and Path(spec.origin).parent in {Path(p) for p in graphkit.__path__}:
-        importlib.import_module("graphkit.catalog")
+    load()
     from graphkit.config.run_config import (
         DataConfig,
         ModelConfig,

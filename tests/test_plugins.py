@@ -141,3 +141,18 @@ def test_pretrain_runs_a_plugin_pretraining_task_and_refuses_others(tmp_path: Pa
     assert 0.0 <= results["test"]["cosine_error"]["mean"] <= 2.0
     assert main(["pretrain", cfg, "--run-dir", str(tmp_path / "nc"), *args]) == 2
     assert "pretraining task" in capsys.readouterr().err and not (tmp_path / "nc").exists()
+
+
+def test_readme_plugin_example_trains_as_written(tmp_path: Path, monkeypatch, mirror):
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("```python\n# my_model.py: ")[1].split("```")[0]
+    command = block.splitlines()[0]  # graphkit train ... (the comment's command)
+    source = "\n".join(block.splitlines()[1:])
+    (tmp_path / "my_model.py").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    assert command.startswith("graphkit train configs/gcn/cora.yaml --plugin my_model.py ")
+    override = command.split("--plugin my_model.py ")[1].strip("'")
+    assert main(["train", str(REPO / "configs/gcn/cora.yaml"), "--plugin", "my_model.py", override,
+                 "trainer.epochs=3", "--run-dir", str(tmp_path / "run"), "--quiet"]) == 0
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["model"] == "my_mlp" and results["dataset"] == "cora"

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from graphkit.cli.arguments import int_list
     from graphkit.errors import ConfigError
     from graphkit.runs import load_run, read_run_config, run_pairs
-    from graphkit.runs.experiment import aggregate
+    from graphkit.aggregate import aggregate_runs
     from graphkit.trainers.trainer import final_evaluation
 
     started = time.perf_counter()
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     out = {
         "task": task_name, "dataset": dataset_name, "model": model_name, "metric": metric,
         "seeds": sorted({s for s, _ in pairs}), "splits": sorted({k for _, k in pairs}),
-        **{key: aggregate(runs, key) for key in keys},
+        **{key: aggregate_runs(runs, key) for key in keys},
         "run_dir": str(rd.path), "checkpoint": args.checkpoint,
         "wall_seconds": time.perf_counter() - started, "runs": runs,
     }
