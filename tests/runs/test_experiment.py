@@ -8,6 +8,7 @@ from graphkit.config import RunConfig, from_dict
 from graphkit.errors import ConfigError
 from graphkit.runs import experiment
 from graphkit.aggregate import aggregate_runs as aggregate
+from graphkit.runs import run_setup
 from graphkit.runs.experiment import run_experiment
 from graphkit.runs.run_setup import normalize_features, resolve_device
 from graphkit.trainers.run_dir import RunDir
@@ -33,7 +34,7 @@ def test_aggregate_mean_and_sample_std_per_metric():
 
 
 def test_run_experiment_trains_every_seed_and_aggregates(tmp_path, monkeypatch):
-    monkeypatch.setattr(experiment, "load_dataset", lambda cfg: two_communities())
+    monkeypatch.setattr(run_setup, "load_dataset", lambda cfg: two_communities())
     run_dir = RunDir(tmp_path)
     results = run_experiment(_cfg(), run_dir, progress=False)
     assert results["seeds"] == [0, 1] and results["metric"] == "accuracy" and results["model"] == "gcn"
@@ -51,7 +52,7 @@ def test_run_experiment_trains_every_seed_and_aggregates(tmp_path, monkeypatch):
 
 
 def test_run_experiment_resume_skips_finished_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(experiment, "load_dataset", lambda cfg: two_communities())
+    monkeypatch.setattr(run_setup, "load_dataset", lambda cfg: two_communities())
     run_dir = RunDir(tmp_path)
     first = run_experiment(_cfg(), run_dir, progress=False)
     fits = []
@@ -63,7 +64,7 @@ def test_run_experiment_resume_skips_finished_runs(tmp_path, monkeypatch):
 
 
 def test_run_experiment_split_out_of_range_is_config_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(experiment, "load_dataset", lambda cfg: two_communities())
+    monkeypatch.setattr(run_setup, "load_dataset", lambda cfg: two_communities())
     with pytest.raises(ConfigError, match="split index 3 out of range"):
         run_experiment(_cfg(data={"name": "toy", "splits": [3]}), RunDir(tmp_path), progress=False)
 
