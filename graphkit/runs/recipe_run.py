@@ -19,7 +19,7 @@ from typing import Any, Optional
 from graphkit.config import to_dict
 from graphkit.errors import TrainingError
 from graphkit.tracking.wandb_tracker import WandbTracker
-from graphkit.trainers.run_dir import RunDir
+from graphkit.trainers.run_dir import RunDir, write_text_atomic
 from graphkit.trainers.run_lock import claimed
 
 
@@ -60,6 +60,7 @@ class RecipeRun:
         self._status: dict = {}
         self._step = 0
         self._done = False
+        self._previous_config: Optional[str] = None
 
     @property
     def path(self) -> Path:
@@ -69,6 +70,8 @@ class RecipeRun:
         stack = contextlib.ExitStack()
         try:
             self._status = stack.enter_context(claimed(self.dir, resume=False, lock=True))
+            previous = self.dir.path / "config.yaml"
+            self._previous_config = previous.read_text() if previous.is_file() else None
             config = to_dict(self.cfg)
             self.dir.write_config(config)
             wandb = self.cfg.tracking.wandb
@@ -102,6 +105,12 @@ class RecipeRun:
                 self.tracker.summary({"status": "finished" if exc_type is None and self._done else "failed"})
                 self.tracker.finish()
             self._status["ok"] = exc_type is None
+            if exc_type is not None and not self._done and not (self.dir.path / "metrics.jsonl").is_file():
+                # a failed start in an existing folder (an embedding's): its config.yaml as it was
+                if self._previous_config is not None:
+                    write_text_atomic(self.dir.path / "config.yaml", self._previous_config)
+                else:
+                    (self.dir.path / "config.yaml").unlink(missing_ok=True)
         finally:
             if self._stack is not None:
                 self._stack.close()
