@@ -46,7 +46,7 @@ def test_embed_fastrp_evaluate_and_tune_on_a_mat_file(mat_graph, tmp_path, capsy
 
     tune_out = tmp_path / "tune.json"
     assert main(["embed", "tune", "--graph", str(mat_graph), "--trials", "2", "--dim", "8", "--ratio", "0.5",
-                 "--shuffles", "1", "--out", str(tune_out)]) == 0
+                 "--shuffles", "1", "--out", str(tune_out), "--runs-root", str(tmp_path / "runs")]) == 0
     assert len(json.loads(tune_out.read_text())["trials"]) == 2
     assert "--beta" in capsys.readouterr().out
 
