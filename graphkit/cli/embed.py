@@ -117,16 +117,21 @@ def _source(args: argparse.Namespace) -> dict:
     return {"dataset": args.dataset, "graph": args.graph}
 
 
-def run_fastrp(args: argparse.Namespace) -> int:
+def fastrp_config(args: argparse.Namespace):
+    """The typed ``fastrp`` recipe: ``--config``, overrides, then the flags."""
     from graphkit.embed.fast_rp_run_config import FastRPRunConfig
-    from graphkit.runs.embed_recipes import fastrp_recipe
 
-    _check_out(args.out)
-    cfg = load_recipe(FastRPRunConfig, args, {
+    return load_recipe(FastRPRunConfig, args, {
         **_source(args), "preset": args.preset, "dim": args.dim, "weights": args.weights, "beta": args.beta,
         "projection": args.projection, "l2_normalize": args.l2_normalize, "self_influence": args.self_influence,
         "property_ratio": args.property_ratio, "dtype": args.dtype, "seed": args.seed})
-    results = fastrp_recipe(cfg, args.out)
+
+
+def run_fastrp(args: argparse.Namespace) -> int:
+    from graphkit.runs.embed_recipes import fastrp_recipe
+
+    _check_out(args.out)
+    results = fastrp_recipe(fastrp_config(args), args.out)
     print(f"fastrp: {results['num_nodes']} nodes x {results['dim']} dims in {results['seconds']:.3f}s -> {args.out}")
     return 0
 
@@ -149,14 +154,20 @@ def run_deepwalk(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
+def evaluate_config(args: argparse.Namespace):
+    """The typed ``evaluate`` recipe: ``--config``, overrides, then the flags."""
     from graphkit.embed.embed_evaluate_config import EmbedEvaluateConfig
-    from graphkit.runs.embed_recipes import evaluate_recipe
 
-    cfg = load_recipe(EmbedEvaluateConfig, args, {
+    return load_recipe(EmbedEvaluateConfig, args, {
         "embedding": args.embedding, **_source(args), "ratios": args.ratios, "shuffles": args.shuffles,
         "preset": args.preset, "C": args.C, "standardize": args.standardize, "jobs": args.jobs,
         "quiet": args.quiet, "seed": args.seed})
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from graphkit.runs.embed_recipes import evaluate_recipe
+
+    cfg = evaluate_config(args)
     report = evaluate_recipe(cfg, args.out_dir)
     for row in report["results"]:
         print(f"train {row['train_ratio']:.0%}: micro-F1 {row['micro_f1']['mean']:.4f} ± {row['micro_f1']['std']:.4f}"
@@ -166,14 +177,20 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_tune(args: argparse.Namespace) -> int:
+def tune_config(args: argparse.Namespace):
+    """The typed ``tune`` recipe: ``--config``, overrides, then the flags."""
     from graphkit.embed.fast_rp_tune_config import FastRPTuneConfig
+
+    return load_recipe(FastRPTuneConfig, args, {
+        **_source(args), "trials": args.trials, "dim": args.dim, "ratio": args.ratio, "shuffles": args.shuffles,
+        "C": args.C, "objective": args.objective, "seed": args.seed})
+
+
+def run_tune(args: argparse.Namespace) -> int:
     from graphkit.runs.embed_recipes import tune_recipe
     from graphkit.trainers.run_dir import RunDir
 
-    cfg = load_recipe(FastRPTuneConfig, args, {
-        **_source(args), "trials": args.trials, "dim": args.dim, "ratio": args.ratio, "shuffles": args.shuffles,
-        "C": args.C, "objective": args.objective, "seed": args.seed})
+    cfg = tune_config(args)
     label = cfg.dataset if cfg.dataset is not None else Path(cfg.graph).stem
     run_dir = args.run_dir or RunDir.new(args.runs_root, f"fastrp-tune-{label}", create=False).path
     search = tune_recipe(cfg, run_dir)

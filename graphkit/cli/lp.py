@@ -48,15 +48,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=run_analyze)
 
 
-def run_heuristics(args: argparse.Namespace) -> int:
+def heuristics_config(args: argparse.Namespace):
+    """The typed recipe: the YAML, overrides, then the flags."""
     from graphkit.linkpred.heuristics_config import HeuristicsConfig
-    from graphkit.runs.link_heuristics import link_heuristics, report
-    from graphkit.trainers.run_dir import RunDir
 
     if args.config is not None and "=" in str(args.config) and not args.config.exists():
         args.overrides, args.config = [str(args.config), *args.overrides], None  # `lp heuristics dataset=cora`
-    cfg = load_recipe(HeuristicsConfig, args, {
+    return load_recipe(HeuristicsConfig, args, {
         "dataset": args.dataset, "seeds": int_list(args.seeds, "--seeds") if args.seeds else None})
+
+
+def run_heuristics(args: argparse.Namespace) -> int:
+    from graphkit.runs.link_heuristics import link_heuristics, report
+    from graphkit.trainers.run_dir import RunDir
+
+    cfg = heuristics_config(args)
     name = cfg.name or f"heuristics-{args.config.stem if args.config else cfg.dataset}"
     run_dir = args.run_dir or RunDir.new(args.runs_root, name, create=False).path
     results = link_heuristics(cfg, run_dir)
