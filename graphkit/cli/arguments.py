@@ -31,22 +31,26 @@ def add_recipe_arguments(parser: argparse.ArgumentParser, example: str) -> None:
 
 
 def load_recipe(cls: type[T], args: argparse.Namespace, shortcuts: dict[str, Any],
-                positional: str | None = None) -> T:
+                positional: tuple[str, str] | None = None) -> T:
     """``cls`` from ``--config`` (or nothing), the ``key=value`` overrides and the flags
     given on the command line (``shortcuts``: config key -> flag value, ``None`` = not
     given), through :func:`graphkit.runs.config_loading.load_config`.
 
-    ``positional`` names the attribute of an optional positional argument that argparse
-    may have handed the first override (``zeroshot --config f.yaml hops=3``)."""
+    ``positional`` is ``(attribute, config key)`` of an optional positional argument
+    (``zeroshot RUN``); argparse hands it the first override when the positional is left
+    out (``zeroshot --config f.yaml hops=3``), which goes back to the overrides."""
     # torch loads with the plugin tables: `graphkit --help` stays fast
     from graphkit.runs.config_loading import load_config
 
     overrides = list(getattr(args, "overrides", ()))
+    shortcuts = dict(shortcuts)
     if positional is not None:
-        value = getattr(args, positional)
+        attribute, key = positional
+        value = getattr(args, attribute)
         if value is not None and "=" in str(value) and not Path(value).exists():
             overrides.insert(0, str(value))
-            setattr(args, positional, None)
+        else:
+            shortcuts[key] = value
     flags = [f"{key}={_literal(value)}" for key, value in shortcuts.items() if value is not None]
     source = args.config if args.config is not None else {}
     return load_config(cls, source, overrides + flags, plugins=getattr(args, "plugin", ()))

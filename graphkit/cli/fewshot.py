@@ -54,14 +54,14 @@ def config_from_args(args: argparse.Namespace):
     from graphkit.zeroshot.few_shot_config import FewShotConfig
 
     return load_recipe(FewShotConfig, args, {
-        "pretrained": args.run, "dataset": args.dataset,
+        "dataset": args.dataset,
         "shots": int_list(args.shots, "--shots") if args.shots else None,
         "seeds": int_list(args.seeds, "--seeds") if args.seeds else None,
         "second_dataset": args.second_dataset, "second_nodes": args.second_nodes, "epochs": args.epochs,
         "prompt_lr": args.prompt_lr, "prompt_basis": args.prompt_basis, "label_prompt": args.label_prompt,
         "finetune_lr": args.finetune_lr, "probe_c": args.probe_c, "eval_split": args.eval_split,
         "template": args.template, "checkpoint": args.checkpoint, "quiet": args.quiet,
-    }, positional="run")
+    }, positional=("run", "pretrained"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -53,10 +53,10 @@ def config_from_args(args: argparse.Namespace):
     from graphkit.zeroshot.zero_shot_config import ZeroShotConfig
 
     return load_recipe(ZeroShotConfig, args, {
-        "pretrained": args.run, "dataset": args.dataset, "split": args.split, "baselines": args.baselines,
+        "dataset": args.dataset, "split": args.split, "baselines": args.baselines,
         "subtract_mean": args.subtract_mean, "hops": args.hops, "text_prior": args.text_prior,
         "template": args.template, "checkpoint": args.checkpoint, "device": args.device, "quiet": args.quiet,
-    }, positional="run")
+    }, positional=("run", "pretrained"))
 
 
 def run(args: argparse.Namespace) -> int:
