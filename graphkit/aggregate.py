@@ -16,11 +16,11 @@ def mean_std(values: Sequence[float], ddof: int = 1) -> dict[str, float]:
     return {"mean": float(np.mean(values)), "std": std}
 
 
-def aggregate_runs(runs: Sequence[dict[str, Any]], split: str) -> dict[str, dict[str, Any]]:
-    """Per metric of ``runs[i][split]``: mean, sample std and the per-run values
-    (``results.json``'s ``val`` / ``test`` sections)."""
+def aggregate_runs(runs: Sequence[dict[str, Any]], split: str, ddof: int = 1) -> dict[str, dict[str, Any]]:
+    """Per metric of ``runs[i][split]``: mean, std (sample std by default, see
+    :func:`mean_std`) and the per-run values (``results.json``'s ``val`` / ``test`` sections)."""
     out = {}
     for name in runs[0][split]:
         values = [r[split][name] for r in runs]
-        out[name] = {**mean_std(values), "per_seed": values}
+        out[name] = {**mean_std(values, ddof), "per_seed": values}
     return out

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graphkit.cli.arguments import int_list, load_recipe
 from graphkit.errors import ConfigError
 
 if TYPE_CHECKING:  # numpy and torch load inside the commands: `graphkit --help` stays fast
@@ -29,7 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                           description="Scores CN / Adamic-Adar / resource allocation on the same splits and "
                                       "metrics as the trained models; writes a run directory with "
                                       "config.yaml and results.json.")
-    h.add_argument("config", type=Path, help="YAML: dataset, heuristics, metric, seeds")
+    h.add_argument("config", type=Path, nargs="?",
+                   help="YAML recipe (graphkit.linkpred.heuristics_config.HeuristicsConfig: dataset, "
+                        "heuristics, metric, seeds)")
+    h.add_argument("overrides", nargs="*", help="dotted config overrides, e.g. seeds=[0,1] heuristics=[cn]")
+    h.add_argument("--dataset", help="a link-prediction dataset (config key `dataset`)")
+    h.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2 (config key `seeds`)")
     h.add_argument("--run-dir", type=Path, help="exact run directory (default runs/<name>/<timestamp>)")
     h.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
     h.add_argument("--out", type=Path, help="also write the results JSON to this file")
@@ -42,76 +48,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=run_analyze)
 
 
-_HEURISTIC_KEYS = {"dataset", "heuristics", "metric", "seeds", "mirror", "root"}
+def heuristics_config(args: argparse.Namespace):
+    """The typed recipe: the YAML, overrides, then the flags."""
+    from graphkit.linkpred.heuristics_config import HeuristicsConfig
 
-
-def _load_link_dataset(name: str, mirror: str | None = None, root: str | None = None):
-    from graphkit.config import DataConfig
-    from graphkit.datasets import load_dataset
-
-    return load_dataset(DataConfig(name=name, mirror=mirror, root=root))
+    if args.config is not None and "=" in str(args.config) and not args.config.exists():
+        args.overrides, args.config = [str(args.config), *args.overrides], None  # `lp heuristics dataset=cora`
+    return load_recipe(HeuristicsConfig, args, {
+        "dataset": args.dataset, "seeds": int_list(args.seeds, "--seeds") if args.seeds else None})
 
 
 def run_heuristics(args: argparse.Namespace) -> int:
-    import numpy as np
-    import torch
-
-    from graphkit.config import load_yaml
-    from graphkit.linkpred.heuristics import HEURISTICS
-    from graphkit.config import DataConfig
-    from graphkit.datasets.loaded_dataset import LINK_PREDICTION
-    from graphkit.tasks import TaskContext
-    from graphkit.tasks.link_prediction import LinkPredictionTaskConfig, build_link_prediction_task
+    from graphkit.runs.link_heuristics import link_heuristics, report
     from graphkit.trainers.run_dir import RunDir
 
-    cfg = load_yaml(args.config)
-    unknown = sorted(set(cfg) - _HEURISTIC_KEYS)
-    if unknown:
-        raise ConfigError(f"{args.config}: unknown key {unknown[0]!r}; valid keys: "
-                          f"{', '.join(sorted(_HEURISTIC_KEYS))}")
-    if "dataset" not in cfg:
-        raise ConfigError(f"{args.config}: dataset is required")
-    names = cfg.get("heuristics", list(HEURISTICS))
-    for name in names:
-        if name not in HEURISTICS:
-            raise ConfigError(f"unknown heuristic {name!r}; valid: {', '.join(HEURISTICS)}")
-    seeds = cfg.get("seeds", [0])
-    dataset = _load_link_dataset(cfg["dataset"], cfg.get("mirror"), cfg.get("root"))
-    results: dict[str, Any] = {name: [] for name in names}
-    for seed in seeds:
-        task = build_link_prediction_task(
-            LinkPredictionTaskConfig(name=LINK_PREDICTION, metric=cfg.get("metric")), dataset,
-            TaskContext(data=DataConfig(name=cfg["dataset"], batch_size=1), seed=seed))
-        for name in names:
-            row = {}
-            for split in ("valid", "test"):
-                adj = task.test_adj if split == "test" else task.adj
-                pos, neg = task.pairs(split)
-                scores = torch.cat([HEURISTICS[name](adj, pos), HEURISTICS[name](adj, neg)])
-                target = torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))])
-                row[split] = task.metrics(scores, target)
-            results[name].append(row)
-    metric = task.metric
-    print(f"{dataset.name}: {len(seeds)} seed(s), test metrics in % (mean ± std)")
-    keys = [k for k in results[names[0]][0]["test"]]
-    print(f"{'':6}" + "".join(f"{k:>16}" for k in keys))
-    for name in names:
-        cells = []
-        for k in keys:
-            vals = 100 * np.array([r["test"][k] for r in results[name]])
-            cells.append(f"{vals.mean():8.2f} ± {vals.std():5.2f}")
-        print(f"{name:6}" + "".join(f"{c:>16}" for c in cells))
-    summary = {name: {k: {"mean": float(np.mean([r["test"][k] for r in results[name]])),
-                          "std": float(np.std([r["test"][k] for r in results[name]]))} for k in keys}
-               for name in names}
-    report = {"dataset": dataset.name, "metric": metric, "seeds": seeds, "test": summary, "results": results}
-    run_dir = RunDir(args.run_dir) if args.run_dir else RunDir.new(args.runs_root, f"heuristics-{args.config.stem}")
-    run_dir.write_config({**cfg, "heuristics": names, "seeds": seeds})
-    run_dir.write_results(report)
-    print(f"run directory: {run_dir.path}")
+    cfg = heuristics_config(args)
+    name = cfg.name or f"heuristics-{args.config.stem if args.config else cfg.dataset}"
+    run_dir = args.run_dir or RunDir.new(args.runs_root, name, create=False).path
+    results = link_heuristics(cfg, run_dir)
+    print(report(results))
+    print(f"run directory: {run_dir}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=1))
+        args.out.write_text(json.dumps(results, indent=1))
     return 0
 
 

@@ -46,44 +46,61 @@ def run(args: argparse.Namespace) -> int:
     import torch
     import yaml
 
-    from graphkit.config import apply_overrides, from_dict, load_yaml, to_dict
+    from graphkit.config import to_dict
     from graphkit.runs import load_run
-    from graphkit.sparsify.pareto_plot import plot_pareto
+    from graphkit.runs.config_loading import load_config
     from graphkit.sparsify.sparsifier import Sparsifier
     from graphkit.sparsify.sparsify_config import SparsifyRunConfig
     from graphkit.atomic import write_text_atomic
     from graphkit.trainers.run_dir import RunDir
+    from graphkit.trainers.run_lock import claimed
 
     if args.resume and args.out is None:
         raise ConfigError("--resume needs --out OUT_DIR (the interrupted sparsify run)")
+    plugins = getattr(args, "plugin", ())
     if args.resume and (args.out / "sparsify.yaml").is_file():
-        cfg = from_dict(SparsifyRunConfig, load_yaml(args.out / "sparsify.yaml"))
+        cfg = load_config(SparsifyRunConfig, args.out / "sparsify.yaml", plugins=plugins)
     else:
-        data = load_yaml(args.config) if args.config else {}
-        cfg = apply_overrides(SparsifyRunConfig, data, list(args.overrides))
+        cfg = load_config(SparsifyRunConfig, args.config if args.config else {}, list(args.overrides),
+                          plugins=plugins)
+    targets = _parse_sweep(args.sweep) if args.sweep else None
     if cfg.threads is not None:
         torch.set_num_threads(cfg.threads)
     if not args.run_dir.is_dir():
         raise ConfigError(f"{args.run_dir} is not a run directory")
     loaded = load_run(args.run_dir, seed=args.seed, which=args.checkpoint)
     name = cfg.name or (f"sparsify-{args.config.stem}" if args.config else "sparsify")
-    out = RunDir(args.out) if args.out else RunDir.new(args.runs_root, name)
-    write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
+    out = RunDir(args.out, create=False) if args.out else RunDir.new(args.runs_root, name, create=False)
     progress = not args.quiet and sys.stderr.isatty()
-    if args.sweep:
-        points = {}
-        for target in _parse_sweep(args.sweep):
-            sub = dataclasses.replace(cfg, sparsify=dataclasses.replace(cfg.sparsify, target_flops=target))
-            results = Sparsifier(loaded, sub, RunDir(out.path / f"sweep-{target:g}"), progress).run(args.resume)
-            points[f"{target:g}"] = results
-            _print(results, out.path / f"sweep-{target:g}")
-        summary = {t: {"summary": r["summary"], "dense": r["dense"]} for t, r in points.items()}
-        write_text_atomic(out.path / "sweep.json", json.dumps(summary, indent=2) + "\n")
-        plot_pareto(points, out.path / "pareto.png")
-        print(f"Pareto plot: {out.path / 'pareto.png'}")
-        return 0
-    results = Sparsifier(loaded, cfg, out, progress).run(args.resume)
-    _print(results, out.path)
+    # locked while it runs; a start that fails (a run that is not GPS, ...) leaves no directory
+    with claimed(out, resume=args.resume, lock=True) as status:
+        write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
+        if targets is None:
+            sparsifier = Sparsifier(loaded, cfg, out, progress)
+            status["ok"] = True  # fine-tuning starts: an interrupted run is resumed, never removed
+            results = sparsifier.run(args.resume)
+            _print(results, out.path)
+            return 0
+        status["ok"] = True
+        return _sweep(loaded, cfg, out, targets, progress, args.resume)
+
+
+def _sweep(loaded, cfg, out, targets: list[float], progress: bool, resume: bool) -> int:
+    """One sparsify run per FLOPs target under ``OUT/sweep-<t>/``, then ``OUT/pareto.png``."""
+    from graphkit.sparsify.pareto_plot import plot_pareto
+    from graphkit.sparsify.sparsifier import Sparsifier
+    from graphkit.trainers.run_dir import RunDir, write_text_atomic
+
+    points = {}
+    for target in targets:
+        sub = dataclasses.replace(cfg, sparsify=dataclasses.replace(cfg.sparsify, target_flops=target))
+        results = Sparsifier(loaded, sub, RunDir(out.path / f"sweep-{target:g}"), progress).run(resume)
+        points[f"{target:g}"] = results
+        _print(results, out.path / f"sweep-{target:g}")
+    summary = {t: {"summary": r["summary"], "dense": r["dense"]} for t, r in points.items()}
+    write_text_atomic(out.path / "sweep.json", json.dumps(summary, indent=2) + "\n")
+    plot_pareto(points, out.path / "pareto.png")
+    print(f"Pareto plot: {out.path / 'pareto.png'}")
     return 0
 
 

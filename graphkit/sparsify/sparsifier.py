@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import json
 import math
 from pathlib import Path
@@ -15,7 +16,7 @@ import torch
 from torch import nn
 from torch_geometric.data import Batch
 
-from graphkit.aggregate import mean_std
+from graphkit.aggregate import aggregate_runs, mean_std
 from graphkit.atomic import write_text_atomic
 from graphkit.config import from_dict, to_dict
 from graphkit.errors import ConfigError
@@ -29,6 +30,7 @@ from graphkit.sparsify.magnitude_pruner import MagnitudePruner
 from graphkit.sparsify.masked_gps import MaskedGPS
 from graphkit.sparsify.sparsify_config import SparsifyRunConfig
 from graphkit.sparsify.sparsify_task import SparsifyTask
+from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer, evaluate
@@ -96,16 +98,17 @@ class Sparsifier:
             pruner.attach(masked.base.layers)
         return masked, pruner
 
-    def _trainer(self, path: Path, epochs: int) -> Trainer:
+    def _trainer(self, path: Path, epochs: int, callbacks: tuple) -> Trainer:
         return Trainer(optim=self.cfg.optim, epochs=epochs, run_dir=RunDir(path), device=torch.device("cpu"),
-                       progress=self.progress, callbacks=self.callbacks)
+                       progress=self.progress, callbacks=callbacks)
 
     def _distillation(self) -> dict[str, Any]:
         sp = self.cfg.sparsify
         return {"teacher": self.dense if sp.distill > 0 else None, "distill": sp.distill,
                 "temperature": sp.distill_temperature}
 
-    def _plan(self, method: str, seed: int, masked: MaskedGPS, pruner, costs: PlanCosts, resume: bool) -> None:
+    def _plan(self, method: str, seed: int, masked: MaskedGPS, pruner, costs: PlanCosts, resume: bool,
+              callbacks: tuple) -> None:
         sp = self.cfg.sparsify
         if method == "magnitude":
             scores = magnitude_scores(masked)
@@ -120,7 +123,7 @@ class Sparsifier:
                 masked.load_state_dict(ckpt.load(plan_file)["model"])
                 return
             if sp.gate_epochs > 0:
-                trainer = self._trainer(stage, sp.gate_epochs)
+                trainer = self._trainer(stage, sp.gate_epochs, callbacks)
                 task = SparsifyTask(self.task, masked, costs, sp.target_flops, sp.penalty, pruner, self.max_batches,
                                     ramp_steps=int(sp.penalty_ramp * sp.gate_epochs * self.steps_per_epoch),
                                     **self._distillation())
@@ -142,17 +145,34 @@ class Sparsifier:
         masked.fix(*select_plan(masked, self.sizes, sp.target_flops, scores))
 
     def run_one(self, method: str, seed: int, resume: bool) -> dict[str, Any]:
-        sp = self.cfg.sparsify
+        """Plans, fine-tunes, compacts and measures one (method, seed): one W&B run
+        (``tracking.wandb``) whose steps run on through the gate and fixed-plan stages."""
         tag = f"{method}-seed{seed}"
         part = self.out.path / "finetune" / tag / "result.json"
         if resume and part.is_file():
             return json.loads(part.read_text())
+        wandb, group = self.cfg.tracking.wandb, self.out.path.parent.name
+        tracker = WandbTracker(mode=wandb.mode, project=wandb.project, entity=wandb.entity, tags=wandb.tags,
+                               run_dir=self.out.path, name=f"{group}-{tag}", group=group, config=to_dict(self.cfg))
+        step = itertools.count()
+        callbacks = (*self.callbacks, lambda row: tracker.log(row, step=next(step)))
+        status = "failed"
+        try:
+            result = self._run_one(method, seed, resume, tag, part, callbacks)
+            status = "finished"
+        finally:
+            tracker.summary({"status": status})
+            tracker.finish()
+        return result
+
+    def _run_one(self, method: str, seed: int, resume: bool, tag: str, part: Path, callbacks: tuple) -> dict[str, Any]:
+        sp = self.cfg.sparsify
         ckpt.seed_everything(seed)
         masked, pruner = self._masked(method)
         costs = PlanCosts.of(masked, self.sizes)
-        self._plan(method, seed, masked, pruner, costs, resume)
+        self._plan(method, seed, masked, pruner, costs, resume, callbacks)
         epochs = sp.fixed_epochs + (sp.gate_epochs if method != "learned" else 0)
-        trainer = self._trainer(self.out.path / "finetune" / tag / "fixed", epochs)
+        trainer = self._trainer(self.out.path / "finetune" / tag / "fixed", epochs, callbacks)
         task = SparsifyTask(self.task, masked, costs, sp.target_flops, 0.0, pruner, self.max_batches,
                             **self._distillation())
         fit = trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
@@ -213,9 +233,8 @@ class Sparsifier:
         summary: dict[str, Any] = {}
         for method in methods:
             per_seed = [r for r in runs if r["method"] == method]
-            tests = [r["test"][metric] for r in per_seed]
             summary[method] = {
-                f"test_{metric}": {**mean_std(tests), "per_seed": tests},
+                f"test_{metric}": aggregate_runs(per_seed, "test")[metric],
                 "flops_ratio": float(np.mean([r["flops_ratio"] for r in per_seed])),
                 "speedup": float(np.mean([r["speedup"] for r in per_seed])),
                 "params": float(np.mean([r["params"] for r in per_seed])),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
-from graphkit.config.run_config import OptimConfig
+from graphkit.config.plugin_ref import PluginRef
+from graphkit.config.run_config import OptimConfig, TrackingConfig
 
 METHODS = ("learned", "magnitude", "random")
 
@@ -114,6 +115,10 @@ class SparsifyRunConfig:
         seeds: fine-tuning seeds, each a compact model (``best-seed<S>-split<K>.pt``).
         threads: torch CPU threads for fine-tuning and timing (latency uses 1 regardless).
         name: run-directory name (default ``<config file stem>``).
+        tracking: W&B tracking of every fine-tuning (method, seed), as ``graphkit train``'s
+            (offline by default; ``disabled`` imports nothing).
+        plugins: user code imported before the config is typed (:mod:`graphkit.plugins`),
+            recorded with each file's sha256 in ``sparsify.yaml``.
     """
 
     sparsify: SparsifyConfig = field(default_factory=SparsifyConfig)
@@ -121,6 +126,8 @@ class SparsifyRunConfig:
     seeds: tuple[int, ...] = (0,)
     threads: Optional[int] = 1
     name: Optional[str] = None
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    plugins: tuple[Union[str, PluginRef], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.seeds:

@@ -69,10 +69,12 @@ class WandbTracker:
             warnings.warn(f"W&B disabled for this run: {e}", stacklevel=2)
             self.run = None
 
-    def log(self, row: dict[str, Any]) -> None:
+    def log(self, row: dict[str, Any], step: Optional[int] = None) -> None:
+        """Logs ``row`` at ``step`` (default its ``epoch``; a recipe with several epoch
+        loops in one W&B run passes its own running step)."""
         if self.run is not None:
             self.run.log({k: v for k, v in row.items() if k not in ("seed", "split")},
-                         step=int(row["epoch"]))
+                         step=int(row["epoch"]) if step is None else step)
 
     def summary(self, values: dict[str, Any]) -> None:
         if self.run is not None:

@@ -12,6 +12,7 @@ fine-tuning of the graph encoder with the same loss.
 from __future__ import annotations
 
 import copy
+from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -41,12 +42,14 @@ def _class_loss(model: nn.Module, batch, class_emb: Tensor, y: Tensor, prompt: n
 
 def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,
                 epochs: int = 100, lr: float = 0.001, seed: int = 0, num_basis: int = 8,
-                label_prompt: bool = True) -> tuple[GraphPrompt, Tensor]:
+                label_prompt: bool = True,
+                on_epoch: Optional[Callable[[int, float], None]] = None) -> tuple[GraphPrompt, Tensor]:
     """A :class:`GraphPrompt` added to the input features of the frozen ``model`` and,
     with ``label_prompt``, a :class:`LabelPrompt` on ``class_emb``, trained together so
     that the subgraphs' embeddings match their classes' texts (CLIP-style loss over the
     class texts). Returns the prompt (eval mode) and the ``[C, d]`` class embeddings to
-    score with (``class_emb`` itself without a label prompt); ``model`` is unchanged."""
+    score with (``class_emb`` itself without a label prompt); ``model`` is unchanged.
+    ``on_epoch(epoch, loss)`` is called after every step."""
     torch.manual_seed(seed)
     model.eval()
     for p in model.parameters():
@@ -56,10 +59,13 @@ def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, 
     params = list(prompt.parameters()) + (list(labels.parameters()) if labels is not None else [])
     opt = torch.optim.Adam(params, lr=lr)
     batch = subgraphs.batch(torch.arange(len(subgraphs)), x)
-    for _ in range(epochs):
+    for epoch in range(epochs):
         opt.zero_grad()
-        _class_loss(model, batch, labels() if labels is not None else class_emb, y, prompt).backward()
+        loss = _class_loss(model, batch, labels() if labels is not None else class_emb, y, prompt)
+        loss.backward()
         opt.step()
+        if on_epoch is not None:
+            on_epoch(epoch, float(loss))
     for p in model.parameters():
         p.requires_grad_(True)
     if labels is None:
@@ -69,17 +75,21 @@ def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, 
 
 
 def fine_tune(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, class_emb: Tensor,
-              epochs: int = 100, lr: float = 1e-5, seed: int = 0) -> nn.Module:
+              epochs: int = 100, lr: float = 1e-5, seed: int = 0,
+              on_epoch: Optional[Callable[[int, float], None]] = None) -> nn.Module:
     """A copy of ``model`` with every weight trained on the same loss (the original is
-    left as it was)."""
+    left as it was); ``on_epoch(epoch, loss)`` is called after every step."""
     torch.manual_seed(seed)
     tuned = copy.deepcopy(model).train()
     opt = torch.optim.Adam(tuned.parameters(), lr=lr)
     batch = subgraphs.batch(torch.arange(len(subgraphs)), x)
-    for _ in range(epochs):
+    for epoch in range(epochs):
         opt.zero_grad()
-        _class_loss(tuned, batch, class_emb, y, None).backward()
+        loss = _class_loss(tuned, batch, class_emb, y, None)
+        loss.backward()
         opt.step()
+        if on_epoch is not None:
+            on_epoch(epoch, float(loss))
     return tuned.eval()
 
 

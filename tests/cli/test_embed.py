@@ -1,9 +1,13 @@
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import scipy.io
 import scipy.sparse as sp
+import yaml
 
 from graphkit.cli.main import main
 
@@ -46,9 +50,53 @@ def test_embed_fastrp_evaluate_and_tune_on_a_mat_file(mat_graph, tmp_path, capsy
 
     tune_out = tmp_path / "tune.json"
     assert main(["embed", "tune", "--graph", str(mat_graph), "--trials", "2", "--dim", "8", "--ratio", "0.5",
-                 "--shuffles", "1", "--out", str(tune_out)]) == 0
+                 "--shuffles", "1", "--out", str(tune_out), "--runs-root", str(tmp_path / "runs")]) == 0
     assert len(json.loads(tune_out.read_text())["trials"]) == 2
     assert "--beta" in capsys.readouterr().out
+
+
+def test_embed_recipes_write_run_directories(mat_graph, tmp_path):
+    emb = tmp_path / "emb" / "emb.npy"
+    cfg = tmp_path / "fastrp.yaml"
+    cfg.write_text(f"graph: {mat_graph}\ndim: 8\ntracking:\n  wandb:\n    mode: disabled\n")
+    assert main(["embed", "fastrp", "--config", str(cfg), "--out", str(emb), "seed=2"]) == 0
+    recorded = yaml.safe_load((emb.parent / "config.yaml").read_text())
+    assert recorded["dim"] == 8 and recorded["seed"] == 2 and recorded["graph"] == str(mat_graph)
+    results = json.loads((emb.parent / "results.json").read_text())
+    assert results == {**json.loads(emb.with_suffix(".json").read_text()), "embedding": str(emb), "num_nodes": 12}
+
+    out = tmp_path / "eval"
+    assert main(["embed", "evaluate", "--embedding", str(emb), "--graph", str(mat_graph), "--ratios", "0.5",
+                 "--shuffles", "1", "--out-dir", str(out), "--quiet", "tracking.wandb.mode=disabled"]) == 0
+    assert yaml.safe_load((out / "config.yaml").read_text())["ratios"] == [0.5]
+    assert json.loads((out / "results.json").read_text())["embedding_params"]["dim"] == 8
+
+    run = tmp_path / "tune"
+    assert main(["embed", "tune", "--graph", str(mat_graph), "--trials", "2", "--dim", "8", "--ratio", "0.5",
+                 "--shuffles", "1", "--run-dir", str(run), "tracking.wandb.mode=disabled"]) == 0
+    trials = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [t["trial"] for t in trials] == [0, 1] and len(json.loads((run / "results.json").read_text())["trials"]) == 2
+    assert yaml.safe_load((run / "config.yaml").read_text())["trials"] == 2
+
+
+def test_embed_failed_start_leaves_nothing_behind(mat_graph, tmp_path, capsys):
+    out = tmp_path / "new" / "e.npy"
+    assert main(["embed", "fastrp", "--graph", str(tmp_path / "missing.mat"), "--out", str(out)]) == 2
+    assert not (tmp_path / "new").exists()
+    assert main(["embed", "tune", "--graph", str(mat_graph), "--trials", "0", "--run-dir", str(tmp_path / "t"),
+                 "tracking.wandb.mode=disabled"]) == 2
+    assert not (tmp_path / "t").exists()
+
+
+def test_embed_disabled_tracking_never_imports_wandb(mat_graph, tmp_path):
+    code = (
+        "import sys\n"
+        "from graphkit.cli.main import main\n"
+        f"assert main(['embed', 'fastrp', '--graph', {str(mat_graph)!r}, '--dim', '8', '--out', "
+        f"{str(tmp_path / 'e.npy')!r}, 'tracking.wandb.mode=disabled']) == 0\n"
+        "assert 'wandb' not in sys.modules, 'wandb was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
 
 
 def test_embed_paper_preset_is_recorded_in_results(mat_graph, tmp_path):

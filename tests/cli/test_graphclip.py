@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from graphkit.cli.main import main
 
@@ -54,7 +55,13 @@ def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
     assert main(["zeroshot", str(run_dir), "--dataset", str(cora), "--split", "all", "--baselines", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "graphclip" in out and "text_2hop_mean" in out
-    zs = json.loads(next((run_dir / "zeroshot").glob("*/results.json")).read_text())
+    zs_dir = next((run_dir / "zeroshot").glob("*/results.json")).parent
+    zs = json.loads((zs_dir / "results.json").read_text())
+    # a recipe run directory: the typed config, the results, tracked offline by default
+    recorded = yaml.safe_load((zs_dir / "config.yaml").read_text())
+    assert recorded["pretrained"] == str(run_dir) and recorded["baselines"] is True
+    assert recorded["tracking"]["wandb"]["mode"] == "offline" and (zs_dir / "wandb").is_dir()
+    assert zs["run_dir"] == str(zs_dir)
     assert zs["num_nodes"] == 160 and zs["main_method"] == "graphclip" and zs["text_prior"] == 1.0
     assert set(zs["methods"]) == {"graphclip", "graphclip_encoder", "text", "text_2hop_mean", "graphclip-mean",
                                   "graphclip_encoder-mean", "text-mean", "text_2hop_mean-mean"}
@@ -63,8 +70,14 @@ def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
     assert zs["methods"]["graphclip"]["accuracy"] > 0.3
 
     assert main(["fewshot", str(run_dir), "--dataset", str(cora), "--shots", "1,3", "--seeds", "0,1",
-                 "--epochs", "5", "--second-nodes", "40", "--quiet"]) == 0
-    fs = json.loads(next((run_dir / "fewshot").glob("*/results.json")).read_text())
+                 "--epochs", "5", "--second-nodes", "40", "--quiet", "tracking.wandb.mode=disabled"]) == 0
+    fs_dir = next((run_dir / "fewshot").glob("*/results.json")).parent
+    fs = json.loads((fs_dir / "results.json").read_text())
+    assert yaml.safe_load((fs_dir / "config.yaml").read_text())["shots"] == [1, 3]
+    # every tuning epoch of prompt and fine-tuning, per (shots, seed)
+    rows = [json.loads(line) for line in (fs_dir / "metrics.jsonl").read_text().splitlines()]
+    assert len(rows) == 2 * 2 * 2 * 5 and {r["method"] for r in rows} == {"prompt", "finetune"}
+    assert not (fs_dir / "wandb").exists()
     assert fs["second_dataset"].endswith("arxiv_slice") and fs["second_nodes"] == 40
     assert set(fs["summary"]) == {"1", "3"} and len(fs["runs"]) == 4
     for entry in fs["summary"].values():

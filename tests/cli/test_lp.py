@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+import yaml
 from scipy.stats import pearsonr, spearmanr
 
 from graphkit.cli.main import main
@@ -23,6 +24,8 @@ def test_lp_heuristics_cli_on_cora(tmp_path, capsys):
     (run_dir,) = (tmp_path / "runs" / "heuristics-h").iterdir()
     assert json.loads((run_dir / "results.json").read_text()) == res
     assert "dataset: cora" in (run_dir / "config.yaml").read_text()
+    recorded = yaml.safe_load((run_dir / "config.yaml").read_text())
+    assert recorded["heuristics"] == ["cn", "ra"] and recorded["tracking"]["wandb"]["mode"] == "offline"
 
 
 @pytest.mark.slow

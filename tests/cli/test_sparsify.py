@@ -10,8 +10,8 @@ from graphkit.cli.main import main
 REPO = Path(__file__).resolve().parents[2]
 FAST = ["tracking.wandb.mode=disabled", "--quiet", "--threads", "1"]
 # every GTSP dimension on, tiny budgets: 2 gate epochs (the kill lands between them), 1 fixed
-SHORT = ["sparsify.gate_epochs=2", "sparsify.fixed_epochs=1", "seeds=[0]", "sparsify.latency_repeats=3",
-         "sparsify.latency_graphs=16"]
+SHORT = ["tracking.wandb.mode=disabled", "sparsify.gate_epochs=2", "sparsify.fixed_epochs=1", "seeds=[0]",
+         "sparsify.latency_repeats=3", "sparsify.latency_graphs=16"]
 
 
 @pytest.fixture(scope="module")

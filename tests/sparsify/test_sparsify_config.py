@@ -23,3 +23,14 @@ def test_sparsify_config_rejects_bad_budget_and_unknown_baseline():
         apply_overrides(SparsifyRunConfig, {}, ["sparsify.baselines=['oneshot']"])
     with pytest.raises(ConfigError, match="hiden"):
         apply_overrides(SparsifyRunConfig, {}, ["sparsify.hiden=1"])
+
+
+def test_sparsify_config_takes_tracking_and_plugins(tmp_path):
+    from graphkit.runs.config_loading import load_config
+
+    plugin = tmp_path / "my_plugin.py"
+    plugin.write_text("VALUE = 1\n")
+    cfg = load_config(SparsifyRunConfig, CONFIGS[0], ["tracking.wandb.mode=disabled", f"plugins=[{str(plugin)!r}]"])
+    assert cfg.tracking.wandb.mode == "disabled"
+    assert cfg.plugins[0].file == str(plugin) and len(cfg.plugins[0].sha256) == 64
+    assert from_dict(SparsifyRunConfig, {}).tracking.wandb.mode == "offline"
