@@ -252,6 +252,19 @@ def _git_head(tree: Path) -> str | None:
     return (proc.stdout.strip() or None) if proc.returncode == 0 else None
 
 
+def cpu_model() -> str:
+    """The processor's model name: exact float equality holds on the same kind of CPU only."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tree", type=Path, default=REPO, help="repository to run (cwd and PYTHONPATH)")
@@ -286,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         doc = dict(results)
         doc["_meta"] = {"tree_head": _git_head(args.tree), "python": sys.version.split()[0],
-                        "seconds": seconds, "cases": names}
+                        "cpu": cpu_model(), "seconds": seconds, "cases": names}
         try:
             import torch
 

@@ -270,6 +270,19 @@ def config_reference() -> str:
     out.append(_class_table(SparsifyRunConfig, "", skip=("sparsify",)))
     out.append(f"\n### `sparsify`\n\n{_source(SparsifyConfig)}\n\n{_summary(SparsifyConfig)}")
     out.append(_class_table(SparsifyConfig, "sparsify."))
+    from graphkit.embed.embed_evaluate_config import EmbedEvaluateConfig
+    from graphkit.embed.fast_rp_run_config import FastRPRunConfig
+    from graphkit.embed.fast_rp_tune_config import FastRPTuneConfig
+    from graphkit.linkpred.heuristics_config import HeuristicsConfig
+    from graphkit.zeroshot.few_shot_config import FewShotConfig
+    from graphkit.zeroshot.zero_shot_config import ZeroShotConfig
+
+    # the other recipes: each command reads --config FILE.yaml plus key=value overrides
+    for command, cls in (("graphkit zeroshot", ZeroShotConfig), ("graphkit fewshot", FewShotConfig),
+                         ("graphkit lp heuristics", HeuristicsConfig), ("graphkit embed fastrp", FastRPRunConfig),
+                         ("graphkit embed evaluate", EmbedEvaluateConfig), ("graphkit embed tune", FastRPTuneConfig)):
+        out.append(f"\n## `{command}` config (`--config FILE`)\n\n{_source(cls)}\n\n{_summary(cls)}")
+        out.append(_class_table(cls, ""))
     return "".join(out)
 
 

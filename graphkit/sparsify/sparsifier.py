@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch_geometric.data import Batch
 
-from graphkit.aggregate import aggregate_runs, mean_std
+from graphkit.aggregate import aggregate_runs
 from graphkit.atomic import write_text_atomic
 from graphkit.config import from_dict, to_dict
 from graphkit.errors import ConfigError
