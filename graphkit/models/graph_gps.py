@@ -60,8 +60,8 @@ class GraphGPSConfig(PEModelConfig):
 
     hidden_channels: int = 64
     num_layers: int = 10
-    local_conv: Literal["gine", "gatedgcn", "gat", "gcn", "pna", "none"] = "gine"
-    global_model: Literal["transformer", "performer", "mamba", "none"] = "transformer"
+    local_conv: Literal[LOCAL_CONVS] = "gine"
+    global_model: Literal[GLOBAL_MODELS] = "transformer"
     heads: int = 4
     dropout: float = 0.0
     attn_dropout: float = 0.5

@@ -15,7 +15,7 @@ from torch import nn
 from graphkit.models.graph_gps import GraphGPS, build_encoders
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
-from graphkit.nn.conv import LOCAL_CONVS
+from graphkit.nn.conv import LOCAL_CONVS_WITHOUT_DEGREES
 from graphkit.nn.layers import GMNLayer
 
 
@@ -41,7 +41,7 @@ class GraphMambaConfig(PEModelConfig):
 
     hidden_channels: int = 64
     num_layers: int = 4
-    local_conv: Literal["gine", "gatedgcn", "gat", "gcn", "none"] = "gatedgcn"
+    local_conv: Literal[LOCAL_CONVS_WITHOUT_DEGREES] = "gatedgcn"
     walk_length: int = 2
     num_walks: int = 4
     num_samples: int = 1
@@ -55,8 +55,9 @@ class GraphMambaConfig(PEModelConfig):
     head_layers: int = 2
 
     def __post_init__(self) -> None:
-        if self.local_conv not in LOCAL_CONVS:
-            raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS}, got {self.local_conv!r}")
+        if self.local_conv not in LOCAL_CONVS_WITHOUT_DEGREES:
+            raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS_WITHOUT_DEGREES}, "
+                             f"got {self.local_conv!r}")
         super().__post_init__()
         if min(self.hidden_channels, self.num_layers, self.num_walks, self.num_samples,
                self.state_channels, self.eval_orderings, self.heads) < 1:

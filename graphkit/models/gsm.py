@@ -18,6 +18,7 @@ from graphkit.models.graph_gps import GraphGPS, build_encoders
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
 from graphkit.nn.attention import PaddedBatch
+from graphkit.nn.conv import LOCAL_CONVS_WITHOUT_DEGREES
 from graphkit.nn.layers import GSMLayer
 from graphkit.nn.mamba import PackedSequences
 from graphkit.transforms.hac_tokenization import hac_ranks
@@ -57,7 +58,7 @@ class GSMConfig(PEModelConfig):
     top_k: int = 0
     degree_noise: float = 1.0
     eval_orderings: int = 5
-    local_conv: Literal["gine", "gatedgcn", "gat", "gcn", "none"] = "gine"
+    local_conv: Literal[LOCAL_CONVS_WITHOUT_DEGREES] = "gine"
     heads: int = 4
     dropout: float = 0.0
     attn_dropout: float = 0.5
