@@ -131,6 +131,17 @@ class GSM(nn.Module):
         self.tokenizations, self.hac_levels, self.hac_seed = tuple(tokenizations), hac_levels, hac_seed
         self.degree_noise, self.eval_orderings = degree_noise, eval_orderings
 
+    @property
+    def layers(self) -> nn.ModuleList:
+        """The :class:`GSMLayer` stack (the blocks a sparsifier masks)."""
+        return self.scaffold.layers
+
+    @property
+    def eval_passes(self) -> int:
+        """Passes through the layers per evaluation forward (random degree orderings)."""
+        random = "degree" in self.tokenizations and self.degree_noise > 0
+        return self.eval_orderings if random else 1
+
     def _hac(self, data: Data, batch: Tensor) -> Tensor:
         cached = getattr(data, "hac_rank", None)
         if cached is not None:
@@ -172,8 +183,7 @@ class GSM(nn.Module):
 
     def forward(self, data: Data, orderings: Optional[Sequence[Tensor]] = None) -> Tensor:
         if orderings is None:
-            random = "degree" in self.tokenizations and self.degree_noise > 0
-            draws = self.eval_orderings if random and not self.training else 1
+            draws = 1 if self.training else self.eval_passes
             orderings = [self.orderings(data) for _ in range(draws)]
         scaffold = self.scaffold
         x0, edge_attr0 = scaffold.encode(data)

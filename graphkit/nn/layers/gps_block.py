@@ -125,11 +125,20 @@ class GPSBlock(nn.Module):
         if self.renamed:
             self._register_load_state_dict_pre_hook(self._rename_keys)
 
+    @property
+    def attention(self) -> Optional[GraphSelfAttention]:
+        """The full-attention part, on which head and token masks act (``None`` if none)."""
+        for part in (self.global_model, self.post_model):
+            if isinstance(part, GraphSelfAttention):
+                return part
+        return None
+
     def _rename_keys(self, state: dict, prefix: str, *args) -> None:
         for key in [k for k in state if k.startswith(prefix)]:
+            rest = key[len(prefix):]
             for old, new in self.renamed.items():
-                if key[len(prefix):].startswith(old):
-                    state[prefix + new + key[len(prefix) + len(old):]] = state.pop(key)
+                if rest.startswith(old) and not rest.startswith(new):
+                    state[prefix + new + rest[len(old):]] = state.pop(key)
                     break
 
     def _mix(self, mixer: nn.Module, names: tuple[str, ...], x: Tensor, inputs: dict) -> Tensor:
