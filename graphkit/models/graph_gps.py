@@ -235,6 +235,14 @@ def build_encoders(cfg: PEModelConfig, inputs: ModelInputs) -> dict:
                 rwse_encoder=rwse_encoder, lap_encoder=lap_encoder)
 
 
+def mamba_kwargs(cfg: GraphGPSConfig) -> dict:
+    """Keyword arguments of :class:`GraphSequenceMamba` for ``global_model: mamba``."""
+    return dict(state_channels=cfg.mamba_state_channels, bidirectional=cfg.mamba_bidirectional,
+                eval_orderings=cfg.mamba_eval_orderings, ordering=cfg.mamba_ordering,
+                noise=cfg.mamba_order_noise, expand=cfg.mamba_expand,
+                conv_kernel=cfg.mamba_conv_kernel, input_norm=cfg.mamba_input_norm)
+
+
 def build_graph_gps(cfg: GraphGPSConfig, inputs: ModelInputs) -> GraphGPS:
     """Turns the config and the data's sizes (features, encoders, PEs) into a model."""
     deg = None
@@ -245,12 +253,7 @@ def build_graph_gps(cfg: GraphGPSConfig, inputs: ModelInputs) -> GraphGPS:
     layer_kwargs = dict(
         local_conv=cfg.local_conv, global_model=cfg.global_model, heads=cfg.heads,
         dropout=cfg.dropout, attn_dropout=cfg.attn_dropout, norm=cfg.norm, deg=deg,
-        mamba_kwargs=dict(state_channels=cfg.mamba_state_channels,
-                          bidirectional=cfg.mamba_bidirectional,
-                          eval_orderings=cfg.mamba_eval_orderings,
-                          ordering=cfg.mamba_ordering, noise=cfg.mamba_order_noise,
-                          expand=cfg.mamba_expand, conv_kernel=cfg.mamba_conv_kernel,
-                          input_norm=cfg.mamba_input_norm),
+        mamba_kwargs=mamba_kwargs(cfg),
     )
     return GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,

@@ -71,8 +71,10 @@ class MaskedGPS(nn.Module):
         self.num_layers = len(layers)
         first = layers[0]
         self.channels = first.ff1.in_features
-        self.has_attention = first.attention is not None
-        self.heads = first.attention.heads if self.has_attention else 0
+        # head and token masks act on a full attention beside the local conv (GPS's
+        # transformer); an attention after the branches (GSM++) is kept whole
+        self.has_attention = first.global_model is not None and first.global_model is first.attention
+        self.heads = first.global_model.heads if self.has_attention else 0
         self.head_channels = self.channels // self.heads if self.has_attention else 0
         self.ffn_width = first.ff1.out_features
         self.token_ratio, self.edge_ratio = token_ratio, edge_ratio

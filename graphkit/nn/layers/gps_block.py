@@ -4,6 +4,7 @@ optional mixer after them, and an FFN, each with residual and norm."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
@@ -113,8 +114,11 @@ class GPSBlock(nn.Module):
         self.norm_global = norm_resolver(norm, channels) if global_model is not None else None
         self.norm_post = norm_resolver(norm, channels) if post_model is not None else None
         width = 2 * channels if ffn_channels is None else ffn_channels
-        self.ff1 = nn.Linear(channels, width)
-        self.ff2 = nn.Linear(width, channels)
+        with warnings.catch_warnings():
+            # an FFN pruned to no channels (sparsify) is ff2's bias alone: a no-op init
+            warnings.filterwarnings("ignore", "Initializing zero-element tensors")
+            self.ff1 = nn.Linear(channels, width)
+            self.ff2 = nn.Linear(width, channels)
         self.norm_ff = norm_resolver(norm, channels)
         self.local_inputs, self.global_inputs = tuple(local_inputs), tuple(global_inputs)
         self.post_inputs, self.updates_edges = tuple(post_inputs), updates_edges
@@ -136,8 +140,10 @@ class GPSBlock(nn.Module):
     def _rename_keys(self, state: dict, prefix: str, *args) -> None:
         for key in [k for k in state if k.startswith(prefix)]:
             rest = key[len(prefix):]
+            if any(rest.startswith(new) for new in self.renamed.values()):
+                continue  # already a current name
             for old, new in self.renamed.items():
-                if rest.startswith(old) and not rest.startswith(new):
+                if rest.startswith(old):
                     state[prefix + new + rest[len(old):]] = state.pop(key)
                     break
 
