@@ -235,6 +235,18 @@ def build_encoders(cfg: PEModelConfig, inputs: ModelInputs) -> dict:
                 rwse_encoder=rwse_encoder, lap_encoder=lap_encoder)
 
 
+def check_layer_ffn_channels(widths: tuple[int, ...], num_layers: int) -> None:
+    """Validates a config's ``layer_ffn_channels`` (empty, or one width >= 0 per layer)."""
+    if widths and (len(widths) != num_layers or min(widths) < 0):
+        raise ValueError(f"model.layer_ffn_channels must be empty or have num_layers ({num_layers}) "
+                         f"entries >= 0, got {widths}")
+
+
+def layer_ffn_channels(widths: tuple[int, ...], i: int) -> Optional[int]:
+    """Layer ``i``'s FFN width from a config's ``layer_ffn_channels`` (``None``: the default)."""
+    return widths[i] if widths else None
+
+
 def mamba_kwargs(cfg: GraphGPSConfig) -> dict:
     """Keyword arguments of :class:`GraphSequenceMamba` for ``global_model: mamba``."""
     return dict(state_channels=cfg.mamba_state_channels, bidirectional=cfg.mamba_bidirectional,

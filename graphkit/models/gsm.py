@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.utils import degree
 
-from graphkit.models.graph_gps import GraphGPS, build_encoders
+from graphkit.models.graph_gps import GraphGPS, build_encoders, check_layer_ffn_channels, layer_ffn_channels
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
 from graphkit.nn.attention import PaddedBatch
@@ -48,6 +48,8 @@ class GSMConfig(PEModelConfig):
         state_channels, mamba_expand, mamba_conv_kernel: the Mamba blocks.
         pool, head_layers: readout and head, as for GraphGPS.
         rwse_*, lap_*, signnet_*: positional encodings (:class:`PEModelConfig`).
+        layer_ffn_channels: FFN hidden width of each layer, written by ``graphkit sparsify``
+            (empty: ``2 * hidden_channels`` everywhere; else ``num_layers`` entries).
     """
 
     hidden_channels: int = 64
@@ -69,6 +71,7 @@ class GSMConfig(PEModelConfig):
     pool: Literal["add", "mean", "max"] = "add"
     head_layers: int = 2
     rwse_channels: int = 28
+    layer_ffn_channels: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -90,6 +93,7 @@ class GSMConfig(PEModelConfig):
         for name in ("dropout", "attn_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"model.{name} must be in [0, 1)")
+        check_layer_ffn_channels(self.layer_ffn_channels, self.num_layers)
 
     @property
     def num_tokenizations(self) -> int:
@@ -213,8 +217,8 @@ def build_gsm(cfg: GSMConfig, inputs: ModelInputs) -> GSM:
                  local_conv=cfg.local_conv, heads=cfg.heads, dropout=cfg.dropout,
                  attn_dropout=cfg.attn_dropout, norm=cfg.norm, top_k=cfg.top_k,
                  state_channels=cfg.state_channels, conv_kernel=cfg.mamba_conv_kernel,
-                 expand=cfg.mamba_expand)
-        for _ in range(cfg.num_layers))
+                 expand=cfg.mamba_expand, ffn_channels=layer_ffn_channels(cfg.layer_ffn_channels, i))
+        for i in range(cfg.num_layers))
     scaffold = GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
         out_channels=inputs.out_channels, level=inputs.level,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import warnings
 from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.nn.utils import parametrize
+from torch.nn.utils import parametrize, skip_init
 
 from graphkit.models.graph_gps import GraphGPS, GraphGPSConfig
 from graphkit.nn.layers.gps_block import GPSBlock
@@ -126,14 +127,21 @@ def _compact_family(masked: MaskedGPS, ffn_channels: tuple[int, ...]) -> nn.Modu
     for i in reversed(range(len(layers))):
         if i not in kept:
             del layers[i]
-    for m in model.modules():  # weight masks baked in: plain modules that _copy_block loads
+    # masked linear maps become plain ones that _copy_block loads (removing the
+    # parametrization in place would also strip the original's, which shares its class);
+    # skip_init: no random draws for weights that are overwritten
+    for name, m in list(model.named_modules()):
         if parametrize.is_parametrized(m):
-            for name in list(m.parametrizations.keys()):
-                parametrize.remove_parametrizations(m, name, leave_parametrized=True)
+            parent, _, attr = name.rpartition(".")
+            plain = skip_init(nn.Linear, m.in_features, m.out_features, bias=m.bias is not None)
+            setattr(model.get_submodule(parent), attr, plain)
     for layer, width in zip(layers, ffn_channels):
         layer.masks = None
         channels = layer.ff1.in_features
-        layer.ff1, layer.ff2 = nn.Linear(channels, width), nn.Linear(width, channels)
+        with warnings.catch_warnings():  # an FFN with no channel left: zero-size maps
+            warnings.filterwarnings("ignore", "Initializing zero-element tensors")
+            layer.ff1 = skip_init(nn.Linear, channels, width)
+            layer.ff2 = skip_init(nn.Linear, width, channels)
     return model
 
 

@@ -15,9 +15,10 @@ import torch
 from torch import nn
 from torch_geometric.data import Batch
 
-from graphkit.config import to_dict
+from graphkit.config import from_dict, to_dict
 from graphkit.errors import ConfigError
 from graphkit.sparsify.budget_plan import PlanCosts, learned_scores, magnitude_scores, random_scores, select_plan
+from graphkit.sparsify.compact_gps import CompactGPSConfig
 from graphkit.sparsify.compaction import compact
 from graphkit.sparsify.gps_flops import GraphSizes, count_flops
 from graphkit.sparsify.latency import compare_latency
@@ -28,6 +29,9 @@ from graphkit.sparsify.sparsify_task import SparsifyTask
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.run_dir import RunDir, write_text_atomic
 from graphkit.trainers.trainer import Trainer, evaluate
+
+# GraphGPS (any global mixer), GMN and GSM++: their layers are GPS blocks
+SPARSIFIABLE_MODELS = ("gps", "graph_mamba", "gsm")
 
 # Why weights stay dense: benchmarks/sparse_linear.py (1 thread, the linear maps of a ZINC
 # GPS layer on a 128-graph batch) measured torch's CSR/COO products at 0.05-0.6x the dense
@@ -58,9 +62,13 @@ class Sparsifier:
     def __init__(self, loaded: Any, cfg: SparsifyRunConfig, out: RunDir, progress: bool = False,
                  callbacks: tuple = ()) -> None:
         model_cfg = loaded.config.model
-        if model_cfg.name != "gps":
-            raise ConfigError(f"graphkit sparsify works on GraphGPS runs (model.name: gps); "
-                              f"{loaded.run_dir.path} has model {model_cfg.name!r}")
+        if model_cfg.name not in SPARSIFIABLE_MODELS:
+            raise ConfigError(f"graphkit sparsify works on GPS-family runs (model.name: "
+                              f"{', '.join(SPARSIFIABLE_MODELS)}); {loaded.run_dir.path} has model "
+                              f"{model_cfg.name!r}")
+        if model_cfg.name != "gps" and cfg.sparsify.edge_ratio < 1.0:
+            raise ConfigError(f"sparsify.edge_ratio < 1 is compacted for GraphGPS runs only, "
+                              f"not {model_cfg.name!r}: set sparsify.edge_ratio=1.0")
         if not loaded.dataset.is_graph_level:
             raise ConfigError("graphkit sparsify covers graph-level tasks")
         self.loaded, self.cfg, self.out, self.progress = loaded, cfg, out, progress
@@ -220,7 +228,7 @@ class Sparsifier:
                 "params": float(np.mean([r["params"] for r in per_seed])),
             }
         first = next(r for r in runs if r["method"] == sp.method)
-        cfg_out = dataclasses.replace(self.loaded.config, model=_model_config(first["model"]),
+        cfg_out = dataclasses.replace(self.loaded.config, model=_model_config(first["model"], self.dense_cfg),
                                       seeds=tuple(self.cfg.seeds))
         self.out.write_config(to_dict(cfg_out))
         results = {
@@ -236,8 +244,6 @@ class Sparsifier:
         return results
 
 
-def _model_config(data: dict) -> Any:
-    from graphkit.config import from_dict
-    from graphkit.sparsify.compact_gps import CompactGPSConfig
-
-    return from_dict(CompactGPSConfig, data)
+def _model_config(data: dict, dense: Any) -> Any:
+    # GraphGPS compacts to gps_compact; GMN and GSM++ stay their own family
+    return from_dict(CompactGPSConfig if data["name"] == "gps_compact" else type(dense), data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from graphkit.nn.conv import EDGE_UPDATING_CONVS, LOCAL_CONV_INPUTS, LOCAL_CONVS, local_conv_resolver
 from graphkit.nn.layers.gps_block import BRANCH_ORDER, GPSBlock
 from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
@@ -31,6 +33,7 @@ class GMNLayer(GPSBlock):
         norm: ``batch``, ``layer`` or ``none``.
         state_channels: SSM state size.
         eval_orderings: noisy node orderings averaged in evaluation (``m = 0``).
+        ffn_channels: FFN hidden width (default ``2 * channels``; a sparsifier's kept width).
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, C]``, ``batch [N]`` ->
@@ -50,6 +53,7 @@ class GMNLayer(GPSBlock):
         norm: str = "batch",
         state_channels: int = 16,
         eval_orderings: int = 5,
+        ffn_channels: Optional[int] = None,
     ) -> None:
         if local_conv not in LOCAL_CONVS:
             raise ValueError(f"unknown local_conv {local_conv!r}; valid: {', '.join(LOCAL_CONVS)}")
@@ -68,6 +72,6 @@ class GMNLayer(GPSBlock):
         super().__init__(
             channels, local, mixer, local_inputs=LOCAL_CONV_INPUTS.get(local_conv, ()),
             global_inputs=inputs, updates_edges=local_conv in EDGE_UPDATING_CONVS,
-            global_first=True, dropout=dropout, norm=norm, order=BRANCH_ORDER, renamed=renamed,
-            local_kind=local_conv, global_kind="gmn")
+            global_first=True, ffn_channels=ffn_channels, dropout=dropout, norm=norm, order=BRANCH_ORDER,
+            renamed=renamed, local_kind=local_conv, global_kind="gmn")
         self.walk_length = walk_length

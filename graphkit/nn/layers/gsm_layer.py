@@ -3,6 +3,8 @@ full attention, then an FFN (with an optional local MPNN beside them)."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 from graphkit.nn.attention import GraphSelfAttention
 from graphkit.nn.conv import EDGE_UPDATING_CONVS, LOCAL_CONV_INPUTS, local_conv_resolver
 from graphkit.nn.layers.gps_block import BRANCH_ORDER, GPSBlock
@@ -30,6 +32,7 @@ class GSMLayer(GPSBlock):
         norm: ``batch`` (default), ``layer`` or ``none``.
         top_k: tokenizations kept per node (0 = all, a soft mixture).
         state_channels, conv_kernel, expand: :class:`MambaBlock` settings.
+        ffn_channels: FFN hidden width (default ``2 * channels``; a sparsifier's kept width).
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, C]`` (edge convs),
@@ -51,6 +54,7 @@ class GSMLayer(GPSBlock):
         state_channels: int = 16,
         conv_kernel: int = 4,
         expand: int = 1,
+        ffn_channels: Optional[int] = None,
     ) -> None:
         local = local_conv_resolver(local_conv, channels, heads, dropout, None)
         mixture = TokenizationMixture(channels, num_tokenizations, top_k, state_channels=state_channels,
@@ -60,7 +64,7 @@ class GSMLayer(GPSBlock):
             channels, local, mixture, post_model=attention,
             local_inputs=LOCAL_CONV_INPUTS.get(local_conv, ()), global_inputs=("layout",),
             post_inputs=("batch", "padded"), updates_edges=local_conv in EDGE_UPDATING_CONVS,
-            global_first=True, dropout=dropout, norm=norm, order=BRANCH_ORDER,
+            global_first=True, ffn_channels=ffn_channels, dropout=dropout, norm=norm, order=BRANCH_ORDER,
             renamed={"mamba.": "global_model.mamba.", "router.": "global_model.router.",
                      "norm_mamba.": "norm_global.", "attention.": "post_model.",
                      "norm_attention.": "norm_post."},
