@@ -40,21 +40,10 @@ class GMNLayer(GPSBlock):
         ``(x' [N, C], edge_attr')``
     """
 
-    def __init__(
-        self,
-        channels: int,
-        local_conv: str = "gatedgcn",
-        walk_length: int = 0,
-        num_walks: int = 4,
-        num_samples: int = 1,
-        ordering: str = "degree",
-        heads: int = 4,
-        dropout: float = 0.0,
-        norm: str = "batch",
-        state_channels: int = 16,
-        eval_orderings: int = 5,
-        ffn_channels: Optional[int] = None,
-    ) -> None:
+    def __init__(self, channels: int, local_conv: str = "gatedgcn", walk_length: int = 0, num_walks: int = 4,
+                 num_samples: int = 1, ordering: str = "degree", heads: int = 4, dropout: float = 0.0,
+                 norm: str = "batch", state_channels: int = 16, eval_orderings: int = 5,
+                 ffn_channels: Optional[int] = None) -> None:
         if local_conv not in LOCAL_CONVS:
             raise ValueError(f"unknown local_conv {local_conv!r}; valid: {', '.join(LOCAL_CONVS)}")
         if walk_length < 0:

@@ -41,21 +41,10 @@ class GSMLayer(GPSBlock):
         in tokenization ``k``) -> ``(x' [N, C], edge_attr')``
     """
 
-    def __init__(
-        self,
-        channels: int,
-        num_tokenizations: int = 1,
-        local_conv: str = "none",
-        heads: int = 4,
-        dropout: float = 0.0,
-        attn_dropout: float = 0.0,
-        norm: str = "batch",
-        top_k: int = 0,
-        state_channels: int = 16,
-        conv_kernel: int = 4,
-        expand: int = 1,
-        ffn_channels: Optional[int] = None,
-    ) -> None:
+    def __init__(self, channels: int, num_tokenizations: int = 1, local_conv: str = "none", heads: int = 4,
+                 dropout: float = 0.0, attn_dropout: float = 0.0, norm: str = "batch", top_k: int = 0,
+                 state_channels: int = 16, conv_kernel: int = 4, expand: int = 1,
+                 ffn_channels: Optional[int] = None) -> None:
         local = local_conv_resolver(local_conv, channels, heads, dropout, None)
         mixture = TokenizationMixture(channels, num_tokenizations, top_k, state_channels=state_channels,
                                       conv_kernel=conv_kernel, expand=expand)
