@@ -125,9 +125,9 @@ class GraphGPS(nn.Module):
         rwse_encoder: :class:`RWSEEncoder` applied to ``data.rwse`` (or ``None``).
         lap_encoder: :class:`LapPEEncoder` applied to ``data.lap_pe`` and, when present,
             ``data.lap_eigval`` (or ``None``).
-        layers: the layers, each ``layer(x, edge_index, edge_attr, batch, padded) ->
-            (x, edge_attr)`` with ``local_kind`` / ``global_kind`` attributes
-            (:class:`GPSLayer`, or GMN layers for Graph Mamba).
+        layers: the layers, GPS-family blocks (:class:`~graphkit.nn.layers.GPSBlock`:
+            :class:`GPSLayer`, GMN layers for Graph Mamba, compacted layers), each
+            ``layer(x, edge_index, edge_attr, batch, padded) -> (x, edge_attr)``.
         pool: ``add``, ``mean`` or ``max``.
         head_layers: hidden layers of the head.
 

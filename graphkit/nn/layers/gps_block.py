@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from graphkit.nn.attention.graph_self_attention import GraphSelfAttention
 from graphkit.nn.attention.padded_batch import PaddedBatch
 from graphkit.nn.fast_dropout import fast_dropout
+from graphkit.nn.mamba.packed_sequences import PackedSequences
 from graphkit.nn.norm import norm_resolver
 
 # registration order of the parts (GraphGPS's): it fixes ``parameters()`` order, which
@@ -176,7 +177,7 @@ class GPSBlock(nn.Module):
         edge_attr: Optional[Tensor] = None,
         batch: Optional[Tensor] = None,
         padded: Optional[PaddedBatch] = None,
-        layout: Optional[object] = None,
+        layout: Optional[PackedSequences] = None,
     ) -> tuple[Tensor, Optional[Tensor]]:
         masks = self.masks
         if masks is not None and masks.skip:
