@@ -27,7 +27,8 @@ class MaskedGPS(nn.Module):
     - **layers**: a hard-concrete gate ``g`` per layer, ``x' = g * layer(x) + (1 - g) * x``
       (a closed layer is the identity);
     - **heads**: a hard-concrete gate per attention head, on the head's output (blocks
-      with full attention: GPS's transformer, GSM++'s attention);
+      whose mixer beside the local conv is full attention: GPS's transformer; GSM++'s
+      attention after the branches is kept whole);
     - **FFN channels**: a hard-concrete gate per hidden channel of the FFN;
     - **tokens**: a learned per-layer scorer keeps ``token_ratio`` of each graph's nodes
       in the full attention (straight-through Gumbel top-k); dropped nodes are masked as
