@@ -60,8 +60,8 @@ class GraphGPSConfig(PEModelConfig):
 
     hidden_channels: int = 64
     num_layers: int = 10
-    local_conv: Literal["gine", "gatedgcn", "gat", "gcn", "pna", "none"] = "gine"
-    global_model: Literal["transformer", "performer", "mamba", "none"] = "transformer"
+    local_conv: Literal[LOCAL_CONVS] = "gine"
+    global_model: Literal[GLOBAL_MODELS] = "transformer"
     heads: int = 4
     dropout: float = 0.0
     attn_dropout: float = 0.5
@@ -125,9 +125,9 @@ class GraphGPS(nn.Module):
         rwse_encoder: :class:`RWSEEncoder` applied to ``data.rwse`` (or ``None``).
         lap_encoder: :class:`LapPEEncoder` applied to ``data.lap_pe`` and, when present,
             ``data.lap_eigval`` (or ``None``).
-        layers: the layers, each ``layer(x, edge_index, edge_attr, batch, padded) ->
-            (x, edge_attr)`` with ``local_kind`` / ``global_kind`` attributes
-            (:class:`GPSLayer`, or GMN layers for Graph Mamba).
+        layers: the layers, GPS-family blocks (:class:`~graphkit.nn.layers.GPSBlock`:
+            :class:`GPSLayer`, GMN layers for Graph Mamba, compacted layers), each
+            ``layer(x, edge_index, edge_attr, batch, padded) -> (x, edge_attr)``.
         pool: ``add``, ``mean`` or ``max``.
         head_layers: hidden layers of the head.
 
@@ -235,6 +235,26 @@ def build_encoders(cfg: PEModelConfig, inputs: ModelInputs) -> dict:
                 rwse_encoder=rwse_encoder, lap_encoder=lap_encoder)
 
 
+def check_layer_ffn_channels(widths: tuple[int, ...], num_layers: int) -> None:
+    """Validates a config's ``layer_ffn_channels`` (empty, or one width >= 0 per layer)."""
+    if widths and (len(widths) != num_layers or min(widths) < 0):
+        raise ValueError(f"model.layer_ffn_channels must be empty or have num_layers ({num_layers}) "
+                         f"entries >= 0, got {widths}")
+
+
+def layer_ffn_channels(widths: tuple[int, ...], i: int) -> Optional[int]:
+    """Layer ``i``'s FFN width from a config's ``layer_ffn_channels`` (``None``: the default)."""
+    return widths[i] if widths else None
+
+
+def mamba_kwargs(cfg: GraphGPSConfig) -> dict:
+    """Keyword arguments of :class:`GraphSequenceMamba` for ``global_model: mamba``."""
+    return dict(state_channels=cfg.mamba_state_channels, bidirectional=cfg.mamba_bidirectional,
+                eval_orderings=cfg.mamba_eval_orderings, ordering=cfg.mamba_ordering,
+                noise=cfg.mamba_order_noise, expand=cfg.mamba_expand,
+                conv_kernel=cfg.mamba_conv_kernel, input_norm=cfg.mamba_input_norm)
+
+
 def build_graph_gps(cfg: GraphGPSConfig, inputs: ModelInputs) -> GraphGPS:
     """Turns the config and the data's sizes (features, encoders, PEs) into a model."""
     deg = None
@@ -245,12 +265,7 @@ def build_graph_gps(cfg: GraphGPSConfig, inputs: ModelInputs) -> GraphGPS:
     layer_kwargs = dict(
         local_conv=cfg.local_conv, global_model=cfg.global_model, heads=cfg.heads,
         dropout=cfg.dropout, attn_dropout=cfg.attn_dropout, norm=cfg.norm, deg=deg,
-        mamba_kwargs=dict(state_channels=cfg.mamba_state_channels,
-                          bidirectional=cfg.mamba_bidirectional,
-                          eval_orderings=cfg.mamba_eval_orderings,
-                          ordering=cfg.mamba_ordering, noise=cfg.mamba_order_noise,
-                          expand=cfg.mamba_expand, conv_kernel=cfg.mamba_conv_kernel,
-                          input_norm=cfg.mamba_input_norm),
+        mamba_kwargs=mamba_kwargs(cfg),
     )
     return GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,

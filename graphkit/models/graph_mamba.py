@@ -12,10 +12,10 @@ from typing import Literal
 
 from torch import nn
 
-from graphkit.models.graph_gps import GraphGPS, build_encoders
+from graphkit.models.graph_gps import GraphGPS, build_encoders, check_layer_ffn_channels, layer_ffn_channels
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
-from graphkit.nn.conv import LOCAL_CONVS
+from graphkit.nn.conv import LOCAL_CONVS_WITHOUT_DEGREES
 from graphkit.nn.layers import GMNLayer
 
 
@@ -37,11 +37,13 @@ class GraphMambaConfig(PEModelConfig):
         eval_orderings: node orderings averaged in evaluation (``walk_length: 0``).
         pool, head_layers: readout and head, as for GraphGPS.
         rwse_*, lap_*, signnet_*: positional encodings (:class:`PEModelConfig`).
+        layer_ffn_channels: FFN hidden width of each layer, written by ``graphkit sparsify``
+            (empty: ``2 * hidden_channels`` everywhere; else ``num_layers`` entries).
     """
 
     hidden_channels: int = 64
     num_layers: int = 4
-    local_conv: Literal["gine", "gatedgcn", "gat", "gcn", "none"] = "gatedgcn"
+    local_conv: Literal[LOCAL_CONVS_WITHOUT_DEGREES] = "gatedgcn"
     walk_length: int = 2
     num_walks: int = 4
     num_samples: int = 1
@@ -53,10 +55,12 @@ class GraphMambaConfig(PEModelConfig):
     eval_orderings: int = 5
     pool: Literal["add", "mean", "max"] = "mean"
     head_layers: int = 2
+    layer_ffn_channels: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.local_conv not in LOCAL_CONVS:
-            raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS}, got {self.local_conv!r}")
+        if self.local_conv not in LOCAL_CONVS_WITHOUT_DEGREES:
+            raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS_WITHOUT_DEGREES}, "
+                             f"got {self.local_conv!r}")
         super().__post_init__()
         if min(self.hidden_channels, self.num_layers, self.num_walks, self.num_samples,
                self.state_channels, self.eval_orderings, self.heads) < 1:
@@ -68,6 +72,7 @@ class GraphMambaConfig(PEModelConfig):
             raise ValueError("model.hidden_channels must be divisible by model.heads")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("model.dropout must be in [0, 1)")
+        check_layer_ffn_channels(self.layer_ffn_channels, self.num_layers)
 
 
 def build_graph_mamba(cfg: GraphMambaConfig, inputs: ModelInputs) -> GraphGPS:
@@ -76,8 +81,9 @@ def build_graph_mamba(cfg: GraphMambaConfig, inputs: ModelInputs) -> GraphGPS:
         GMNLayer(cfg.hidden_channels, local_conv=cfg.local_conv, walk_length=cfg.walk_length,
                  num_walks=cfg.num_walks, num_samples=cfg.num_samples, ordering=cfg.ordering,
                  heads=cfg.heads, dropout=cfg.dropout, norm=cfg.norm,
-                 state_channels=cfg.state_channels, eval_orderings=cfg.eval_orderings)
-        for _ in range(cfg.num_layers))
+                 state_channels=cfg.state_channels, eval_orderings=cfg.eval_orderings,
+                 ffn_channels=layer_ffn_channels(cfg.layer_ffn_channels, i))
+        for i in range(cfg.num_layers))
     return GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
         out_channels=inputs.out_channels, level=inputs.level,

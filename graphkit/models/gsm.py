@@ -14,10 +14,11 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.utils import degree
 
-from graphkit.models.graph_gps import GraphGPS, build_encoders
+from graphkit.models.graph_gps import GraphGPS, build_encoders, check_layer_ffn_channels, layer_ffn_channels
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
 from graphkit.nn.attention import PaddedBatch
+from graphkit.nn.conv import LOCAL_CONVS_WITHOUT_DEGREES
 from graphkit.nn.layers import GSMLayer
 from graphkit.nn.mamba import PackedSequences
 from graphkit.transforms.hac_tokenization import hac_ranks
@@ -47,6 +48,8 @@ class GSMConfig(PEModelConfig):
         state_channels, mamba_expand, mamba_conv_kernel: the Mamba blocks.
         pool, head_layers: readout and head, as for GraphGPS.
         rwse_*, lap_*, signnet_*: positional encodings (:class:`PEModelConfig`).
+        layer_ffn_channels: FFN hidden width of each layer, written by ``graphkit sparsify``
+            (empty: ``2 * hidden_channels`` everywhere; else ``num_layers`` entries).
     """
 
     hidden_channels: int = 64
@@ -57,7 +60,7 @@ class GSMConfig(PEModelConfig):
     top_k: int = 0
     degree_noise: float = 1.0
     eval_orderings: int = 5
-    local_conv: Literal["gine", "gatedgcn", "gat", "gcn", "none"] = "gine"
+    local_conv: Literal[LOCAL_CONVS_WITHOUT_DEGREES] = "gine"
     heads: int = 4
     dropout: float = 0.0
     attn_dropout: float = 0.5
@@ -68,6 +71,7 @@ class GSMConfig(PEModelConfig):
     pool: Literal["add", "mean", "max"] = "add"
     head_layers: int = 2
     rwse_channels: int = 28
+    layer_ffn_channels: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -89,6 +93,7 @@ class GSMConfig(PEModelConfig):
         for name in ("dropout", "attn_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"model.{name} must be in [0, 1)")
+        check_layer_ffn_channels(self.layer_ffn_channels, self.num_layers)
 
     @property
     def num_tokenizations(self) -> int:
@@ -129,6 +134,17 @@ class GSM(nn.Module):
         self.scaffold = scaffold
         self.tokenizations, self.hac_levels, self.hac_seed = tuple(tokenizations), hac_levels, hac_seed
         self.degree_noise, self.eval_orderings = degree_noise, eval_orderings
+
+    @property
+    def layers(self) -> nn.ModuleList:
+        """The :class:`GSMLayer` stack (the blocks a sparsifier masks)."""
+        return self.scaffold.layers
+
+    @property
+    def eval_passes(self) -> int:
+        """Passes through the layers per evaluation forward (random degree orderings)."""
+        random = "degree" in self.tokenizations and self.degree_noise > 0
+        return self.eval_orderings if random else 1
 
     def _hac(self, data: Data, batch: Tensor) -> Tensor:
         cached = getattr(data, "hac_rank", None)
@@ -171,8 +187,7 @@ class GSM(nn.Module):
 
     def forward(self, data: Data, orderings: Optional[Sequence[Tensor]] = None) -> Tensor:
         if orderings is None:
-            random = "degree" in self.tokenizations and self.degree_noise > 0
-            draws = self.eval_orderings if random and not self.training else 1
+            draws = 1 if self.training else self.eval_passes
             orderings = [self.orderings(data) for _ in range(draws)]
         scaffold = self.scaffold
         x0, edge_attr0 = scaffold.encode(data)
@@ -202,8 +217,8 @@ def build_gsm(cfg: GSMConfig, inputs: ModelInputs) -> GSM:
                  local_conv=cfg.local_conv, heads=cfg.heads, dropout=cfg.dropout,
                  attn_dropout=cfg.attn_dropout, norm=cfg.norm, top_k=cfg.top_k,
                  state_channels=cfg.state_channels, conv_kernel=cfg.mamba_conv_kernel,
-                 expand=cfg.mamba_expand)
-        for _ in range(cfg.num_layers))
+                 expand=cfg.mamba_expand, ffn_channels=layer_ffn_channels(cfg.layer_ffn_channels, i))
+        for i in range(cfg.num_layers))
     scaffold = GraphGPS(
         hidden_channels=cfg.hidden_channels, num_layers=cfg.num_layers,
         out_channels=inputs.out_channels, level=inputs.level,

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from graphkit.errors import ConfigError
-from graphkit.sparsify.gps_flops import GraphSizes, layer_flops, layer_spec, model_flops
+from graphkit.sparsify.gps_flops import GraphSizes, eval_passes, layer_flops, layer_spec, model_flops
 from graphkit.sparsify.masked_gps import MaskedGPS
 
 
@@ -34,15 +34,16 @@ class PlanCosts:
     @staticmethod
     def of(masked: MaskedGPS, sizes: Sequence[GraphSizes]) -> "PlanCosts":
         const = sum(model_flops(masked.base, [], masked.channels, s).total for s in sizes)
+        passes = eval_passes(masked.base)
         per_layer = []
         for spec in masked.layer_specs():
             def cost(heads: int, ffn: int) -> float:
                 sp = dataclasses.replace(spec, heads=heads if masked.has_attention else 0, ffn_channels=ffn)
-                return sum(float(v) for s in sizes for v in layer_flops(sp, masked.channels, s).values())
+                return passes * sum(float(v) for s in sizes for v in layer_flops(sp, masked.channels, s).values())
             base = cost(0, 0)
             per_layer.append((base, cost(1, 0) - base, cost(0, 1) - base))
-        dense = const + sum(float(v) for layer in masked.base.layers for s in sizes
-                            for v in layer_flops(layer_spec(layer), masked.channels, s).values())
+        dense = const + passes * sum(float(v) for layer in masked.base.layers for s in sizes
+                                     for v in layer_flops(layer_spec(layer), masked.channels, s).values())
         return PlanCosts(const, tuple(per_layer), dense)
 
     def flops(self, layer, heads, ffn):

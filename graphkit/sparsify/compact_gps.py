@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from graphkit.models.graph_gps import GraphGPS, GraphGPSConfig, build_encoders
+from graphkit.models.graph_gps import GraphGPS, GraphGPSConfig, build_encoders, mamba_kwargs
 from graphkit.models.model_inputs import ModelInputs
-from graphkit.sparsify.compact_gps_layer import CompactGPSLayer
+from graphkit.sparsify.compact_gps_layer import COMPACT_LOCAL_CONVS, CompactGPSLayer
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,8 @@ class CompactGPSConfig(GraphGPSConfig):
     Args:
         head_channels: width of one attention head (the dense ``hidden_channels / heads``).
         layer_heads: kept attention heads of each kept layer (0: only the output bias of
-            the global branch is left); ``num_layers`` must equal its length.
+            the global branch is left; with ``global_model`` performer or mamba, kept whole,
+            the dense heads or 0); ``num_layers`` must equal its length.
         layer_ffn_channels: kept FFN hidden channels of each kept layer.
         layer_token_ratio: fraction of each graph's nodes in each layer's attention.
         layer_edge_ratio: fraction of each graph's edges in each layer's GINE aggregation.
@@ -39,8 +40,9 @@ class CompactGPSConfig(GraphGPSConfig):
         if lengths != {n}:
             raise ValueError(f"model.layer_heads, layer_ffn_channels, layer_token_ratio and layer_edge_ratio "
                              f"must each have num_layers ({n}) entries")
-        if self.local_conv not in ("gine", "gatedgcn", "none") or self.global_model not in ("transformer", "none"):
-            raise ValueError("gps_compact supports local_conv gine, gatedgcn or none and global_model transformer or none")
+        if self.local_conv not in COMPACT_LOCAL_CONVS:
+            raise ValueError(f"gps_compact supports local_conv {', '.join(COMPACT_LOCAL_CONVS)}, "
+                             f"not {self.local_conv!r}")
         if any(h < 0 or h > self.heads for h in self.layer_heads) or any(w < 0 for w in self.layer_ffn_channels):
             raise ValueError("model.layer_heads must be in [0, heads] and layer_ffn_channels >= 0")
         if any(not 0.0 < r <= 1.0 for r in self.layer_token_ratio + self.layer_edge_ratio):
@@ -54,7 +56,8 @@ def compact_layers(cfg: CompactGPSConfig) -> nn.ModuleList:
                         heads=None if cfg.global_model == "none" else cfg.layer_heads[i],
                         head_channels=cfg.head_channels, ffn_channels=cfg.layer_ffn_channels[i],
                         token_ratio=cfg.layer_token_ratio[i], edge_ratio=cfg.layer_edge_ratio[i],
-                        norm=cfg.norm)
+                        norm=cfg.norm, global_model=cfg.global_model, attn_dropout=cfg.attn_dropout,
+                        mamba_kwargs=mamba_kwargs(cfg))
         for i in range(cfg.num_layers))
 
 

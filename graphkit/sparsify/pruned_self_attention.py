@@ -45,6 +45,8 @@ class PrunedSelfAttention(nn.Module):
     def forward(self, x: Tensor, batch: Optional[Tensor] = None, padded: Optional[PaddedBatch] = None) -> Tensor:
         if batch is None:
             batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
+        if self.scorer is not None:
+            padded = None  # a layout computed for all nodes is only valid when all nodes attend
         num_graphs = padded.num_graphs if padded is not None else None
         keep = None
         if self.scorer is not None:

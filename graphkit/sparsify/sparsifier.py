@@ -35,6 +35,9 @@ from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.trainer import Trainer, evaluate
 
+# GraphGPS (any global mixer), GMN and GSM++: their layers are GPS blocks
+SPARSIFIABLE_MODELS = ("gps", "graph_mamba", "gsm")
+
 # Why weights stay dense: benchmarks/sparse_linear.py (1 thread, the linear maps of a ZINC
 # GPS layer on a 128-graph batch) measured torch's CSR/COO products at 0.05-0.6x the dense
 # product's speed at 50 % sparsity, 0.6-1.3x at 70 %, and 2-5.7x only from 90 % (without
@@ -64,9 +67,13 @@ class Sparsifier:
     def __init__(self, loaded: Any, cfg: SparsifyRunConfig, out: RunDir, progress: bool = False,
                  callbacks: tuple = ()) -> None:
         model_cfg = loaded.config.model
-        if model_cfg.name != "gps":
-            raise ConfigError(f"graphkit sparsify works on GraphGPS runs (model.name: gps); "
-                              f"{loaded.run_dir.path} has model {model_cfg.name!r}")
+        if model_cfg.name not in SPARSIFIABLE_MODELS:
+            raise ConfigError(f"graphkit sparsify works on GPS-family runs (model.name: "
+                              f"{', '.join(SPARSIFIABLE_MODELS)}); {loaded.run_dir.path} has model "
+                              f"{model_cfg.name!r}")
+        if model_cfg.name != "gps" and cfg.sparsify.edge_ratio < 1.0:
+            raise ConfigError(f"sparsify.edge_ratio < 1 is compacted for GraphGPS runs only, "
+                              f"not {model_cfg.name!r}: set sparsify.edge_ratio=1.0")
         if not loaded.dataset.is_graph_level:
             raise ConfigError("graphkit sparsify covers graph-level tasks")
         self.loaded, self.cfg, self.out, self.progress = loaded, cfg, out, progress
@@ -181,8 +188,11 @@ class Sparsifier:
             masked.load_state_dict(ckpt.load(trainer.run_dir.last)["model"])
         masked.eval()
         compact_cfg, model = compact(masked, self.dense_cfg)
-        with torch.no_grad():
-            diff = float((masked(self.latency_batch) - model(self.latency_batch)).abs().max())
+        with torch.no_grad():  # the same draws for both where a model orders nodes at random (Mamba)
+            torch.manual_seed(seed)
+            want = masked(self.latency_batch)
+            torch.manual_seed(seed)
+            diff = float((want - model(self.latency_batch)).abs().max())
         dense_flops = count_flops(self.dense, self.test_batches).total
         flops = count_flops(model, self.test_batches)
         latency = compare_latency({"dense": self.dense, "compact": model}, self.latency_batch,
@@ -240,7 +250,7 @@ class Sparsifier:
                 "params": float(np.mean([r["params"] for r in per_seed])),
             }
         first = next(r for r in runs if r["method"] == sp.method)
-        cfg_out = dataclasses.replace(self.loaded.config, model=_model_config(first["model"]),
+        cfg_out = dataclasses.replace(self.loaded.config, model=_model_config(first["model"], self.dense_cfg),
                                       seeds=tuple(self.cfg.seeds))
         self.out.write_config(to_dict(cfg_out))
         results = {
@@ -256,5 +266,6 @@ class Sparsifier:
         return results
 
 
-def _model_config(data: dict) -> Any:
-    return from_dict(CompactGPSConfig, data)
+def _model_config(data: dict, dense: Any) -> Any:
+    # GraphGPS compacts to gps_compact; GMN and GSM++ stay their own family
+    return from_dict(CompactGPSConfig if data["name"] == "gps_compact" else type(dense), data)

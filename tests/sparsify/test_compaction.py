@@ -7,7 +7,8 @@ from graphkit.models.model_inputs import ModelInputs
 from graphkit.sparsify.compaction import compact
 from graphkit.sparsify.magnitude_pruner import MagnitudePruner
 from graphkit.sparsify.masked_gps import MaskedGPS
-from tests.sparsify.tiny_gps import tiny_batch, tiny_gps, warm_norms
+from graphkit.sparsify.gps_flops import count_flops
+from tests.sparsify.tiny_gps import FAMILY_CONFIGS, FAMILY_INPUTS, tiny_batch, tiny_family, tiny_gps, warm_norms
 
 CFG = dict(name="gps", hidden_channels=16, num_layers=3, heads=4, rwse_channels=4)
 INPUTS = ModelInputs(level="graph", out_channels=2, node_encoder="embedding", num_node_types=5,
@@ -54,3 +55,32 @@ def test_compaction_needs_a_fixed_plan():
     masked = MaskedGPS(tiny_gps())
     with pytest.raises(ValueError, match="fixed"):
         compact(masked, GraphGPSConfig(**CFG))
+
+
+@pytest.mark.parametrize("kind", ["mamba", "performer", "gmn", "gsm"])
+def test_compaction_of_every_gps_family_matches_masked_model(kind):
+    model, batch = tiny_family(kind), tiny_batch()
+    warm_norms(model, batch)
+    masked = MaskedGPS(model)
+    assert masked.has_attention is False  # only the layers and FFN channels carry masks here
+    pruner = MagnitudePruner(0.5, total_steps=10, every=5)
+    pruner.attach(masked.base.layers)
+    pruner.update(masked.base.layers, 5)
+    ffn = (torch.rand(2, 32, generator=torch.Generator().manual_seed(0)) > 0.4).float()
+    ffn[1] = 0.0  # an FFN with no channel left
+    masked.fix(torch.tensor([1.0, 1.0]), masked.head_keep, ffn)
+    masked.eval()
+    dense_cfg = FAMILY_CONFIGS[kind]
+    cfg, small = compact(masked, dense_cfg)
+    assert cfg.layer_ffn_channels == (int(ffn[0].sum()), 0)
+    with torch.no_grad():
+        torch.manual_seed(1)  # Mamba's noisy orderings: the same draws for both
+        want = masked(batch)
+        torch.manual_seed(1)
+        torch.testing.assert_close(small(batch), want, rtol=1e-5, atol=1e-6)
+    rebuilt = build_model(cfg, FAMILY_INPUTS)  # the checkpoint's config rebuilds it
+    rebuilt.load_state_dict(small.state_dict())
+    with torch.no_grad():
+        torch.manual_seed(1)
+        torch.testing.assert_close(rebuilt.eval()(batch), want, rtol=1e-5, atol=1e-6)
+    assert count_flops(small, batch).total < count_flops(model, batch).total

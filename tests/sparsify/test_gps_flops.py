@@ -1,12 +1,13 @@
+import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 
-from graphkit.sparsify.compaction import compact
 from graphkit.models.graph_gps import GraphGPSConfig
+from graphkit.nn.mamba.cpu_scan_kernel import cpu_scan_kernel
+from graphkit.sparsify.compaction import compact
 from graphkit.sparsify.gps_flops import count_flops
 from graphkit.sparsify.masked_gps import MaskedGPS
-from tests.sparsify.tiny_gps import tiny_batch, tiny_gps, warm_norms
-
+from tests.sparsify.tiny_gps import tiny_batch, tiny_family, tiny_gps, warm_norms
 
 
 def _sdpa(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
@@ -47,3 +48,17 @@ def test_count_flops_matches_flop_counter_mode_on_compacted_gps():
     dense = count_flops(model, batch)
     assert report.components["attention"] < dense.components["attention"] / 3
     assert report.components["scorers"] > 0
+
+
+
+@pytest.mark.parametrize("kind", ["transformer", "performer", "mamba", "mamba-bi", "gmn", "gmn_nodes", "gsm"])
+def test_count_flops_matches_flop_counter_mode_for_every_mixer(kind):
+    if kind not in ("transformer", "performer") and cpu_scan_kernel() is None:
+        pytest.skip("the counter counts Mamba's fused CPU scan; the PyTorch fallback adds a bmm")
+    model, batch = tiny_family(kind).eval(), tiny_batch()
+    report = count_flops(model, batch)
+    assert report.dense_products == _measured(model, batch)
+    mixed = report.components["attention"] + report.components["mixer"]
+    assert mixed > 0 and report.components["ffn"] > 0
+    if kind not in ("transformer", "performer"):
+        assert report.components["mixer_sequential"] > 0  # Mamba's convolution and scan

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from graphkit.sparsify.masked_gps import MaskedGPS
-from tests.sparsify.tiny_gps import tiny_batch, tiny_gps, warm_norms
+from tests.sparsify.tiny_gps import tiny_batch, tiny_family, tiny_gps, warm_norms
 
 
 @pytest.mark.parametrize("local_conv", ["gine", "gatedgcn", "none"])
@@ -42,6 +42,32 @@ def test_masked_gps_token_and_edge_scorers_learn_through_straight_through_masks(
     assert all(s.weight.grad.abs().sum() > 0 for s in masked.edge_scorers)
 
 
-def test_masked_gps_rejects_performer_layers():
-    with pytest.raises(ValueError, match="global_model transformer or none"):
-        MaskedGPS(tiny_gps(global_model="performer"))
+@pytest.mark.parametrize("kind", ["performer", "mamba", "gmn", "gmn_nodes", "gsm"])
+def test_masked_gps_family_gates_at_one_reproduce_dense_exactly(kind):
+    model, batch = tiny_family(kind), tiny_batch()
+    warm_norms(model, batch)
+    masked = MaskedGPS(model).eval()
+    with torch.no_grad():
+        torch.manual_seed(0)  # the same noisy node orderings for both
+        got = masked(batch)
+        torch.manual_seed(0)
+        assert torch.equal(got, model(batch))
+    assert all(layer.masks is None for layer in model.layers)  # masks last one pass
+
+
+def test_masked_gps_family_closed_layer_is_identity():
+    model, batch = tiny_family("gsm"), tiny_batch()
+    warm_norms(model, batch)
+    masked = MaskedGPS(model).eval()
+    masked.fix(torch.tensor([0.0, 1.0]), masked.head_keep, masked.ffn_keep)
+    with torch.no_grad():
+        torch.manual_seed(0)
+        got = masked(batch)
+        del model.layers[0]
+        torch.manual_seed(0)
+        assert torch.equal(got, model(batch))
+
+
+def test_masked_gps_rejects_local_convs_it_cannot_count():
+    with pytest.raises(ValueError, match="local_conv"):
+        MaskedGPS(tiny_gps(local_conv="gcn"))

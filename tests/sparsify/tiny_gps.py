@@ -6,7 +6,11 @@ import torch
 from torch import nn
 from torch_geometric.data import Batch, Data
 
-from graphkit.models.graph_gps import GraphGPS
+from graphkit.models import build_model
+from graphkit.models.graph_gps import GraphGPS, GraphGPSConfig
+from graphkit.models.graph_mamba import GraphMambaConfig
+from graphkit.models.gsm import GSMConfig
+from graphkit.models.model_inputs import ModelInputs
 from graphkit.nn.encoding import FeatureEncoder, RWSEEncoder
 from graphkit.nn.layers import GPSLayer
 
@@ -44,3 +48,26 @@ def warm_norms(model: nn.Module, batch: Batch) -> None:
         for _ in range(3):
             model(batch)
     model.eval()
+
+
+FAMILY_INPUTS = ModelInputs(level="graph", out_channels=2, num_features=1, node_encoder="embedding",
+                            num_node_types=5, edge_encoder="embedding", num_edge_types=3, rwse_dim=3)
+_FAMILY = dict(hidden_channels=16, num_layers=2, heads=4, rwse_channels=4, dropout=0.1)
+# tiny configs of every GPS-family global mixer (GraphGPS's, GMN, GSM++)
+FAMILY_CONFIGS = {
+    "transformer": GraphGPSConfig(name="gps", **_FAMILY, global_model="transformer"),
+    "performer": GraphGPSConfig(name="gps", **_FAMILY, global_model="performer"),
+    "mamba": GraphGPSConfig(name="gps", **_FAMILY, global_model="mamba", mamba_eval_orderings=3),
+    "mamba-bi": GraphGPSConfig(name="gps", **_FAMILY, global_model="mamba", mamba_eval_orderings=3,
+                               mamba_bidirectional=True),
+    "gmn": GraphMambaConfig(name="graph_mamba", **_FAMILY, local_conv="gine", walk_length=2),
+    "gmn_nodes": GraphMambaConfig(name="graph_mamba", **_FAMILY, local_conv="gatedgcn", walk_length=0,
+                                  eval_orderings=2),
+    "gsm": GSMConfig(name="gsm", **_FAMILY, local_conv="gine", eval_orderings=3),
+}
+
+
+def tiny_family(kind: str, seed: int = 0) -> nn.Module:
+    """A tiny model of ``FAMILY_CONFIGS[kind]``, built from a fixed seed."""
+    torch.manual_seed(seed)
+    return build_model(FAMILY_CONFIGS[kind], FAMILY_INPUTS)

@@ -12,8 +12,14 @@ from graphkit.nn.attention.performer_attention import PerformerAttention
 from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
 
 GLOBAL_MODELS = ("transformer", "performer", "mamba", "none")
+# what each global model reads besides ``x``, by keyword (a GPS-family block passes these)
+GLOBAL_MODEL_INPUTS = {
+    "transformer": ("batch", "padded"),
+    "performer": ("batch", "padded"),
+    "mamba": ("edge_index", "batch"),
+}
 # global models that read the padded [B, N_max, C] layout
-PADDED_GLOBAL_MODELS = ("transformer", "performer")
+PADDED_GLOBAL_MODELS = tuple(kind for kind, inputs in GLOBAL_MODEL_INPUTS.items() if "padded" in inputs)
 
 
 def global_model_resolver(kind: str, channels: int, heads: int = 1, attn_dropout: float = 0.0,
@@ -37,5 +43,5 @@ def global_model_resolver(kind: str, channels: int, heads: int = 1, attn_dropout
     raise ValueError(f"unknown global_model {kind!r}; valid: {', '.join(GLOBAL_MODELS)}")
 
 
-__all__ = ["GLOBAL_MODELS", "PADDED_GLOBAL_MODELS", "GraphSelfAttention", "PaddedBatch",
+__all__ = ["GLOBAL_MODEL_INPUTS", "GLOBAL_MODELS", "PADDED_GLOBAL_MODELS", "GraphSelfAttention", "PaddedBatch",
            "PerformerAttention", "global_model_resolver"]

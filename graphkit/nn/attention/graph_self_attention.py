@@ -78,6 +78,39 @@ class GraphSelfAttention(nn.Module):
             out = padded.unpad_parts(out.view(heads * num_graphs, length, head_dim), heads)  # [N, C]
         return self.out_proj(out)
 
+    def masked_forward(self, x: Tensor, padded: PaddedBatch, heads: Optional[Tensor] = None,
+                       tokens: Optional[Tensor] = None) -> Tensor:
+        """:meth:`forward` with GTSP's masks (a sparsifier's path): ``heads [H]`` gates
+        each head's output, ``tokens [N]`` masks dropped nodes as keys and scales each
+        node's output. With attention dropout while training it runs ``baddbmm``,
+        softmax, :func:`fast_dropout` and ``bmm``; otherwise SDPA on the layout of
+        :meth:`forward`, so open masks give bit-identical outputs in evaluation.
+
+        Shapes:
+            ``x [N, C]``, ``heads [H]``, ``tokens [N]`` -> ``[N, C]``
+        """
+        b, length, h, d = padded.num_graphs, padded.max_nodes, self.heads, self.channels // self.heads
+        qkv = self.in_proj(x)
+        dense = padded.pad_parts(qkv, 3 * h).view(3, h * b, length, d)
+        q, k, v = dense.unbind(0)  # [H * B, L, d] each
+        bias = padded.key_bias(h, q.dtype)  # [H * B, 1, L]
+        if tokens is not None:
+            dropped = padded.pad_parts(tokens.detach().unsqueeze(-1), 1).view(1, b, length) <= 0
+            bias = bias.masked_fill(dropped.expand(h, b, length).reshape(h * b, 1, length), float("-inf"))
+        if self.training and self.dropout > 0.0:
+            scores = torch.baddbmm(bias, q, k.transpose(1, 2), alpha=d ** -0.5)
+            out = torch.bmm(fast_dropout(torch.softmax(scores, dim=-1), self.dropout, True), v)
+        else:
+            shape = (h, b, length, d)  # 4-D, as forward gives SDPA (its fused kernel)
+            out = F.scaled_dot_product_attention(q.view(shape), k.view(shape), v.view(shape),
+                                                 attn_mask=bias.view(h, b, 1, length)).view(h * b, length, d)
+        out = padded.unpad_parts(out, h)  # [N, C], heads concatenated
+        if heads is not None:
+            out = (out.view(-1, h, d) * heads.view(1, -1, 1)).view(out.shape)
+        if tokens is not None:
+            out = out * tokens.unsqueeze(-1)
+        return self.out_proj(out)
+
 
 class _PaddedDropoutAttention(torch.autograd.Function):
     """``softmax(q k^T / sqrt(d) + key_bias)``, dropout, times ``v``, from the packed

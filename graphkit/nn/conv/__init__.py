@@ -10,9 +10,22 @@ from torch_geometric.nn import GATConv, GCNConv, PNAConv
 from graphkit.nn.conv.gated_gcn_conv import GatedGCNConv
 from graphkit.nn.conv.gine_conv import GINEConv
 
-LOCAL_CONVS = ("gine", "gatedgcn", "gat", "gcn", "pna", "none")
-# local convs that read edge features
-EDGE_CONVS = ("gine", "gatedgcn", "gat", "pna")
+# What each local conv reads besides ``x``, by keyword: the one list of local convs and of
+# which read edge features (``edge_attr``), used by every model config and GPS-family block.
+LOCAL_CONV_INPUTS = {
+    "gine": ("edge_index", "edge_attr"),
+    "gatedgcn": ("edge_index", "edge_attr"),
+    "gat": ("edge_index", "edge_attr"),
+    "gcn": ("edge_index",),
+    "pna": ("edge_index", "edge_attr"),
+}
+LOCAL_CONVS = (*LOCAL_CONV_INPUTS, "none")
+EDGE_CONVS = tuple(kind for kind, inputs in LOCAL_CONV_INPUTS.items() if "edge_attr" in inputs)
+# convs that return ``(x', edge_attr')`` and apply their own residual and dropout
+EDGE_UPDATING_CONVS = ("gatedgcn",)
+# convs built from the training graphs' in-degree histogram, and the convs without one
+DEGREE_CONVS = ("pna",)
+LOCAL_CONVS_WITHOUT_DEGREES = tuple(kind for kind in LOCAL_CONVS if kind not in DEGREE_CONVS)
 
 
 def local_conv_resolver(kind: str, channels: int, heads: int = 1, dropout: float = 0.0,
@@ -45,4 +58,5 @@ def local_conv_resolver(kind: str, channels: int, heads: int = 1, dropout: float
     raise ValueError(f"unknown local_conv {kind!r}; valid: {', '.join(LOCAL_CONVS)}")
 
 
-__all__ = ["EDGE_CONVS", "LOCAL_CONVS", "GINEConv", "GatedGCNConv", "local_conv_resolver"]
+__all__ = ["DEGREE_CONVS", "EDGE_CONVS", "EDGE_UPDATING_CONVS", "LOCAL_CONVS", "LOCAL_CONVS_WITHOUT_DEGREES",
+           "LOCAL_CONV_INPUTS", "GINEConv", "GatedGCNConv", "local_conv_resolver"]

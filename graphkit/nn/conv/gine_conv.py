@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 from torch import Tensor, nn
 
@@ -20,7 +22,8 @@ class GINEConv(nn.Module):
         train_eps: learn epsilon (default False).
 
     Shapes:
-        ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, C]`` -> ``[N, C']``
+        ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, C]``, ``edge_weight [E]``
+        (optional, scales each message) -> ``[N, C']``
     """
 
     def __init__(self, nn: nn.Module, eps: float = 0.0, train_eps: bool = False) -> None:
@@ -31,7 +34,10 @@ class GINEConv(nn.Module):
         else:
             self.register_buffer("eps", torch.tensor([eps]))
 
-    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor) -> Tensor:
+    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor,
+                edge_weight: Optional[Tensor] = None) -> Tensor:
         messages = (x.index_select(0, edge_index[0]) + edge_attr).relu_()  # [E, C]
+        if edge_weight is not None:  # a sparsifier's per-edge keep weights
+            messages = messages * edge_weight.unsqueeze(-1)
         summed = x.new_zeros(x.shape).index_add_(0, edge_index[1], messages)  # [N, C]
         return self.nn(summed + (1 + self.eps) * x)

@@ -4,7 +4,10 @@
 from graphkit.nn.mamba.bi_mamba import BiMamba
 from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
 from graphkit.nn.mamba.mamba_block import MambaBlock
+from graphkit.nn.mamba.neighborhood_mamba import NeighborhoodMamba
 from graphkit.nn.mamba.neighborhood_tokenizer import NeighborhoodTokenizer
 from graphkit.nn.mamba.packed_sequences import PackedSequences
+from graphkit.nn.mamba.tokenization_mixture import TokenizationMixture
 
-__all__ = ["BiMamba", "GraphSequenceMamba", "MambaBlock", "NeighborhoodTokenizer", "PackedSequences"]
+__all__ = ["BiMamba", "GraphSequenceMamba", "MambaBlock", "NeighborhoodMamba", "NeighborhoodTokenizer", "PackedSequences",
+           "TokenizationMixture"]

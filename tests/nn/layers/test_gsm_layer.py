@@ -60,7 +60,8 @@ def test_gsm_layer_top_k_keeps_k_tokenizations_per_node():
     data = two_graphs(channels=8)
     ranks = _ranks(data.batch, 2, 3, 0)
     layout = _layout(ranks, data.batch, 2)
-    mixed = layer.mix(data.x, layout)
-    per = layer.mamba(data.x.repeat(3, 1), layout=layout).view(3, 8, 8)
-    best = layer.router(data.x).argmax(-1)
+    mixture = layer.global_model
+    mixed = mixture(data.x, layout)
+    per = mixture.mamba(data.x.repeat(3, 1), layout=layout).view(3, 8, 8)
+    best = mixture.router(data.x).argmax(-1)
     torch.testing.assert_close(mixed, per[best, torch.arange(8)], rtol=1e-5, atol=1e-6)
