@@ -50,6 +50,7 @@ def load() -> None:
         return
     load_datasets()
     load_dataset_families()
+    _register_layers()
     _register_models()
     _register_tasks()
     _register_summarizers()
@@ -58,6 +59,21 @@ def load() -> None:
     from graphkit.plugins import load_entry_point_plugins
 
     load_entry_point_plugins()
+
+
+def _register_layers() -> None:
+    from graphkit.nn.attention.global_models import build_mamba, build_performer, build_transformer
+    from graphkit.nn.conv.local_convs import build_gat, build_gatedgcn, build_gcn, build_gine, build_pna
+    from graphkit.plugins import register_global_model, register_local_conv
+
+    register_local_conv("gine", inputs=("edge_index", "edge_attr"))(build_gine)
+    register_local_conv("gatedgcn", inputs=("edge_index", "edge_attr"), updates_edges=True)(build_gatedgcn)
+    register_local_conv("gat", inputs=("edge_index", "edge_attr"))(build_gat)
+    register_local_conv("gcn", inputs=("edge_index",))(build_gcn)
+    register_local_conv("pna", inputs=("edge_index", "edge_attr"), needs_degrees=True)(build_pna)
+    register_global_model("transformer", inputs=("batch", "padded"))(build_transformer)
+    register_global_model("performer", inputs=("batch", "padded"))(build_performer)
+    register_global_model("mamba", inputs=("edge_index", "batch"))(build_mamba)
 
 
 def _register_models() -> None:

@@ -35,6 +35,8 @@ from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.errors import PluginError
 from graphkit.models import MODELS
 from graphkit.models.model_entry import ModelEntry
+from graphkit.nn.attention import GLOBAL_MODELS, GlobalModelEntry
+from graphkit.nn.conv import LOCAL_CONVS, LocalConvEntry
 from graphkit.tasks import TASKS
 from graphkit.tasks.task_entry import TaskEntry
 from graphkit.text import SUMMARIZERS
@@ -60,6 +62,46 @@ def register_model(name: str, config_class: type[ModelConfig], *, levels: Sequen
     def wrap(build: F) -> F:
         extra = {} if needs_degree_histogram is None else {"needs_degree_histogram": needs_degree_histogram}
         MODELS.register(name, ModelEntry(config_class, build, levels=tuple(levels), **extra))
+        return build
+
+    return wrap
+
+
+def register_local_conv(name: str, *, inputs: Sequence[str] = ("edge_index",), updates_edges: bool = False,
+                        needs_degrees: bool = False) -> Callable[[F], F]:
+    """Registers ``build(channels, heads=1, dropout=0.0, deg=None) -> nn.Module`` as a local
+    conv of every GPS-family model (``model.local_conv``): GPS, GMN, GSM++, GraphCLIP.
+
+    Args:
+        inputs: what its ``forward`` reads besides ``x``, by keyword, in order (``edge_index``,
+            ``edge_attr``: a conv with ``edge_attr`` gets the encoded edge features).
+        updates_edges: it returns ``(x', edge_attr')`` and applies its own residual.
+        needs_degrees: it is built from the training graphs' in-degree histogram (``deg``).
+    """
+
+    def wrap(build: F) -> F:
+        LOCAL_CONVS.register(name, LocalConvEntry(build, tuple(inputs), updates_edges, needs_degrees))
+        return build
+
+    return wrap
+
+
+def register_global_model(name: str, *, inputs: Sequence[str] = ("batch",)) -> Callable[[F], F]:
+    """Registers ``build(channels, heads=1, dropout=0.0, options={}) -> nn.Module`` as a global
+    mixer of the GPS block (``model.global_model``): it maps node features ``[N, C]`` to
+    ``[N, C]``, mixing nodes within each graph.
+
+    Args:
+        inputs: what its ``forward`` reads besides ``x``, by keyword, in order: ``batch``
+            (graph index per node), ``padded`` (the dense ``[B, N_max, C]`` layout,
+            :class:`~graphkit.nn.attention.PaddedBatch`), ``edge_index``.
+
+    A mixer that offers :class:`~graphkit.nn.attention.MixerFlops` is covered by the
+    sparsifier's FLOPs counter and budget.
+    """
+
+    def wrap(build: F) -> F:
+        GLOBAL_MODELS.register(name, GlobalModelEntry(build, tuple(inputs)))
         return build
 
     return wrap
@@ -219,5 +261,5 @@ def load_entry_point_plugins() -> list[str]:
 
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginRef", "load_entry_point_plugins", "load_plugin", "load_plugins",
-           "register_dataset", "register_dataset_family", "register_model", "register_summarizer",
-           "register_task"]
+           "register_dataset", "register_dataset_family", "register_global_model", "register_local_conv",
+           "register_model", "register_summarizer", "register_task"]

@@ -18,8 +18,8 @@ from torch_geometric.nn import global_mean_pool
 
 from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
-from graphkit.nn.attention import GLOBAL_MODELS, PaddedBatch
-from graphkit.nn.conv import EDGE_CONVS, LOCAL_CONVS, LOCAL_CONVS_WITHOUT_DEGREES
+from graphkit.nn.attention import PaddedBatch, check_global_model
+from graphkit.nn.conv import check_local_conv, reads_edge_features
 from graphkit.nn.encoding import RWSEEncoder
 from graphkit.nn.layers import GPSLayer
 
@@ -32,7 +32,7 @@ class GraphCLIPConfig(ModelConfig):
         hidden_channels: GPS width (default 128).
         num_layers: GPS layers (default 2).
         local_conv: GPS local branch (default ``gcn``; the convs that read edge features,
-            ``EDGE_CONVS``, get a learned dummy edge feature).
+            edge features (``graphkit.nn.conv.reads_edge_features``), get a learned dummy edge feature).
         global_model: GPS global branch (default ``transformer``; subgraphs are small).
         heads: attention heads; must divide ``hidden_channels``.
         dropout, attn_dropout: GPS dropouts (default 0.1, 0.1).
@@ -46,7 +46,7 @@ class GraphCLIPConfig(ModelConfig):
 
     hidden_channels: int = 128
     num_layers: int = 2
-    local_conv: Literal[LOCAL_CONVS] = "gcn"
+    local_conv: str = "gcn"  # a registered local conv built without a degree histogram, or none
     global_model: Literal["transformer", "performer", "none"] = "transformer"
     heads: int = 4
     dropout: float = 0.1
@@ -56,10 +56,8 @@ class GraphCLIPConfig(ModelConfig):
     init_temperature: float = 0.07
 
     def __post_init__(self) -> None:
-        if self.local_conv not in LOCAL_CONVS_WITHOUT_DEGREES:
-            raise ValueError(f"model.local_conv must be one of {list(LOCAL_CONVS_WITHOUT_DEGREES)}")
-        if self.global_model not in GLOBAL_MODELS:
-            raise ValueError(f"model.global_model must be one of {GLOBAL_MODELS}")
+        check_local_conv(self.local_conv, degrees=False)
+        check_global_model(self.global_model)
         if min(self.hidden_channels, self.num_layers, self.heads) < 1:
             raise ValueError("model.hidden_channels, num_layers and heads must be >= 1")
         if self.hidden_channels % self.heads:
@@ -104,7 +102,7 @@ class GraphCLIP(nn.Module):
             GPSLayer(hidden_channels, local_conv=local_conv, global_model=global_model, heads=heads,
                      dropout=dropout, attn_dropout=attn_dropout, norm="layer")
             for _ in range(num_layers))
-        self.needs_edges = local_conv in EDGE_CONVS
+        self.needs_edges = reads_edge_features(local_conv)
         self.dummy_edge = nn.Parameter(torch.randn(1, hidden_channels)) if self.needs_edges else None
         self.readout = nn.Sequential(nn.Linear(2 * hidden_channels, hidden_channels), nn.GELU(),
                                      nn.Linear(hidden_channels, in_channels))

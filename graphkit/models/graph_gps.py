@@ -17,8 +17,8 @@ from torch_geometric.nn import global_add_pool, global_max_pool, global_mean_poo
 
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
-from graphkit.nn.attention import GLOBAL_MODELS, PADDED_GLOBAL_MODELS, PaddedBatch
-from graphkit.nn.conv import EDGE_CONVS, LOCAL_CONVS
+from graphkit.nn.attention import PaddedBatch, check_global_model
+from graphkit.nn.conv import check_local_conv
 from graphkit.nn.encoding import FeatureEncoder, RWSEEncoder, lap_encoder_resolver
 from graphkit.nn.layers import GPSLayer
 
@@ -60,8 +60,8 @@ class GraphGPSConfig(PEModelConfig):
 
     hidden_channels: int = 64
     num_layers: int = 10
-    local_conv: Literal[LOCAL_CONVS] = "gine"
-    global_model: Literal[GLOBAL_MODELS] = "transformer"
+    local_conv: str = "gine"  # a registered local conv (graphkit.nn.conv.LOCAL_CONVS) or none
+    global_model: str = "transformer"  # a registered global mixer (graphkit.nn.attention.GLOBAL_MODELS) or none
     heads: int = 4
     dropout: float = 0.0
     attn_dropout: float = 0.5
@@ -79,11 +79,8 @@ class GraphGPSConfig(PEModelConfig):
     mamba_input_norm: bool = False
 
     def __post_init__(self) -> None:
-        if self.local_conv not in LOCAL_CONVS:
-            raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS}, got {self.local_conv!r}")
-        if self.global_model not in GLOBAL_MODELS:
-            raise ValueError(
-                f"model.global_model must be one of {GLOBAL_MODELS}, got {self.global_model!r}")
+        check_local_conv(self.local_conv)
+        check_global_model(self.global_model)
         if self.local_conv == "none" and self.global_model == "none":
             raise ValueError("model.local_conv and model.global_model cannot both be 'none'")
         super().__post_init__()
@@ -158,8 +155,9 @@ class GraphGPS(nn.Module):
         self.layers = layers if layers is not None else nn.ModuleList(
             GPSLayer(hidden_channels) for _ in range(num_layers))
         first = self.layers[0]
-        self.needs_edges = first.local_kind in EDGE_CONVS
-        self.needs_padding = first.global_kind in PADDED_GLOBAL_MODELS
+        # what the blocks read: the edge features, and one padded layout shared by all layers
+        self.needs_edges = "edge_attr" in first.local_inputs
+        self.needs_padding = "padded" in (*first.global_inputs, *first.post_inputs)
         self.dummy_edge = None
         if self.needs_edges and edge_encoder is None:
             self.dummy_edge = nn.Parameter(torch.empty(1, hidden_channels))

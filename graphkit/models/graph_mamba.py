@@ -15,7 +15,7 @@ from torch import nn
 from graphkit.models.graph_gps import GraphGPS, build_encoders, check_layer_ffn_channels, layer_ffn_channels
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
-from graphkit.nn.conv import LOCAL_CONVS_WITHOUT_DEGREES
+from graphkit.nn.conv import check_local_conv
 from graphkit.nn.layers import GMNLayer
 
 
@@ -43,7 +43,7 @@ class GraphMambaConfig(PEModelConfig):
 
     hidden_channels: int = 64
     num_layers: int = 4
-    local_conv: Literal[LOCAL_CONVS_WITHOUT_DEGREES] = "gatedgcn"
+    local_conv: str = "gatedgcn"  # a registered local conv built without a degree histogram, or none
     walk_length: int = 2
     num_walks: int = 4
     num_samples: int = 1
@@ -58,9 +58,7 @@ class GraphMambaConfig(PEModelConfig):
     layer_ffn_channels: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.local_conv not in LOCAL_CONVS_WITHOUT_DEGREES:
-            raise ValueError(f"model.local_conv must be one of {LOCAL_CONVS_WITHOUT_DEGREES}, "
-                             f"got {self.local_conv!r}")
+        check_local_conv(self.local_conv, degrees=False)
         super().__post_init__()
         if min(self.hidden_channels, self.num_layers, self.num_walks, self.num_samples,
                self.state_channels, self.eval_orderings, self.heads) < 1:

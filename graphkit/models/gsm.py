@@ -18,7 +18,7 @@ from graphkit.models.graph_gps import GraphGPS, build_encoders, check_layer_ffn_
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.pe_model_config import PEModelConfig
 from graphkit.nn.attention import PaddedBatch
-from graphkit.nn.conv import LOCAL_CONVS_WITHOUT_DEGREES
+from graphkit.nn.conv import check_local_conv
 from graphkit.nn.layers import GSMLayer
 from graphkit.nn.mamba import PackedSequences
 from graphkit.transforms.hac_tokenization import hac_ranks
@@ -60,7 +60,7 @@ class GSMConfig(PEModelConfig):
     top_k: int = 0
     degree_noise: float = 1.0
     eval_orderings: int = 5
-    local_conv: Literal[LOCAL_CONVS_WITHOUT_DEGREES] = "gine"
+    local_conv: str = "gine"  # a registered local conv built without a degree histogram, or none
     heads: int = 4
     dropout: float = 0.0
     attn_dropout: float = 0.5
@@ -74,6 +74,7 @@ class GSMConfig(PEModelConfig):
     layer_ffn_channels: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
+        check_local_conv(self.local_conv, degrees=False)
         super().__post_init__()
         bad = [t for t in self.tokenizations if t not in TOKENIZATIONS]
         if bad or not self.tokenizations or len(set(self.tokenizations)) != len(self.tokenizations):

@@ -7,8 +7,8 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
-from graphkit.nn.attention import GLOBAL_MODEL_INPUTS, global_model_resolver
-from graphkit.nn.conv import EDGE_UPDATING_CONVS, LOCAL_CONV_INPUTS, local_conv_resolver
+from graphkit.nn.attention import global_model_inputs, global_model_resolver
+from graphkit.nn.conv import local_conv_inputs, local_conv_resolver, updates_edges
 from graphkit.nn.layers.gps_block import GPSBlock
 from graphkit.sparsify.pruned_self_attention import PrunedSelfAttention
 from graphkit.sparsify.token_selection import per_graph_topk
@@ -100,7 +100,7 @@ class CompactGPSLayer(GPSBlock):
         if edge_ratio < 1.0 and local_conv != "gine":
             raise ValueError("edge pruning (edge_ratio < 1) is implemented for local_conv gine")
         local = local_conv_resolver(local_conv, channels)
-        local_inputs = LOCAL_CONV_INPUTS.get(local_conv, ())
+        local_inputs = local_conv_inputs(local_conv)
         renamed = {"attn_bias": "global_model.bias", "attn.": "global_model.", "ff_bias": "ff2.bias"}
         if edge_ratio < 1.0:
             local, local_inputs = EdgePrunedConv(local, channels, edge_ratio), (*local_inputs, "batch")
@@ -109,14 +109,14 @@ class CompactGPSLayer(GPSBlock):
             mixer, inputs, kind = None, (), "none"
         elif global_model != "transformer":
             mixer = global_model_resolver(global_model, channels, heads or 1, attn_dropout, mamba_kwargs)
-            inputs, kind = GLOBAL_MODEL_INPUTS[global_model], global_model
+            inputs, kind = global_model_inputs(global_model), global_model
         elif heads > 0:
             mixer = PrunedSelfAttention(channels, heads, head_channels, token_ratio)
             inputs, kind = ("batch", "padded"), "transformer" if token_ratio == 1.0 else "pruned"
         else:
             mixer, inputs, kind = BiasMixer(channels), (), "pruned"
         super().__init__(channels, local, mixer, local_inputs=local_inputs, global_inputs=inputs,
-                         updates_edges=local_conv in EDGE_UPDATING_CONVS, ffn_channels=ffn_channels,
+                         updates_edges=updates_edges(local_conv), ffn_channels=ffn_channels,
                          norm=norm, renamed=renamed, local_kind=local_conv, global_kind=kind)
         self.heads, self.head_channels, self.ffn_channels = heads, head_channels, ffn_channels
         self.token_ratio, self.edge_ratio = token_ratio, edge_ratio

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from graphkit.models.gsm import GSM
-from graphkit.nn.attention import GraphSelfAttention, PerformerAttention
+from graphkit.nn.attention import GraphSelfAttention, MixerFlops, PerformerAttention
 from graphkit.nn.layers.gps_block import GPSBlock
 from graphkit.nn.mamba import BiMamba, GraphSequenceMamba, NeighborhoodMamba, TokenizationMixture
 from graphkit.sparsify.compact_gps_layer import BiasMixer, EdgePrunedConv
@@ -175,7 +175,10 @@ def mixer_flops(mixer: nn.Module, channels: int, sizes: GraphSizes) -> tuple[flo
         return dense, sequential
     if isinstance(mixer, BiasMixer):
         return 0.0, 0.0
-    raise ValueError(f"the FLOPs counter has no entry for global mixer {type(mixer).__name__}")
+    if isinstance(mixer, MixerFlops):  # a plugin's mixer counts itself
+        return float(mixer.flops(n, b, length)), 0.0
+    raise ValueError(f"the FLOPs counter has no entry for global mixer {type(mixer).__name__}; a mixer "
+                     f"registered by a plugin offers graphkit.nn.attention.MixerFlops")
 
 
 def _linear_flops(module: Optional[nn.Module], rows: int) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from graphkit.nn.conv import EDGE_UPDATING_CONVS, LOCAL_CONV_INPUTS, LOCAL_CONVS, local_conv_resolver
+from graphkit.nn.conv import check_local_conv, local_conv_inputs, local_conv_resolver, updates_edges
 from graphkit.nn.layers.gps_block import BRANCH_ORDER, GPSBlock
 from graphkit.nn.mamba.graph_sequence_mamba import GraphSequenceMamba
 from graphkit.nn.mamba.neighborhood_mamba import NeighborhoodMamba
@@ -44,8 +44,7 @@ class GMNLayer(GPSBlock):
                  num_samples: int = 1, ordering: str = "degree", heads: int = 4, dropout: float = 0.0,
                  norm: str = "batch", state_channels: int = 16, eval_orderings: int = 5,
                  ffn_channels: Optional[int] = None) -> None:
-        if local_conv not in LOCAL_CONVS:
-            raise ValueError(f"unknown local_conv {local_conv!r}; valid: {', '.join(LOCAL_CONVS)}")
+        check_local_conv(local_conv, where="local_conv")
         if walk_length < 0:
             raise ValueError("walk_length must be >= 0")
         local = local_conv_resolver(local_conv, channels, heads, dropout, None)
@@ -59,8 +58,8 @@ class GMNLayer(GPSBlock):
             renamed = {"token_encoder.": "global_model.token_encoder.",
                        "token_mamba.": "global_model.token_mamba."}
         super().__init__(
-            channels, local, mixer, local_inputs=LOCAL_CONV_INPUTS.get(local_conv, ()),
-            global_inputs=inputs, updates_edges=local_conv in EDGE_UPDATING_CONVS,
+            channels, local, mixer, local_inputs=local_conv_inputs(local_conv),
+            global_inputs=inputs, updates_edges=updates_edges(local_conv),
             global_first=True, ffn_channels=ffn_channels, dropout=dropout, norm=norm, order=BRANCH_ORDER,
             renamed=renamed, local_kind=local_conv, global_kind="gmn")
         self.walk_length = walk_length

@@ -6,8 +6,8 @@ from typing import Optional
 
 from torch import Tensor
 
-from graphkit.nn.attention import GLOBAL_MODEL_INPUTS, global_model_resolver
-from graphkit.nn.conv import EDGE_UPDATING_CONVS, LOCAL_CONV_INPUTS, local_conv_resolver
+from graphkit.nn.attention import global_model_inputs, global_model_resolver
+from graphkit.nn.conv import local_conv_inputs, local_conv_resolver, updates_edges
 from graphkit.nn.layers.gps_block import GPSBlock
 
 
@@ -56,7 +56,7 @@ class GPSLayer(GPSBlock):
         local = local_conv_resolver(local_conv, channels, heads, dropout, deg)
         mixer = global_model_resolver(global_model, channels, heads, attn_dropout, mamba_kwargs)
         super().__init__(
-            channels, local, mixer, local_inputs=LOCAL_CONV_INPUTS.get(local_conv, ()),
-            global_inputs=GLOBAL_MODEL_INPUTS.get(global_model, ()),
-            updates_edges=local_conv in EDGE_UPDATING_CONVS, dropout=dropout, norm=norm,
+            channels, local, mixer, local_inputs=local_conv_inputs(local_conv),
+            global_inputs=global_model_inputs(global_model),
+            updates_edges=updates_edges(local_conv), dropout=dropout, norm=norm,
             local_kind=local_conv, global_kind=global_model)

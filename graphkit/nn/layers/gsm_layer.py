@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from graphkit.nn.attention import GraphSelfAttention
-from graphkit.nn.conv import EDGE_UPDATING_CONVS, LOCAL_CONV_INPUTS, local_conv_resolver
+from graphkit.nn.conv import local_conv_inputs, local_conv_resolver, updates_edges
 from graphkit.nn.layers.gps_block import BRANCH_ORDER, GPSBlock
 from graphkit.nn.mamba.tokenization_mixture import TokenizationMixture
 
@@ -51,8 +51,8 @@ class GSMLayer(GPSBlock):
         attention = GraphSelfAttention(channels, heads=heads, dropout=attn_dropout)
         super().__init__(
             channels, local, mixture, post_model=attention,
-            local_inputs=LOCAL_CONV_INPUTS.get(local_conv, ()), global_inputs=("layout",),
-            post_inputs=("batch", "padded"), updates_edges=local_conv in EDGE_UPDATING_CONVS,
+            local_inputs=local_conv_inputs(local_conv), global_inputs=("layout",),
+            post_inputs=("batch", "padded"), updates_edges=updates_edges(local_conv),
             global_first=True, ffn_channels=ffn_channels, dropout=dropout, norm=norm, order=BRANCH_ORDER,
             renamed={"mamba.": "global_model.mamba.", "router.": "global_model.router.",
                      "norm_mamba.": "norm_global.", "attention.": "post_model.",
