@@ -57,7 +57,7 @@ def compact_layers(cfg: CompactGPSConfig) -> nn.ModuleList:
                         head_channels=cfg.head_channels, ffn_channels=cfg.layer_ffn_channels[i],
                         token_ratio=cfg.layer_token_ratio[i], edge_ratio=cfg.layer_edge_ratio[i],
                         norm=cfg.norm, global_model=cfg.global_model, attn_dropout=cfg.attn_dropout,
-                        mamba_kwargs=mamba_kwargs(cfg))
+                        mamba_kwargs=mamba_kwargs(cfg), dense_heads=cfg.heads)
         for i in range(cfg.num_layers))
 
 

@@ -84,6 +84,8 @@ class CompactGPSLayer(GPSBlock):
         global_model: ``transformer`` (default: pruned attention as above), ``performer``
             or ``mamba`` (kept whole; ``heads`` is then its dense head count or 0).
         attn_dropout, mamba_kwargs: settings of a kept ``performer`` or ``mamba`` mixer.
+        dense_heads: the dense model's ``heads``, for a mixer kept whole that reads them (a
+            plugin's mixer with heads of its own).
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, C]``, ``batch [N]`` ->
@@ -93,7 +95,7 @@ class CompactGPSLayer(GPSBlock):
     def __init__(self, channels: int, local_conv: str, heads: Optional[int], head_channels: int,
                  ffn_channels: int, token_ratio: float = 1.0, edge_ratio: float = 1.0,
                  norm: str = "batch", global_model: str = "transformer", attn_dropout: float = 0.0,
-                 mamba_kwargs: Optional[dict] = None) -> None:
+                 mamba_kwargs: Optional[dict] = None, dense_heads: int = 1) -> None:
         if local_conv not in COMPACT_LOCAL_CONVS:
             raise ValueError(f"compacted layers support local_conv {', '.join(COMPACT_LOCAL_CONVS)}, "
                              f"not {local_conv!r}")
@@ -107,8 +109,8 @@ class CompactGPSLayer(GPSBlock):
             renamed.update({"edge_scorer.": "local.scorer.", "local.": "local.conv."})
         if heads is None:
             mixer, inputs, kind = None, (), "none"
-        elif global_model != "transformer":
-            mixer = global_model_resolver(global_model, channels, heads or 1, attn_dropout, mamba_kwargs)
+        elif global_model != "transformer":  # kept whole, built as in the dense model
+            mixer = global_model_resolver(global_model, channels, heads or dense_heads, attn_dropout, mamba_kwargs)
             inputs, kind = global_model_inputs(global_model), global_model
         elif heads > 0:
             mixer = PrunedSelfAttention(channels, heads, head_channels, token_ratio)
