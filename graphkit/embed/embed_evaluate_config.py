@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Optional, Union
+from dataclasses import dataclass
+from typing import Literal, Optional
 
-from graphkit.config import PluginRef, TrackingConfig
+from graphkit.embed.embed_recipe_config import EmbedRecipeConfig
 
 
-@dataclass(frozen=True)
-class EmbedEvaluateConfig:
+@dataclass(frozen=True, kw_only=True)
+class EmbedEvaluateConfig(EmbedRecipeConfig):
     """The DeepWalk/FastRP node classification protocol: one-vs-rest logistic regression
     on a share of the labeled nodes, Micro-/Macro-F1 on the rest, mean ± std over shuffles
     (:func:`graphkit.embed.evaluate_node_classification`).
@@ -32,8 +32,6 @@ class EmbedEvaluateConfig:
     """
 
     embedding: str
-    dataset: Optional[str] = None
-    graph: Optional[str] = None
     ratios: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
     shuffles: int = 5
     preset: Literal["default", "paper"] = "default"
@@ -41,10 +39,3 @@ class EmbedEvaluateConfig:
     standardize: bool = True
     jobs: Optional[int] = None
     quiet: bool = False
-    seed: int = 0
-    tracking: TrackingConfig = field(default_factory=TrackingConfig)
-    plugins: tuple[Union[str, PluginRef], ...] = ()
-
-    def __post_init__(self) -> None:
-        if (self.dataset is None) == (self.graph is None):
-            raise ValueError("give exactly one of dataset (--dataset) and graph (--graph)")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Optional, Union
+from dataclasses import dataclass
+from typing import Literal, Optional
 
-from graphkit.config import PluginRef, TrackingConfig
+from graphkit.embed.embed_recipe_config import EmbedRecipeConfig
 
 
-@dataclass(frozen=True)
-class FastRPRunConfig:
+@dataclass(frozen=True, kw_only=True)
+class FastRPRunConfig(EmbedRecipeConfig):
     """A FastRP embedding (`Chen et al. 2019 <https://arxiv.org/abs/1908.11512>`_) of one
     graph, saved as ``.npy`` with its parameters (``<out>.json``).
 
@@ -36,8 +36,6 @@ class FastRPRunConfig:
             recorded with each file's sha256.
     """
 
-    dataset: Optional[str] = None
-    graph: Optional[str] = None
     preset: Literal["default", "paper"] = "default"
     dim: Optional[int] = None
     weights: Optional[tuple[float, ...]] = None
@@ -47,10 +45,3 @@ class FastRPRunConfig:
     self_influence: float = 0.0
     property_ratio: float = 0.0
     dtype: Literal["float32", "float64"] = "float32"
-    seed: int = 0
-    tracking: TrackingConfig = field(default_factory=TrackingConfig)
-    plugins: tuple[Union[str, PluginRef], ...] = ()
-
-    def __post_init__(self) -> None:
-        if (self.dataset is None) == (self.graph is None):
-            raise ValueError("give exactly one of dataset (--dataset) and graph (--graph)")

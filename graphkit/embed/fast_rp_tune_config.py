@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Optional, Union
+from dataclasses import dataclass
+from typing import Literal
 
-from graphkit.config import PluginRef, TrackingConfig
+from graphkit.embed.embed_recipe_config import EmbedRecipeConfig
 
 
-@dataclass(frozen=True)
-class FastRPTuneConfig:
+@dataclass(frozen=True, kw_only=True)
+class FastRPTuneConfig(EmbedRecipeConfig):
     """Optuna search of FastRP's last iteration weight and beta, the FastRP paper's
     protocol (:func:`graphkit.embed.tune_fastrp`).
 
@@ -28,18 +28,9 @@ class FastRPTuneConfig:
             recorded with each file's sha256.
     """
 
-    dataset: Optional[str] = None
-    graph: Optional[str] = None
     trials: int = 20
     dim: int = 64
     ratio: float = 0.1
     shuffles: int = 3
     C: float = 0.1
     objective: Literal["macro_f1", "micro_f1"] = "macro_f1"
-    seed: int = 0
-    tracking: TrackingConfig = field(default_factory=TrackingConfig)
-    plugins: tuple[Union[str, PluginRef], ...] = ()
-
-    def __post_init__(self) -> None:
-        if (self.dataset is None) == (self.graph is None):
-            raise ValueError("give exactly one of dataset (--dataset) and graph (--graph)")

@@ -11,13 +11,10 @@ config's ``tracking.wandb`` (offline by default; ``disabled`` imports nothing).
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 from graphkit.config import to_dict
-from graphkit.errors import TrainingError
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers.run_dir import RunDir, write_text_atomic
 from graphkit.trainers.run_lock import claimed
@@ -26,14 +23,7 @@ from graphkit.trainers.run_lock import claimed
 class _RecipeDir(RunDir):
     """A run directory without ``checkpoints/``: recipes save no training state."""
 
-    def create(self) -> None:
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(dir=self.path, prefix=".write-test-")
-            os.close(fd)
-            os.unlink(probe)
-        except OSError as e:
-            raise TrainingError(f"run directory {self.path} is not writable: {e.strerror}") from None
+    holds_checkpoints = False
 
 
 class RecipeRun:

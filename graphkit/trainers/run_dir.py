@@ -32,10 +32,13 @@ class RunDir:
         if create:
             self.create()
 
+    # recipes that save no training state (zeroshot, embed, ...) leave ``checkpoints/`` out
+    holds_checkpoints = True
+
     def create(self) -> None:
-        """Creates the directory and ``checkpoints/`` and checks they are writable."""
+        """Creates the directory (and ``checkpoints/``) and checks they are writable."""
         try:
-            self.checkpoints.mkdir(parents=True, exist_ok=True)
+            (self.checkpoints if self.holds_checkpoints else self.path).mkdir(parents=True, exist_ok=True)
             # a uniquely named probe: every rank of a multi-process job checks the same dir
             fd, probe = tempfile.mkstemp(dir=self.path, prefix=".write-test-")
             os.close(fd)
