@@ -156,3 +156,43 @@ def test_readme_plugin_example_trains_as_written(tmp_path: Path, monkeypatch, mi
                  "trainer.epochs=3", "--run-dir", str(tmp_path / "run"), "--quiet"]) == 0
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["model"] == "my_mlp" and results["dataset"] == "cora"
+
+
+def test_every_table_lists_plugin_entries_for_an_unknown_name(tmp_path: Path, monkeypatch):
+    from graphkit.datasets import DATASET_FAMILIES, DATASETS
+    from graphkit.errors import UnknownNameError
+    from graphkit.nn.attention import GLOBAL_MODELS
+    from graphkit.nn.conv import LOCAL_CONVS
+    from graphkit.tasks import TASKS
+    from graphkit.text import SUMMARIZERS
+
+    for table in (LOCAL_CONVS, GLOBAL_MODELS, TASKS, SUMMARIZERS, DATASET_FAMILIES, DATASETS):
+        monkeypatch.setattr(table, "_items", dict(table._items))  # this test's entries go with it
+    plugin = tmp_path / "every_table.py"
+    plugin.write_text(textwrap.dedent('''
+        from torch import nn
+        from graphkit.datasets import DatasetSpec
+        from graphkit.plugins import (register_dataset, register_dataset_family, register_global_model,
+                                      register_local_conv, register_summarizer, register_task)
+
+        register_local_conv("zz_conv")(lambda channels, **kw: nn.Linear(channels, channels))
+        register_global_model("zz_mixer")(lambda channels, **kw: nn.Linear(channels, channels))
+        register_task("zz_task")(lambda cfg, dataset, ctx: None)
+        register_summarizer("zz_summary")(lambda path=None, **kw: None)
+        register_dataset_family("zzfam", example="zzfam:1", description="test")(lambda m, a, c: None)
+        register_dataset(DatasetSpec(name="zz_data", task="node_classification", metric="accuracy",
+                                     source="test", citation="", description="test", files=(),
+                                     loader=lambda ctx: None))
+    '''))
+    load_plugin(str(plugin))
+    for table, name in ((LOCAL_CONVS, "zz_conv"), (GLOBAL_MODELS, "zz_mixer"), (TASKS, "zz_task"),
+                        (SUMMARIZERS, "zz_summary"), (DATASET_FAMILIES, "zzfam"), (DATASETS, "zz_data"),
+                        (MODELS, "plugin_mlp")):
+        if name == "plugin_mlp" and name not in MODELS:
+            continue  # registered by the module fixture when those tests ran first
+        with pytest.raises(UnknownNameError, match=name):
+            table.get("no_such_name")
+    with pytest.raises(ValueError, match="zz_conv"):
+        from graphkit.models.graph_gps import GraphGPSConfig
+
+        GraphGPSConfig(name="gps", local_conv="nope")

@@ -61,21 +61,10 @@ class LinkEncoder(nn.Module):
         ``adj [N, N]`` CSR -> ``[N, hidden]``
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        hidden_channels: int,
-        num_layers: int = 1,
-        conv: str = "puregcn",
-        dropout: float = 0.0,
-        input_dropout: float = 0.0,
-        tail_dropout: float = 0.0,
-        edge_dropout: float = 0.0,
-        layer_norm: bool = False,
-        residual: bool = False,
-        jk: bool = False,
-        num_embeddings: Optional[int] = None,
-    ) -> None:
+    def __init__(self, in_channels: int, hidden_channels: int, num_layers: int = 1, conv: str = "puregcn",
+                 dropout: float = 0.0, input_dropout: float = 0.0, tail_dropout: float = 0.0,
+                 edge_dropout: float = 0.0, layer_norm: bool = False, residual: bool = False, jk: bool = False,
+                 num_embeddings: Optional[int] = None) -> None:
         super().__init__()
         if conv not in LINK_CONVS:
             raise ValueError(f"unknown conv {conv!r}; valid: {', '.join(LINK_CONVS)}")

@@ -84,23 +84,11 @@ class NCNPredictor(nn.Module):
         ``x [N, in]``, ``adj [N, N]`` CSR, ``edge_label_index [2, B]`` -> ``[B]`` logits
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        hidden_channels: int,
-        dropout: float = 0.0,
-        edge_dropout: float = 0.0,
-        layer_norm: bool = False,
-        use_xlin: bool = False,
-        tail_act: bool = False,
-        two_layer_lin: bool = False,
-        beta: float = 1.0,
-        variant: str = "ncn",
-        completion_alpha: float = 1.0,
-        completion_scale: float = 5.0,
-        completion_offset: float = 3.0,
-        completion_pt: float = 0.5,
-    ) -> None:
+    def __init__(self, in_channels: int, hidden_channels: int, dropout: float = 0.0, edge_dropout: float = 0.0,
+                 layer_norm: bool = False, use_xlin: bool = False, tail_act: bool = False,
+                 two_layer_lin: bool = False, beta: float = 1.0, variant: str = "ncn",
+                 completion_alpha: float = 1.0, completion_scale: float = 5.0, completion_offset: float = 3.0,
+                 completion_pt: float = 0.5) -> None:
         super().__init__()
         if variant not in NCN_VARIANTS:
             raise ValueError(f"unknown NCN variant {variant!r}; valid: {', '.join(NCN_VARIANTS)}")

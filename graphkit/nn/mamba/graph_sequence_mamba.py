@@ -54,18 +54,9 @@ class GraphSequenceMamba(nn.Module):
         ``x [N, C]``, ``edge_index [2, E]``, ``batch [N]`` -> ``[N, C]``
     """
 
-    def __init__(
-        self,
-        channels: int,
-        state_channels: int = 16,
-        conv_kernel: int = 4,
-        expand: int = 1,
-        bidirectional: bool = False,
-        eval_orderings: int = 5,
-        noise: float = 1.0,
-        ordering: str = "degree",
-        input_norm: bool = False,
-    ) -> None:
+    def __init__(self, channels: int, state_channels: int = 16, conv_kernel: int = 4, expand: int = 1,
+                 bidirectional: bool = False, eval_orderings: int = 5, noise: float = 1.0,
+                 ordering: str = "degree", input_norm: bool = False) -> None:
         super().__init__()
         if eval_orderings < 1:
             raise ValueError("eval_orderings must be >= 1")

@@ -34,16 +34,8 @@ class MambaBlock(nn.Module):
         each token is -> ``[T, C]``, without any padding.
     """
 
-    def __init__(
-        self,
-        channels: int,
-        state_channels: int = 16,
-        conv_kernel: int = 4,
-        expand: int = 1,
-        dt_rank: Optional[int] = None,
-        dt_min: float = 0.001,
-        dt_max: float = 0.1,
-    ) -> None:
+    def __init__(self, channels: int, state_channels: int = 16, conv_kernel: int = 4, expand: int = 1,
+                 dt_rank: Optional[int] = None, dt_min: float = 0.001, dt_max: float = 0.1) -> None:
         super().__init__()
         inner = expand * channels
         self.inner, self.state_channels = inner, state_channels

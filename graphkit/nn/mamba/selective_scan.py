@@ -101,18 +101,9 @@ def _finish(y, u, D, z):
     return y
 
 
-def selective_scan(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor] = None,
-    z: Optional[Tensor] = None,
-    delta_bias: Optional[Tensor] = None,
-    delta_softplus: bool = False,
-    use_kernel: bool = True,
-) -> Tensor:
+def selective_scan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Optional[Tensor] = None,
+                   z: Optional[Tensor] = None, delta_bias: Optional[Tensor] = None,
+                   delta_softplus: bool = False, use_kernel: bool = True) -> Tensor:
     """The selective state-space scan of `Mamba <https://arxiv.org/abs/2312.00752>`_,
     with the argument layout of ``mamba_ssm``'s ``selective_scan_fn``::
 
@@ -142,17 +133,9 @@ def selective_scan(
     return _finish(y.transpose(1, 2), u, D, z).to(u.dtype)
 
 
-def selective_scan_sequential(
-    u: Tensor,
-    delta: Tensor,
-    A: Tensor,
-    B: Tensor,
-    C: Tensor,
-    D: Optional[Tensor] = None,
-    z: Optional[Tensor] = None,
-    delta_bias: Optional[Tensor] = None,
-    delta_softplus: bool = False,
-) -> Tensor:
+def selective_scan_sequential(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor,
+                              D: Optional[Tensor] = None, z: Optional[Tensor] = None,
+                              delta_bias: Optional[Tensor] = None, delta_softplus: bool = False) -> Tensor:
     """The same scan as :func:`selective_scan`, one step at a time (the reference
     semantics of ``mamba_ssm``'s ``selective_scan_ref``); slow, for tests."""
     log_a, x = _prepare(u, delta, A, B, C, delta_bias, delta_softplus)
