@@ -52,7 +52,8 @@ ROWS = {
     },
     "fastrp_blogcatalog": {
         "commands": [
-            ["embed", "fastrp", "--dataset", "blogcatalog", "--preset", "paper", "--out", "{tmp}/blog.npy"],
+            ["embed", "fastrp", "--dataset", "blogcatalog", "--preset", "paper", "--out", "{tmp}/blog.npy",
+             "--runs-root", "{tmp}/runs"],
             ["embed", "evaluate", "--embedding", "{tmp}/blog.npy", "--dataset", "blogcatalog", "--preset", "paper",
              "--ratios", "0.1,0.5,0.9", "--shuffles", "5", "--quiet"],
         ],

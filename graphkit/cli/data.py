@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("list", help="table of registered datasets (static sizes)")
     p.add_argument("--all", action="store_true",
                    help="also the dataset families (tu:<NAME>, ogb:<name>, pyg:...) and your own data")
-    p.set_defaults(func=run_list)
+    p.set_defaults(func=run_list, parts=False)
 
     for name, func, help_text in (
         ("info", run_info, "load a dataset and print its real sizes, splits and encoders"),

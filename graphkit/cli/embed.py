@@ -64,7 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fastrp.add_argument("--dtype", choices=("float32", "float64"), help="(default float32)")
     fastrp.add_argument("--seed", type=int, help="(default 0)")
     fastrp.add_argument("--out", type=Path, required=True,
-                        help="output .npy, [num_nodes, dim]; config.yaml and results.json go beside it")
+                        help="output .npy, [num_nodes, dim], with its parameters in <out>.json")
+    _run_dir_arguments(fastrp, "fastrp")
     fastrp.set_defaults(func=run_fastrp)
 
     deepwalk = commands.add_parser("deepwalk", help="DeepWalk baseline embedding, saved as .npy")
@@ -107,10 +108,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     tune.add_argument("--C", type=float, help="(default 0.1)")
     tune.add_argument("--objective", choices=("macro_f1", "micro_f1"), help="(default macro_f1)")
     tune.add_argument("--seed", type=int, help="(default 0)")
-    tune.add_argument("--run-dir", type=Path, help="exact run directory (default runs/fastrp-tune-<graph>/<timestamp>)")
-    tune.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
+    _run_dir_arguments(tune, "fastrp-tune")
     tune.add_argument("--out", type=Path, help="also write the search (best parameters, trials) as json")
     tune.set_defaults(func=run_tune)
+
+
+def _run_dir_arguments(parser: argparse.ArgumentParser, prefix: str) -> None:
+    parser.add_argument("--run-dir", type=Path,
+                        help=f"exact run directory: config.yaml, results.json (default runs/{prefix}-<graph>/<timestamp>)")
+    parser.add_argument("--runs-root", type=Path, default=Path("runs"), help="parent of run directories")
+
+
+def _run_dir(args: argparse.Namespace, cfg, prefix: str) -> Path:
+    """``--run-dir``, else a new ``<runs-root>/<prefix>-<graph>/<timestamp>``."""
+    from graphkit.trainers.run_dir import RunDir
+
+    label = cfg.dataset if cfg.dataset is not None else Path(cfg.graph).stem
+    return args.run_dir or RunDir.new(args.runs_root, f"{prefix}-{label}", create=False).path
 
 
 def _source(args: argparse.Namespace) -> dict:
@@ -131,8 +145,11 @@ def run_fastrp(args: argparse.Namespace) -> int:
     from graphkit.runs.embed_recipes import fastrp_recipe
 
     _check_out(args.out)
-    results = fastrp_recipe(fastrp_config(args), args.out)
+    cfg = fastrp_config(args)
+    run_dir = _run_dir(args, cfg, "fastrp")
+    results = fastrp_recipe(cfg, args.out, run_dir)
     print(f"fastrp: {results['num_nodes']} nodes x {results['dim']} dims in {results['seconds']:.3f}s -> {args.out}")
+    print(f"run directory: {run_dir}")
     return 0
 
 
@@ -188,11 +205,9 @@ def tune_config(args: argparse.Namespace):
 
 def run_tune(args: argparse.Namespace) -> int:
     from graphkit.runs.embed_recipes import tune_recipe
-    from graphkit.trainers.run_dir import RunDir
 
     cfg = tune_config(args)
-    label = cfg.dataset if cfg.dataset is not None else Path(cfg.graph).stem
-    run_dir = args.run_dir or RunDir.new(args.runs_root, f"fastrp-tune-{label}", create=False).path
+    run_dir = _run_dir(args, cfg, "fastrp-tune")
     search = tune_recipe(cfg, run_dir)
     best = search["best_params"]
     weights = ",".join(f"{w:.4g}" for w in best["iteration_weights"])

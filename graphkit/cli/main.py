@@ -52,11 +52,12 @@ def _add_plugin_option(sub: argparse._SubParsersAction) -> None:
 
 
 def _load_parts(args: argparse.Namespace) -> None:
-    """Registers the built-in parts and the plugins of ``--plugin``; ``data list`` keeps to
-    the torch-free dataset table."""
+    """Registers the built-in parts and the plugins of ``--plugin``. A command that looks no
+    name up (``plot``; ``data list``, which keeps to the torch-free dataset table) sets
+    ``parts=False`` and starts without importing torch."""
     from graphkit.catalog import load
 
-    if getattr(args, "data_command", None) == "list" and not args.plugin:
+    if not getattr(args, "parts", True) and not args.plugin:
         return
     load()
     if args.plugin:

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "line per seed and split.")
     p.add_argument("run_dir", type=Path, help="a run directory written by `graphkit train`")
     p.add_argument("--out", type=Path, help="output folder (default RUN_DIR/plots)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, parts=False)
 
 
 def _run_label(run_dir: Path) -> str:

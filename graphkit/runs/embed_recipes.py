@@ -1,7 +1,8 @@
 """The ``graphkit embed`` recipes as run directories (:class:`graphkit.runs.recipe_run.RecipeRun`):
 
-- :func:`fastrp_recipe`: the embedding ``EMB.npy``, its parameters ``EMB.json``, and
-  ``config.yaml`` / ``results.json`` in its folder;
+- :func:`fastrp_recipe`: the embedding ``EMB.npy`` and its parameters ``EMB.json`` where the
+  user asks, ``config.yaml`` / ``results.json`` in a run directory of their own (two
+  embeddings, or an embedding and its evaluation, in one folder never overwrite each other's);
 - :func:`evaluate_recipe`: the node classification protocol's ``results.json`` and ``f1.png``
   (default beside the embedding);
 - :func:`tune_recipe`: the Optuna search, one ``metrics.jsonl`` row per trial.
@@ -35,13 +36,13 @@ def _preset(value: Any, preset: str, command: str, key: str) -> Any:
     return PRESETS[preset][command][key] if value is None else value
 
 
-def fastrp_recipe(cfg: FastRPRunConfig, out: Path) -> dict[str, Any]:
-    """Embeds ``cfg``'s graph into ``out`` (``.npy``), its parameters into ``out.json``,
-    and writes ``config.yaml`` and ``results.json`` (the same parameters) in ``out``'s folder."""
+def fastrp_recipe(cfg: FastRPRunConfig, out: Path, run_dir: Path) -> dict[str, Any]:
+    """Embeds ``cfg``'s graph into ``out`` (``.npy``), its parameters into ``out.json``, and
+    writes ``config.yaml`` and ``results.json`` (the same parameters) in ``run_dir``."""
     out = Path(out)
     if out.suffix != ".npy":
         raise ConfigError(f"--out must end in .npy, got {out}")
-    with RecipeRun(out.parent, cfg, name=f"fastrp-{_label(cfg.dataset, cfg.graph)}", group="embed") as run:
+    with RecipeRun(run_dir, cfg, name=f"fastrp-{_label(cfg.dataset, cfg.graph)}", group="embed") as run:
         graph, _, features = load_graph(cfg.dataset, cfg.graph)
         dim = _preset(cfg.dim, cfg.preset, "fastrp", "dim")
         weights = _preset(cfg.weights, cfg.preset, "fastrp", "weights")
@@ -52,6 +53,7 @@ def fastrp_recipe(cfg: FastRPRunConfig, out: Path) -> dict[str, Any]:
         start = time.perf_counter()
         embedding = estimator.fit_transform(graph, x=features)  # [num_nodes, dim]
         seconds = time.perf_counter() - start
+        out.parent.mkdir(parents=True, exist_ok=True)
         np.save(out, embedding)
         params = {"method": "fastrp", "preset": cfg.preset, "graph": graph_name(cfg.dataset, cfg.graph),
                   "dim": dim, "weights": list(weights), "beta": beta, "projection": cfg.projection,

@@ -34,7 +34,7 @@ def mat_graph(tmp_path):
 
 def test_embed_fastrp_evaluate_and_tune_on_a_mat_file(mat_graph, tmp_path, capsys):
     emb = tmp_path / "out" / "emb.npy"
-    assert main(["embed", "fastrp", "--graph", str(mat_graph), "--dim", "16", "--weights", "0,1,1",
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(mat_graph), "--dim", "16", "--weights", "0,1,1",
                  "--beta", "-0.5", "--seed", "1", "--out", str(emb)]) == 0
     embedding = np.load(emb)
     assert embedding.shape == (12, 16) and embedding.dtype == np.float32
@@ -59,10 +59,13 @@ def test_embed_recipes_write_run_directories(mat_graph, tmp_path):
     emb = tmp_path / "emb" / "emb.npy"
     cfg = tmp_path / "fastrp.yaml"
     cfg.write_text(f"graph: {mat_graph}\ndim: 8\ntracking:\n  wandb:\n    mode: disabled\n")
-    assert main(["embed", "fastrp", "--config", str(cfg), "--out", str(emb), "seed=2"]) == 0
-    recorded = yaml.safe_load((emb.parent / "config.yaml").read_text())
+    fastrp_run = tmp_path / "fastrp-run"
+    assert main(["embed", "fastrp", "--config", str(cfg), "--out", str(emb), "--run-dir", str(fastrp_run),
+                 "seed=2"]) == 0
+    recorded = yaml.safe_load((fastrp_run / "config.yaml").read_text())
     assert recorded["dim"] == 8 and recorded["seed"] == 2 and recorded["graph"] == str(mat_graph)
-    results = json.loads((emb.parent / "results.json").read_text())
+    assert not (emb.parent / "config.yaml").exists()  # the embedding's folder holds the embedding alone
+    results = json.loads((fastrp_run / "results.json").read_text())
     assert results == {**json.loads(emb.with_suffix(".json").read_text()), "embedding": str(emb), "num_nodes": 12}
 
     out = tmp_path / "eval"
@@ -81,8 +84,8 @@ def test_embed_recipes_write_run_directories(mat_graph, tmp_path):
 
 def test_embed_failed_start_leaves_nothing_behind(mat_graph, tmp_path, capsys):
     out = tmp_path / "new" / "e.npy"
-    assert main(["embed", "fastrp", "--graph", str(tmp_path / "missing.mat"), "--out", str(out)]) == 2
-    assert not (tmp_path / "new").exists()
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(tmp_path / "missing.mat"), "--out", str(out)]) == 2
+    assert not (tmp_path / "new").exists() and not any((tmp_path / "runs").rglob("config.yaml"))
     assert main(["embed", "tune", "--graph", str(mat_graph), "--trials", "0", "--run-dir", str(tmp_path / "t"),
                  "tracking.wandb.mode=disabled"]) == 2
     assert not (tmp_path / "t").exists()
@@ -93,7 +96,8 @@ def test_embed_disabled_tracking_never_imports_wandb(mat_graph, tmp_path):
         "import sys\n"
         "from graphkit.cli.main import main\n"
         f"assert main(['embed', 'fastrp', '--graph', {str(mat_graph)!r}, '--dim', '8', '--out', "
-        f"{str(tmp_path / 'e.npy')!r}, 'tracking.wandb.mode=disabled']) == 0\n"
+        f"{str(tmp_path / 'e.npy')!r}, '--runs-root', {str(tmp_path / 'runs')!r}, "
+        "'tracking.wandb.mode=disabled']) == 0\n"
         "assert 'wandb' not in sys.modules, 'wandb was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
@@ -101,7 +105,7 @@ def test_embed_disabled_tracking_never_imports_wandb(mat_graph, tmp_path):
 
 def test_embed_paper_preset_is_recorded_in_results(mat_graph, tmp_path):
     emb = tmp_path / "emb.npy"
-    assert main(["embed", "fastrp", "--graph", str(mat_graph), "--preset", "paper", "--dim", "16",
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(mat_graph), "--preset", "paper", "--dim", "16",
                  "--out", str(emb)]) == 0
     assert np.load(emb).shape == (12, 16)  # an explicit flag overrides the preset's d = 512
     assert main(["embed", "evaluate", "--embedding", str(emb), "--graph", str(mat_graph), "--preset", "paper",
@@ -120,9 +124,9 @@ def test_embed_deepwalk_writes_an_embedding(mat_graph, tmp_path):
 
 
 def test_embed_user_mistakes_exit_2_with_one_line(mat_graph, tmp_path, capsys):
-    assert main(["embed", "fastrp", "--graph", str(tmp_path / "missing.mat"), "--out", str(tmp_path / "e.npy")]) == 2
-    assert main(["embed", "fastrp", "--graph", str(mat_graph), "--out", str(tmp_path / "e.txt")]) == 2
-    assert main(["embed", "fastrp", "--graph", str(mat_graph), "--weights", "0,0", "--out", str(tmp_path / "e.npy")]) == 2
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(tmp_path / "missing.mat"), "--out", str(tmp_path / "e.npy")]) == 2
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(mat_graph), "--out", str(tmp_path / "e.txt")]) == 2
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(mat_graph), "--weights", "0,0", "--out", str(tmp_path / "e.npy")]) == 2
     np.save(tmp_path / "wrong.npy", np.zeros((5, 2)))
     assert main(["embed", "evaluate", "--embedding", str(tmp_path / "wrong.npy"), "--graph", str(mat_graph)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -132,7 +136,7 @@ def test_embed_user_mistakes_exit_2_with_one_line(mat_graph, tmp_path, capsys):
 @pytest.mark.slow
 def test_embed_fastrp_blogcatalog_from_the_registry(mirror, tmp_path):
     emb = tmp_path / "blog.npy"
-    assert main(["embed", "fastrp", "--dataset", "blogcatalog", "--preset", "paper", "--dim", "64",
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--dataset", "blogcatalog", "--preset", "paper", "--dim", "64",
                  "--seed", "42", "--out", str(emb)]) == 0
     assert np.load(emb).shape == (10312, 64)
     assert main(["embed", "evaluate", "--embedding", str(emb), "--dataset", "blogcatalog", "--preset", "paper",
@@ -146,9 +150,9 @@ def test_embed_fastrp_blogcatalog_from_the_registry(mirror, tmp_path):
 def test_embed_evaluate_mat_file_matches_registry(mirror, tmp_path):
     mat = mirror / "node_embedding" / "blogcatalog.mat"
     emb = tmp_path / "blog.npy"
-    assert main(["embed", "fastrp", "--graph", str(mat), "--dim", "32", "--seed", "0", "--out", str(emb)]) == 0
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(mat), "--dim", "32", "--seed", "0", "--out", str(emb)]) == 0
     from_mat = np.load(emb)
-    assert main(["embed", "fastrp", "--dataset", "blogcatalog", "--dim", "32", "--seed", "0", "--out", str(emb)]) == 0
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--dataset", "blogcatalog", "--dim", "32", "--seed", "0", "--out", str(emb)]) == 0
     np.testing.assert_allclose(np.load(emb), from_mat, atol=1e-5)
 
 
@@ -161,7 +165,7 @@ def test_embed_evaluate_mat_file_matches_registry(mirror, tmp_path):
 def test_embed_fastrp_broken_mat_file_is_one_line_error(mat_graph, tmp_path, capsys, content, word):
     bad = tmp_path / "bad.mat"
     bad.write_bytes(content(mat_graph.read_bytes()))
-    assert main(["embed", "fastrp", "--graph", str(bad), "--out", str(tmp_path / "e.npy")]) == 2
+    assert main(["embed", "fastrp", "--runs-root", str(tmp_path / "runs"), "--graph", str(bad), "--out", str(tmp_path / "e.npy")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"graphkit: error: {bad}: {word}"), err
     assert not (tmp_path / "e.npy").exists()
