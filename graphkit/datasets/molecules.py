@@ -12,9 +12,9 @@ import torch
 from ogb.utils.features import atom_to_feature_vector, bond_to_feature_vector
 from rdkit import Chem, RDLogger
 from torch_geometric.data import Data
-from tqdm import tqdm
 
 from graphkit.errors import DatasetError
+from graphkit.progress import Progress
 
 # benchmarking-gnns' ZINC atom dictionary (index = node label): element, explicit H count
 # as written in the kekulized SMILES, formal charge sign.
@@ -51,13 +51,12 @@ def quiet_rdkit() -> Iterator[None]:
 
 
 def progress(items: Sequence, desc: str):
-    """tqdm over ``items`` for long RDKit loops; silent on non-terminals and short inputs."""
+    """Progress over ``items`` for long RDKit loops (a bar, or plain lines in a log); silent on short inputs."""
     return progress_iter(items, len(items), desc)
 
 
 def progress_iter(items: Iterable, total: int, desc: str):
-    return tqdm(items, desc=desc, total=total, unit="mol", leave=False,
-                disable=None if total >= 2000 else True)
+    return Progress(items, desc=desc, total=total, unit="mol", enabled=total >= 2000)
 
 
 def parse_smiles(smiles: str) -> Chem.Mol:

@@ -29,10 +29,10 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.preprocessing import StandardScaler
-from tqdm.auto import tqdm
 
 from graphkit.aggregate import mean_std
 from graphkit.errors import ConfigError
+from graphkit.progress import Progress
 
 DEFAULT_RATIOS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -62,7 +62,8 @@ def evaluate_node_classification(
             reference does (default True).
         random_state: seed of the shuffles (default 0).
         n_jobs: BLAS threads of the fits (default None: the BLAS library's own setting).
-        progress: show a progress bar over train ratios and shuffles on stderr (default False).
+        progress: show progress over train ratios and shuffles on stderr, a bar on a terminal and
+            plain lines elsewhere (default False).
 
     Returns:
         ``{"protocol", "C", "n_shuffles", "standardize", "num_nodes", "num_labels",
@@ -97,7 +98,7 @@ def evaluate_node_classification(
     _, axes = np.linalg.eigh((x_bias.T @ x_bias).astype(np.float64))
     x_bias = x_bias @ axes.astype(np.float32)
     results = []
-    bar = tqdm(total=len(ratios) * n_shuffles, disable=not progress, unit="fit", dynamic_ncols=True)
+    bar = Progress(total=len(ratios) * n_shuffles, desc="F1 protocol", unit="fit", enabled=progress)
     start: Optional[np.ndarray] = None
     with bar, _blas_threads(n_jobs):
         for ratio in ratios:

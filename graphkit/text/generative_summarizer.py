@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Sequence
 
 import torch
-from tqdm.auto import tqdm
 
 from graphkit.errors import ConfigError
+from graphkit.progress import Progress
 from graphkit.loader.subgraph_set import SubgraphSet
 from graphkit.text.template_summarizer import TemplateSummarizer
 
@@ -56,7 +56,7 @@ class GenerativeSummarizer:
         model = loader.from_pretrained(self.model_dir).to(self.device).eval()
         contexts = TemplateSummarizer()(texts, subgraphs)
         out: list[str] = []
-        for start in tqdm(range(0, len(contexts), self.batch_size), desc="summaries", unit="batch"):
+        for start in Progress(range(0, len(contexts), self.batch_size), desc="summaries", unit="batch"):
             prompts = [self.prompt.format(context=c) for c in contexts[start:start + self.batch_size]]
             tok = tokenizer(prompts, return_tensors="pt", padding=True, truncation=True,
                             max_length=512).to(self.device)

@@ -17,10 +17,10 @@ from typing import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from graphkit.atomic import write_atomic
 from graphkit.errors import ConfigError
+from graphkit.progress import Progress
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -68,7 +68,7 @@ class TextEncoder:
         cache_dir: where ``<key>.npy`` files go; default ``$GRAPHKIT_DATA/text-embeddings``.
             ``None`` and ``cache=False`` disable caching.
         device: torch device (default "cpu").
-        progress: show a tqdm bar while encoding.
+        progress: show progress while encoding (:class:`graphkit.progress.Progress`).
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64, max_length: int = 256,
@@ -122,7 +122,7 @@ class TextEncoder:
         # longest first: batches of similar length waste little padding
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = torch.empty(len(texts), self._net.config.hidden_size)
-        bar = tqdm(total=len(texts), desc=desc, disable=not self.progress, unit="text")
+        bar = Progress(total=len(texts), desc=desc, enabled=self.progress, unit="text")
         for start in range(0, len(texts), self.batch_size):
             idx = order[start:start + self.batch_size]
             tok = self._tokenizer([texts[i] for i in idx], padding=True, truncation=True,

@@ -14,8 +14,8 @@ from typing import Sequence
 import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import remove_self_loops, scatter, to_undirected
-from tqdm import tqdm
 
+from graphkit.progress import Progress
 from graphkit.transforms.dense_encodings import laplacian_pe_dense, random_walk_se_dense
 from graphkit.transforms.pe_transform import build_pe_transform
 
@@ -40,8 +40,8 @@ def add_encodings(graphs: Sequence[Data], lap_dim: int = 0, rwse_steps: int = 0,
             buckets[graph.num_nodes].append(i)
         else:
             graphs[i] = single(graph)
-    with tqdm(total=sum(map(len, buckets.values())), desc="encodings", unit="graph", leave=False,
-              disable=None if len(graphs) >= 2000 else True) as bar:
+    with Progress(total=sum(map(len, buckets.values())), desc="encodings", unit="graph",
+                  enabled=len(graphs) >= 2000) as bar:
         for n, members in buckets.items():
             size = max(1, _CHUNK_ENTRIES // (n * n))
             for start in range(0, len(members), size):

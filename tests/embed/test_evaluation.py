@@ -114,3 +114,12 @@ def test_evaluate_progress_bar_names_ratio_and_shuffle(capsys):
     x, y = rng.normal(size=(40, 3)), (rng.random((40, 2)) < 0.5).astype(int)
     evaluate_node_classification(x, y, train_ratios=(0.5,), n_shuffles=2, progress=True)
     assert "train 50% shuffle 2/2" in capsys.readouterr().err
+
+
+def test_embed_evaluation_progress_in_a_log_has_no_carriage_returns(capsys):
+    classes = np.repeat([0, 1], 10)
+    embedding = np.eye(2)[classes] + np.random.default_rng(0).normal(scale=0.05, size=(20, 2))
+    evaluate_node_classification(embedding, classes, train_ratios=(0.5,), n_shuffles=2, progress=True)
+    err = capsys.readouterr().err  # pytest's capture is not a terminal, as a log file
+    assert err and "\r" not in err
+    assert err.splitlines()[-1].startswith("train 50% shuffle 2/2: 2/2 fit in ")

@@ -1,0 +1,127 @@
+"""Progress of long work, the same for every command: a tqdm bar on a terminal, plain
+periodic lines in a log file (nohup, Slurm, CI), where carriage-return bars become one huge
+line or nothing."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Iterable, Iterator, Optional, TextIO
+
+from tqdm.auto import tqdm
+
+# Seconds between two plain lines in a log: a stalled job shows within a minute, a long
+# one writes a few hundred lines an hour.
+LOG_EVERY_SECONDS = 30.0
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f}m{seconds % 60:02.0f}s"
+    return f"{seconds // 3600:.0f}h{seconds % 3600 // 60:02.0f}m"
+
+
+class Progress:
+    """Counts ``total`` steps of long work and shows it on ``stream`` (default stderr).
+
+    On a terminal: a tqdm bar. Elsewhere: one plain line when the work starts, then one at
+    most every ``every`` seconds with the count, the rate and an ETA, and one when it ends;
+    no carriage returns. Use as a context manager, or iterate over it when it wraps an
+    iterable.
+
+    Args:
+        iterable: optional items to yield, counting one step each.
+        total: number of steps (default ``len(iterable)`` where it has one).
+        desc: what is counted, shown first on every line (e.g. ``text encoding``).
+        unit: name of one step (default ``it``).
+        enabled: False shows nothing (``--quiet``, short inputs).
+        every: seconds between plain lines (default :data:`LOG_EVERY_SECONDS`).
+        stream: where to write (default ``sys.stderr``).
+        interactive: force the bar (True) or the plain lines (False); default: whether
+            ``stream`` is a terminal.
+    """
+
+    def __init__(self, iterable: Optional[Iterable[Any]] = None, *, total: Optional[int] = None, desc: str = "",
+                 unit: str = "it", enabled: bool = True, every: float = LOG_EVERY_SECONDS,
+                 stream: Optional[TextIO] = None, interactive: Optional[bool] = None) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        if total is None and iterable is not None and hasattr(iterable, "__len__"):
+            total = len(iterable)
+        self.iterable, self.total, self.desc, self.unit = iterable, total, desc, unit
+        self.enabled, self.every = enabled, every
+        self.interactive = enabled and (self.stream.isatty() if interactive is None else interactive)
+        self.count = 0
+        self._start = self._last = time.perf_counter()
+        self._closed = False
+        self._bar = tqdm(total=total, desc=desc, unit=unit, file=self.stream, dynamic_ncols=True, leave=False,
+                         disable=not self.interactive)
+        if self.enabled and not self.interactive:
+            self._line(f"starting, {total} {unit}" if total is not None else "starting")
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.iterable is None:
+            raise TypeError("Progress was given no iterable to iterate over")
+        with self:
+            for item in self.iterable:
+                yield item
+                self.update()
+
+    def set_description(self, desc: str) -> None:
+        """Renames what is counted (e.g. the current train ratio and shuffle)."""
+        self.desc = desc
+        self._bar.set_description(desc)
+
+    def update(self, n: int = 1) -> None:
+        """Counts ``n`` more steps; in a log, writes a line when ``every`` seconds passed."""
+        self.count += n
+        self._bar.update(n)
+        now = time.perf_counter()
+        if self.enabled and not self.interactive and now - self._last >= self.every:
+            self._last = now
+            self._line(self._status(now))
+
+    def write(self, message: str) -> None:
+        """Writes one line (above the bar on a terminal)."""
+        if not self.enabled:
+            return
+        if self.interactive:
+            self._bar.write(message, file=self.stream)
+        else:
+            print(message, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        """Ends the bar; in a log, writes the count and the time taken."""
+        if self._closed:
+            return
+        self._closed = True
+        self._bar.close()
+        if self.enabled and not self.interactive:
+            elapsed = time.perf_counter() - self._start
+            of = f"/{self.total}" if self.total is not None else ""
+            self._line(f"{self.count}{of} {self.unit} in {_duration(elapsed)}")
+
+    def _status(self, now: float) -> str:
+        elapsed = now - self._start
+        rate = self.count / elapsed if elapsed > 0 else 0.0
+        text = f"{self.count}"
+        if self.total:
+            text += f"/{self.total} {self.unit} ({100 * self.count / self.total:.0f}%)"
+        else:
+            text += f" {self.unit}"
+        text += f", {rate:.3g} {self.unit}/s, {_duration(elapsed)} elapsed"
+        if self.total and rate > 0:
+            text += f", ETA {_duration((self.total - self.count) / rate)}"
+        return text
+
+    def _line(self, status: str) -> None:
+        prefix = f"{self.desc}: " if self.desc else ""
+        print(f"{prefix}{status}", file=self.stream, flush=True)
