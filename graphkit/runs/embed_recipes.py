@@ -23,6 +23,7 @@ from graphkit.embed.f1_plot import plot_f1
 from graphkit.embed.fast_rp_presets import PRESETS
 from graphkit.embed.fast_rp_run_config import FastRPRunConfig
 from graphkit.embed.fast_rp_tune_config import FastRPTuneConfig
+from graphkit.embed.fastrp_kernel import fastrp_kernel
 from graphkit.embed.graph_source import graph_name, load_graph
 from graphkit.errors import ConfigError
 from graphkit.runs.recipe_run import RecipeRun
@@ -43,7 +44,14 @@ def fastrp_recipe(cfg: FastRPRunConfig, out: Path, run_dir: Path) -> dict[str, A
     if out.suffix != ".npy":
         raise ConfigError(f"--out must end in .npy, got {out}")
     with RecipeRun(run_dir, cfg, name=f"fastrp-{_label(cfg.dataset, cfg.graph)}", group="embed") as run:
+        # timed apart: a first run reads and processes the dataset and may build the CPU
+        # kernels, which later runs skip; the embedding time is the algorithm's alone
+        start = time.perf_counter()
         graph, _, features = load_graph(cfg.dataset, cfg.graph)
+        load_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        fastrp_kernel()
+        kernel_seconds = time.perf_counter() - start
         dim = _preset(cfg.dim, cfg.preset, "fastrp", "dim")
         weights = _preset(cfg.weights, cfg.preset, "fastrp", "weights")
         beta = _preset(cfg.beta, cfg.preset, "fastrp", "beta")
@@ -52,13 +60,14 @@ def fastrp_recipe(cfg: FastRPRunConfig, out: Path, run_dir: Path) -> dict[str, A
                            property_ratio=cfg.property_ratio, random_state=cfg.seed, dtype=cfg.dtype)
         start = time.perf_counter()
         embedding = estimator.fit_transform(graph, x=features)  # [num_nodes, dim]
-        seconds = time.perf_counter() - start
+        embed_seconds = time.perf_counter() - start
         out.parent.mkdir(parents=True, exist_ok=True)
         np.save(out, embedding)
         params = {"method": "fastrp", "preset": cfg.preset, "graph": graph_name(cfg.dataset, cfg.graph),
                   "dim": dim, "weights": list(weights), "beta": beta, "projection": cfg.projection,
                   "l2_normalize": cfg.l2_normalize, "self_influence": cfg.self_influence,
-                  "property_ratio": cfg.property_ratio, "dtype": cfg.dtype, "seed": cfg.seed, "seconds": seconds}
+                  "property_ratio": cfg.property_ratio, "dtype": cfg.dtype, "seed": cfg.seed, "seconds": embed_seconds,
+                  "load_seconds": load_seconds, "kernel_seconds": kernel_seconds}
         out.with_suffix(".json").write_text(json.dumps(params, indent=2) + "\n")
         results = {**params, "embedding": str(out), "num_nodes": int(embedding.shape[0])}
         run.write_results(results)
