@@ -32,26 +32,33 @@ def _run_label(run_dir: Path) -> str:
         return run_dir.resolve().name
 
 
+def learning_curves(rows: list[dict]) -> dict[str, dict[tuple[int, int], list[tuple[int, float]]]]:
+    """``{quantity: {(seed, split): [(epoch, value), ...]}}`` of ``metrics.jsonl`` rows, epochs
+    counted from 1 as the training log counts them (the rows store them from 0)."""
+    curves: dict[str, dict[tuple[int, int], list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        for key, value in r.items():
+            if key not in _SKIP and isinstance(value, (int, float)):
+                curves[key][(r["seed"], r["split"])].append((r["epoch"] + 1, value))
+    return curves
+
+
 def plot_run(run_dir: Path, out: Path) -> list[Path]:
     """Writes ``<out>/<metric>.png`` for every per-epoch quantity in ``metrics.jsonl``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from graphkit.trainers.run_dir import RunDir
 
     rows = RunDir(run_dir, create=False).read_metrics() if (run_dir / "metrics.jsonl").is_file() else []
     if not rows:
         raise GraphkitError(f"{run_dir} has no metrics.jsonl rows to plot")
-    curves: dict[str, dict[tuple[int, int], list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
-    for r in rows:
-        for key, value in r.items():
-            if key not in _SKIP and isinstance(value, (int, float)):
-                curves[key][(r["seed"], r["split"])].append((r["epoch"], value))
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for key, series in sorted(curves.items()):
+    for key, series in sorted(learning_curves(rows).items()):
         fig, ax = plt.subplots(figsize=(6, 4))
         for (seed, split), points in sorted(series.items()):
             points.sort()
@@ -59,6 +66,7 @@ def plot_run(run_dir: Path, out: Path) -> list[Path]:
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o" if len(points) <= 50 else None,
                     markersize=4, label=f"seed {seed} split {split}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(key)
         if key in ("train_loss", "lr"):
             ax.set_yscale("log")

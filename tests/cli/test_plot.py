@@ -24,3 +24,20 @@ def test_plot_run_one_epoch_draws_a_visible_point(tmp_path):
     window = image[cy - 15: cy + 16, cx - 15: cx + 16]
     blue = np.abs(window - np.array([0x1F, 0x77, 0xB4]) / 255).max(axis=2) < 0.1
     assert blue.sum() >= 5
+
+
+def test_plot_run_counts_epochs_from_1_as_the_log_does(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    rows = [{"seed": 0, "split": 0, "epoch": e, "train_loss": 1.0 / (e + 1), "seconds": 1.0} for e in range(3)]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    drawn = []
+    real_plot = matplotlib.axes.Axes.plot
+
+    def recording_plot(self, x, y, *args, **kwargs):
+        drawn.append(list(x))
+        return real_plot(self, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot", recording_plot)
+    plot_run(tmp_path, tmp_path / "plots")
+    assert drawn == [[1, 2, 3]]  # the log's "epoch 1/3" .. "epoch 3/3"
