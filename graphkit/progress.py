@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 LOG_EVERY_SECONDS = 30.0
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``2h07m``: how long, for progress lines."""
     seconds = max(0.0, seconds)
     if seconds < 60:
         return f"{seconds:.0f}s"
@@ -107,7 +108,7 @@ class Progress:
         if self.enabled and not self.interactive:
             elapsed = time.perf_counter() - self._start
             of = f"/{self.total}" if self.total is not None else ""
-            self._line(f"{self.count}{of} {self.unit} in {_duration(elapsed)}")
+            self._line(f"{self.count}{of} {self.unit} in {format_duration(elapsed)}")
 
     def _status(self, now: float) -> str:
         elapsed = now - self._start
@@ -117,9 +118,9 @@ class Progress:
             text += f"/{self.total} {self.unit} ({100 * self.count / self.total:.0f}%)"
         else:
             text += f" {self.unit}"
-        text += f", {rate:.3g} {self.unit}/s, {_duration(elapsed)} elapsed"
+        text += f", {rate:.3g} {self.unit}/s, {format_duration(elapsed)} elapsed"
         if self.total and rate > 0:
-            text += f", ETA {_duration((self.total - self.count) / rate)}"
+            text += f", ETA {format_duration((self.total - self.count) / rate)}"
         return text
 
     def _line(self, status: str) -> None:

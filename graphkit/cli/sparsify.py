@@ -7,9 +7,11 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
 
 from graphkit.errors import ConfigError
+from graphkit.progress import format_duration
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_run(args.run_dir, seed=args.seed, which=args.checkpoint)
     name = cfg.name or (f"sparsify-{args.config.stem}" if args.config else "sparsify")
     out = RunDir(args.out, create=False) if args.out else RunDir.new(args.runs_root, name, create=False)
-    progress = not args.quiet and sys.stderr.isatty()
+    progress = not args.quiet  # bars on a terminal, plain lines in a log
     # locked while it runs; a start that fails (a run that is not GPS, ...) leaves no directory
     with claimed(out, resume=args.resume, lock=True) as status:
         write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
@@ -91,8 +93,13 @@ def _sweep(loaded, cfg, out, targets: list[float], progress: bool, resume: bool)
     from graphkit.sparsify.sparsifier import Sparsifier
     from graphkit.trainers.run_dir import RunDir, write_text_atomic
 
-    points = {}
-    for target in targets:
+    points, start = {}, time.perf_counter()
+    for k, target in enumerate(targets, 1):
+        if progress:
+            elapsed = time.perf_counter() - start
+            eta = f", ETA {format_duration(elapsed / (k - 1) * (len(targets) - k + 1))}" if k > 1 else ""
+            print(f"sparsify: sweep point {k}/{len(targets)}: FLOPs target {target:g} "
+                  f"({format_duration(elapsed)} elapsed{eta})", file=sys.stderr, flush=True)
         sub = dataclasses.replace(cfg, sparsify=dataclasses.replace(cfg.sparsify, target_flops=target))
         results = Sparsifier(loaded, sub, RunDir(out.path / f"sweep-{target:g}"), progress).run(resume)
         points[f"{target:g}"] = results

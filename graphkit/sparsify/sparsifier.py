@@ -8,6 +8,8 @@ import dataclasses
 import itertools
 import json
 import math
+import sys
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -20,6 +22,7 @@ from graphkit.aggregate import aggregate_runs
 from graphkit.atomic import write_text_atomic
 from graphkit.config import from_dict, to_dict
 from graphkit.errors import ConfigError
+from graphkit.progress import format_duration
 from graphkit.runs import build_checkpoint_meta
 from graphkit.sparsify.budget_plan import PlanCosts, learned_scores, magnitude_scores, random_scores, select_plan
 from graphkit.sparsify.compact_gps import CompactGPSConfig
@@ -60,7 +63,8 @@ class Sparsifier:
         loaded: the trained run (:func:`graphkit.load_run`).
         cfg: the sparsify config.
         out: the new run directory.
-        progress: show the trainer's progress bars.
+        progress: show progress on stderr: a line per stage and per (method, seed) with its
+            result and an ETA, and the trainer's bars (a terminal) or epoch lines (a log).
         callbacks: passed to every fine-tuning :class:`Trainer` (called after each epoch).
     """
 
@@ -105,9 +109,14 @@ class Sparsifier:
             pruner.attach(masked.base.layers)
         return masked, pruner
 
-    def _trainer(self, path: Path, epochs: int, callbacks: tuple) -> Trainer:
+    def _trainer(self, path: Path, epochs: int, callbacks: tuple, label: str) -> Trainer:
         return Trainer(optim=self.cfg.optim, epochs=epochs, run_dir=RunDir(path), device=torch.device("cpu"),
-                       progress=self.progress, callbacks=callbacks)
+                       progress=self.progress, callbacks=callbacks, label=label)
+
+    def _say(self, message: str) -> None:
+        """A progress line on stderr (terminal or log) unless progress is off."""
+        if self.progress:
+            print(f"sparsify: {message}", file=sys.stderr, flush=True)
 
     def _distillation(self) -> dict[str, Any]:
         sp = self.cfg.sparsify
@@ -130,7 +139,7 @@ class Sparsifier:
                 masked.load_state_dict(ckpt.load(plan_file)["model"])
                 return
             if sp.gate_epochs > 0:
-                trainer = self._trainer(stage, sp.gate_epochs, callbacks)
+                trainer = self._trainer(stage, sp.gate_epochs, callbacks, f"{method} gates")
                 task = SparsifyTask(self.task, masked, costs, sp.target_flops, sp.penalty, pruner, self.max_batches,
                                     ramp_steps=int(sp.penalty_ramp * sp.gate_epochs * self.steps_per_epoch),
                                     **self._distillation())
@@ -179,7 +188,7 @@ class Sparsifier:
         costs = PlanCosts.of(masked, self.sizes)
         self._plan(method, seed, masked, pruner, costs, resume, callbacks)
         epochs = sp.fixed_epochs + (sp.gate_epochs if method != "learned" else 0)
-        trainer = self._trainer(self.out.path / "finetune" / tag / "fixed", epochs, callbacks)
+        trainer = self._trainer(self.out.path / "finetune" / tag / "fixed", epochs, callbacks, f"{method} fixed plan")
         task = SparsifyTask(self.task, masked, costs, sp.target_flops, 0.0, pruner, self.max_batches,
                             **self._distillation())
         fit = trainer.fit(masked, task, seed=seed, split=self.loaded.split, resume=resume)
@@ -233,13 +242,31 @@ class Sparsifier:
     def run(self, resume: bool = False) -> dict[str, Any]:
         sp = self.cfg.sparsify
         methods = [sp.method] + [b for b in sp.baselines if b != sp.method]
+        self._say(f"evaluating the dense model of {self.loaded.run_dir.path} and counting its FLOPs")
         dense_flops = count_flops(self.dense, self.test_batches)
         dense = {"val": evaluate(self.dense, self.task, "valid"), "test": evaluate(self.dense, self.task, "test"),
                  "flops": dense_flops.to_dict(), **_params(self.dense)}
         metric = self.task.metric
         # seed-major, so that an interrupted command has every method's first seed
-        runs = [self.run_one(method, seed, resume) for i, seed in enumerate(self.cfg.seeds)
+        plan = [(method, seed) for i, seed in enumerate(self.cfg.seeds)
                 for method in methods if method == sp.method or i < sp.baseline_seeds]
+        epochs = sp.gate_epochs + sp.fixed_epochs
+        self._say(f"dense model: test {metric} {dense['test'][metric]:.4f}, {dense_flops.total / 1e9:.3f} GFLOPs; "
+                  f"{len(plan)} fine-tunings ({', '.join(methods)}; seeds {', '.join(map(str, self.cfg.seeds))}), "
+                  f"{epochs} epochs each, toward {sp.target_flops:g}x FLOPs")
+        runs, ran_seconds, ran = [], 0.0, 0
+        for k, (method, seed) in enumerate(plan, 1):
+            done_before = resume and (self.out.path / "finetune" / f"{method}-seed{seed}" / "result.json").is_file()
+            self._say(f"[{k}/{len(plan)}] {method} seed {seed}: "
+                      + ("done before the interruption" if done_before else "planning and fine-tuning"))
+            start = time.perf_counter()
+            runs.append(self.run_one(method, seed, resume))
+            if not done_before:
+                ran_seconds, ran = ran_seconds + time.perf_counter() - start, ran + 1
+            eta = f", ETA {format_duration(ran_seconds / ran * (len(plan) - k))}" if ran and k < len(plan) else ""
+            r = runs[-1]
+            self._say(f"[{k}/{len(plan)}] {method} seed {seed}: test {metric} {r['test'][metric]:.4f}, "
+                      f"FLOPs x{r['flops_ratio']:.3f} ({format_duration(time.perf_counter() - start)}{eta})")
         summary: dict[str, Any] = {}
         for method in methods:
             per_seed = [r for r in runs if r["method"] == method]

@@ -81,6 +81,7 @@ class Trainer:
         eval_every: evaluate every N epochs (and always at the last).
         progress: show progress on stderr: epoch and per-batch bars on a terminal, one
             line per epoch otherwise (see :class:`EpochProgress`).
+        label: what the progress lines name before the seed and split (e.g. a sparsify stage).
         callbacks: called with each epoch's metrics row.
         dist: this process's place in a multi-process job.
         monitor: validation metric for model selection (default: the task's metric).
@@ -103,6 +104,7 @@ class Trainer:
         dist: DistContext = DistContext(),
         monitor: Optional[str] = None,
         checkpoint_meta: Optional[dict[str, Any]] = None,
+        label: str = "",
     ) -> None:
         self.checkpoint_meta = checkpoint_meta
         self.optim_cfg = optim
@@ -111,6 +113,7 @@ class Trainer:
         self.run_dir, self.device, self.dist = run_dir, device, dist
         self.progress = progress and dist.is_main
         self.callbacks = callbacks if dist.is_main else ()
+        self.label = label
 
     def evaluate(self, model: nn.Module, task: Task, split: str) -> dict[str, float]:
         return evaluate(model, task, split, self.dist)
@@ -175,7 +178,7 @@ class Trainer:
         if resume and self.dist.is_main:
             # rows of epochs after the checkpoint (or of a run that had none yet) are redone
             self.run_dir.truncate_metrics(seed, split, epoch)
-        bar = EpochProgress(enabled=self.progress, desc=f"seed {seed} split {split}",
+        bar = EpochProgress(enabled=self.progress, desc=f"{self.label} seed {seed} split {split}".lstrip(),
                             start_epoch=start_epoch, epochs=self.epochs)
         t0 = time.perf_counter() - elapsed
         for epoch in bar:

@@ -100,3 +100,21 @@ def test_frozen_gate_phase_leaves_the_trained_weights_alone(dense_mutag, tmp_pat
     assert any(bool(frozen[k].abs().sum() > 0) for k in frozen if k.endswith("gate.theta"))  # the gates learned
     _, trained = plan_state(True)
     assert any(not torch.equal(trained[f"base.{key}"], dense[key]) for key in weights)
+
+
+def test_sparsify_in_a_log_prints_stages_epochs_and_an_eta(dense_mutag, tmp_path, capsys):
+    out = tmp_path / "logged"
+    assert main(["sparsify", str(dense_mutag), "--config", str(REPO / "configs/sparsify/mutag.yaml"), "--out",
+                 str(out), "tracking.wandb.mode=disabled", "sparsify.gate_epochs=1", "sparsify.fixed_epochs=1",
+                 "seeds=[0]", "sparsify.baselines=['magnitude']", "sparsify.latency_repeats=1",
+                 "sparsify.latency_graphs=4"]) == 0
+    err = capsys.readouterr().err  # not a terminal, as a log file
+    assert "\r" not in err
+    lines = [line for line in err.splitlines() if line.startswith(("sparsify:", "learned", "magnitude"))]
+    assert lines[0].startswith("sparsify: evaluating the dense model")
+    assert lines[1].startswith("sparsify: dense model: test accuracy") and "2 fine-tunings" in lines[1]
+    assert "sparsify: [1/2] learned seed 0: planning and fine-tuning" in lines
+    assert any(line.startswith("learned gates seed 0 split 0 epoch 1/1:") for line in lines)
+    assert any(line.startswith("learned fixed plan seed 0 split 0 epoch 1/1:") for line in lines)
+    assert any(line.startswith("sparsify: [1/2] learned seed 0: test accuracy") and "ETA" in line for line in lines)
+    assert lines[-1].startswith("sparsify: [2/2] magnitude seed 0: test accuracy") and "ETA" not in lines[-1]
