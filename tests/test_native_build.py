@@ -58,3 +58,30 @@ def test_extension_name_changes_with_source_and_flags(tmp_path):
     assert extension_name("gk", src, ["-O2"]) != a
     src.write_text("int f() { return 2; }")
     assert extension_name("gk", src, ["-O3"]) != a
+
+
+def test_a_first_build_is_announced_then_timed(tmp_path, monkeypatch, capsys):
+    from torch.utils import cpp_extension
+
+    from graphkit import native_build
+
+    build_dir = tmp_path / "ext"
+    build_dir.mkdir()
+    monkeypatch.setattr(cpp_extension, "_get_build_directory", lambda name, verbose: str(build_dir))
+
+    def compile_slowly(**kwargs):
+        time.sleep(1.1)
+        (build_dir / "ext.so").touch()
+        return "module"
+
+    monkeypatch.setattr(cpp_extension, "load", compile_slowly)
+    src = tmp_path / "k.cpp"
+    src.write_text("int f() { return 0; }\n")
+    assert native_build.load_cpu_extension("ext", src, [], "test kernels") == "module"
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("graphkit: building the test kernels (once per machine;")
+    assert err[1].startswith("graphkit: built the test kernels in 1 s")
+    # built: a later load says nothing
+    monkeypatch.setattr(cpp_extension, "load", lambda **kwargs: "module")
+    native_build.load_cpu_extension("ext", src, [], "test kernels")
+    assert capsys.readouterr().err == ""

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from graphkit.nn.mamba.cpu_scan_kernel import cpu_scan_kernel
 from graphkit.nn.mamba.packed_causal_conv import packed_causal_conv_silu
 from graphkit.nn.mamba.packed_sequences import PackedSequences
 from graphkit.nn.mamba.selective_scan import packed_selective_scan
@@ -54,6 +55,9 @@ class MambaBlock(nn.Module):
         a = torch.arange(1, state_channels + 1, dtype=torch.float32).repeat(inner, 1)
         self.A_log = nn.Parameter(torch.log(a))  # [inner, n]
         self.D = nn.Parameter(torch.ones(inner))
+        # the fused CPU kernels are built (once per machine, announced with its time) or
+        # loaded now, with the model, so that a first build is not counted in epoch 1
+        cpu_scan_kernel()
 
     def forward(self, x: Tensor, layout: Optional[PackedSequences] = None) -> Tensor:
         dense_shape = None
