@@ -10,12 +10,12 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-# What a first build costs, as announced: measured on 2 shared CPU cores (the Mamba kernels;
-# the FastRP ones take about as long). torch's loader guards a build
-# directory with a `lock` file and waits, silently and for ever, while one exists; a build
-# killed part-way (Ctrl-C, a killed job) leaves it behind, so a lock older than this is
-# taken to be left over and removed.
+# torch's loader guards a build directory with a `lock` file and waits, silently and for
+# ever, while one exists; a build killed part-way (Ctrl-C, a killed job) leaves it behind,
+# so a lock older than this is taken to be left over and removed.
 STALE_LOCK_SECONDS = 600
+# What a first build costs, as announced before it starts (each build then prints its own
+# time): measured for the Mamba and FastRP kernels on 2 CPU cores shared with other jobs.
 BUILD_TIME_NOTE = "about 1 min on an idle 2-core CPU, 2 min or more under load"
 
 
