@@ -15,8 +15,10 @@ from typing import Sequence
 # so a lock older than this is taken to be left over and removed.
 STALE_LOCK_SECONDS = 600
 # What a first build costs, as announced before it starts (each build then prints its own
-# time): measured for the Mamba and FastRP kernels on 2 CPU cores shared with other jobs.
-BUILD_TIME_NOTE = "about 1 min on an idle 2-core CPU, 2 min or more under load"
+# time). Measured for the Mamba and the FastRP kernels alike (`/usr/bin/time` on a fresh
+# TORCH_EXTENSIONS_DIR): ~25 s of compiler CPU time; 83-117 s of wall time on 2 cores
+# shared with other jobs (load average 9-13).
+BUILD_TIME_NOTE = "~25 s of compiler CPU time, 1-2 min on a busy machine"
 
 
 def cpu_flags() -> str:
