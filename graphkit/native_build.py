@@ -16,7 +16,7 @@ from typing import Sequence
 STALE_LOCK_SECONDS = 600
 # What a first build costs, as announced before it starts (each build then prints its own
 # time). Measured for the Mamba and the FastRP kernels alike (`/usr/bin/time` on a fresh
-# TORCH_EXTENSIONS_DIR): ~25 s of compiler CPU time; 83-117 s of wall time on 2 cores
+# TORCH_EXTENSIONS_DIR): ~25 s of compiler CPU time; 67-112 s of wall time on 2 cores
 # shared with other jobs (load average 9-13).
 BUILD_TIME_NOTE = "~25 s of compiler CPU time, 1-2 min on a busy machine"
 
