@@ -25,6 +25,15 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600:.0f}h{seconds % 3600 // 60:02.0f}m"
 
 
+def _si(value: float) -> str:
+    """``950``, ``12.3k``, ``4.5M``: a count with an SI prefix."""
+    for prefix in ("", "k", "M", "G"):
+        if abs(value) < 1000:
+            return f"{value:.3g}{prefix}"
+        value /= 1000
+    return f"{value:.3g}T"
+
+
 class Progress:
     """Counts ``total`` steps of long work and shows it on ``stream`` (default stderr).
 
@@ -38,6 +47,7 @@ class Progress:
         total: number of steps (default ``len(iterable)`` where it has one).
         desc: what is counted, shown first on every line (e.g. ``text encoding``).
         unit: name of one step (default ``it``).
+        unit_scale: show counts with SI prefixes (``12.3MB``; for bytes).
         enabled: False shows nothing (``--quiet``, short inputs).
         every: seconds between plain lines (default :data:`LOG_EVERY_SECONDS`).
         stream: where to write (default ``sys.stderr``).
@@ -46,21 +56,23 @@ class Progress:
     """
 
     def __init__(self, iterable: Optional[Iterable[Any]] = None, *, total: Optional[int] = None, desc: str = "",
-                 unit: str = "it", enabled: bool = True, every: float = LOG_EVERY_SECONDS,
+                 unit: str = "it", unit_scale: bool = False, enabled: bool = True, every: float = LOG_EVERY_SECONDS,
                  stream: Optional[TextIO] = None, interactive: Optional[bool] = None) -> None:
         self.stream = sys.stderr if stream is None else stream
         if total is None and iterable is not None and hasattr(iterable, "__len__"):
             total = len(iterable)
         self.iterable, self.total, self.desc, self.unit = iterable, total, desc, unit
         self.enabled, self.every = enabled, every
+        self._count_text = _si if unit_scale else str
+        self._unit = unit if unit_scale else f" {unit}"  # 12.3MB, 40 fits
         self.interactive = enabled and (self.stream.isatty() if interactive is None else interactive)
         self.count = 0
         self._start = self._last = time.perf_counter()
         self._closed = False
-        self._bar = tqdm(total=total, desc=desc, unit=unit, file=self.stream, dynamic_ncols=True, leave=False,
-                         disable=not self.interactive)
+        self._bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, file=self.stream,
+                         dynamic_ncols=True, leave=False, disable=not self.interactive)
         if self.enabled and not self.interactive:
-            self._line(f"starting, {total} {unit}" if total is not None else "starting")
+            self._line(f"starting, {self._count_text(total)}{self._unit}" if total is not None else "starting")
 
     def __enter__(self) -> "Progress":
         return self
@@ -107,18 +119,19 @@ class Progress:
         self._bar.close()
         if self.enabled and not self.interactive:
             elapsed = time.perf_counter() - self._start
-            of = f"/{self.total}" if self.total is not None else ""
-            self._line(f"{self.count}{of} {self.unit} in {format_duration(elapsed)}")
+            of = f"/{self._count_text(self.total)}" if self.total is not None else ""
+            self._line(f"{self._count_text(self.count)}{of}{self._unit} in {format_duration(elapsed)}")
 
     def _status(self, now: float) -> str:
         elapsed = now - self._start
         rate = self.count / elapsed if elapsed > 0 else 0.0
-        text = f"{self.count}"
+        text = self._count_text(self.count)
         if self.total:
-            text += f"/{self.total} {self.unit} ({100 * self.count / self.total:.0f}%)"
+            text += f"/{self._count_text(self.total)}{self._unit} ({100 * self.count / self.total:.0f}%)"
         else:
-            text += f" {self.unit}"
-        text += f", {rate:.3g} {self.unit}/s, {format_duration(elapsed)} elapsed"
+            text += self._unit
+        rate_text = _si(rate) if self._count_text is _si else f"{rate:.3g}"
+        text += f", {rate_text}{self._unit}/s, {format_duration(elapsed)} elapsed"
         if self.total and rate > 0:
             text += f", ETA {format_duration((self.total - self.count) / rate)}"
         return text

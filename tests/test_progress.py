@@ -48,3 +48,14 @@ def test_progress_iterates_and_counts_an_iterable():
     log = io.StringIO()
     assert list(Progress([1, 2, 3], desc="x", stream=log)) == [1, 2, 3]
     assert log.getvalue().splitlines()[-1].startswith("x: 3/3 it in ")
+
+
+def test_progress_of_bytes_in_a_log_shows_si_prefixes():
+    log = io.StringIO()
+    with Progress(total=50_000_000, desc="downloading x.zip", unit="B", unit_scale=True, stream=log,
+                  every=0.0) as bar:
+        bar.update(12_300_000)
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "downloading x.zip: starting, 50MB"
+    assert lines[1].startswith("downloading x.zip: 12.3M/50MB (25%)")
+    assert "\r" not in log.getvalue()

@@ -126,15 +126,15 @@ def _download(url: str, out: Path) -> None:
     import urllib.error
     import urllib.request
 
-    from tqdm import tqdm
+    from graphkit.progress import Progress
 
     request = urllib.request.Request(url, headers={"User-Agent": "graphkit"})
     try:
         with urllib.request.urlopen(request, timeout=60) as response, open(out, "wb") as f:
             total = int(response.headers.get("Content-Length") or 0) or None
             name = url.rsplit("/", 1)[-1]
-            with tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False,
-                      disable=total is None or total < 10 * _CHUNK) as bar:
+            with Progress(total=total, unit="B", unit_scale=True, desc=f"downloading {name}",
+                          enabled=total is not None and total >= 10 * _CHUNK) as bar:
                 for chunk in iter(lambda: response.read(_CHUNK), b""):
                     f.write(chunk)
                     bar.update(len(chunk))
