@@ -35,10 +35,12 @@ class RunDir:
     # recipes that save no training state (zeroshot, embed, ...) leave ``checkpoints/`` out
     holds_checkpoints = True
 
-    def create(self) -> None:
-        """Creates the directory (and ``checkpoints/``) and checks they are writable."""
+    def create(self, bare: bool = False) -> None:
+        """Creates the directory (and ``checkpoints/`` unless ``bare``: a directory to lock
+        before anything is written in it) and checks they are writable."""
         try:
-            (self.checkpoints if self.holds_checkpoints else self.path).mkdir(parents=True, exist_ok=True)
+            (self.checkpoints if self.holds_checkpoints and not bare else self.path).mkdir(
+                parents=True, exist_ok=True)
             # a uniquely named probe: every rank of a multi-process job checks the same dir
             fd, probe = tempfile.mkstemp(dir=self.path, prefix=".write-test-")
             os.close(fd)
