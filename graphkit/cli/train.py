@@ -16,7 +16,7 @@ from graphkit.config import RunConfig, apply_overrides
 from graphkit.errors import ConfigError, TrainingError
 
 # a full or read-only disk under the run directory: the user frees space and resumes
-_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

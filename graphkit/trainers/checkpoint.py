@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import random
 import zipfile
@@ -17,8 +18,14 @@ from graphkit.errors import TrainingError
 
 def save_atomic(obj: Any, path: Path) -> None:
     """Writes ``obj`` with ``torch.save`` to a temp file beside ``path``, then renames:
-    a kill at any moment leaves either the old or the new checkpoint, never half of one."""
-    write_atomic(path, lambda f: torch.save(obj, f))
+    a kill at any moment leaves either the old or the new checkpoint, never half of one.
+
+    The bytes are serialized in memory first: ``torch.save`` into a file reports a full
+    disk as an opaque ``RuntimeError`` ("enforce fail at inline_container.cc"), a plain
+    write as ``OSError(ENOSPC)`` naming the file, which the commands turn into one line."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    write_atomic(path, lambda f: f.write(buffer.getbuffer()))
 
 
 def load(path: Path, device: torch.device | str = "cpu", *, remedy: Optional[str] = None) -> Any:
