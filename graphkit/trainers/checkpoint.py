@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import random
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, Optional
@@ -46,9 +47,11 @@ def load(path: Path, device: torch.device | str = "cpu", *, remedy: Optional[str
     except FileNotFoundError:
         raise TrainingError(f"checkpoint {path} does not exist; {remedy}") from None
     except pickle.UnpicklingError as e:
-        if "Unsupported global" in str(e):
+        found = re.search(r"GLOBAL:? ([\w.]+)", str(e), re.IGNORECASE)  # torch words it two ways
+        if found:
             raise TrainingError(
-                f"checkpoint {path} holds pickled objects other than tensors and plain data; refusing "
+                f"checkpoint {path} holds pickled objects other than tensors and plain data "
+                f"({found.group(1)}); refusing "
                 f"to load it (it was not written by graphkit, or was tampered with); {remedy}"
             ) from None
         raise TrainingError(f"checkpoint {path} is corrupt or truncated (not a torch file); {remedy}") from None
