@@ -99,14 +99,34 @@ def _infer_task(level: str, y: Tensor, where: str) -> str:
 
 
 def _check_graph(g: Data, where: str) -> None:
-    if g.edge_index is None or g.edge_index.dim() != 2 or g.edge_index.size(0) != 2:
-        raise DatasetError(f"{where}: expected edge_index of shape [2, num_edges]")
+    """One line naming what is wrong with a user's graph, before anything indexes with it."""
+    for key in ("x", "edge_index", "edge_attr", "y"):
+        value = g[key] if key in g else None
+        if value is not None and not isinstance(value, Tensor):
+            raise DatasetError(f"{where}: {key} is a {type(value).__name__}; expected a tensor")
+    ei = g.edge_index
+    if ei is None:
+        raise DatasetError(f"{where}: has no edge_index; expected a tensor of shape [2, num_edges]")
+    if ei.dim() == 2 and ei.size(1) == 2 and ei.size(0) != 2:
+        raise DatasetError(f"{where}: edge_index has shape {list(ei.shape)}, one edge per row; expected "
+                           f"[2, num_edges] (transpose it: edge_index.t())")
+    if ei.dim() != 2 or ei.size(0) != 2:
+        raise DatasetError(f"{where}: edge_index has shape {list(ei.shape)}; expected [2, num_edges]")
+    if ei.is_floating_point() or ei.is_complex() or ei.dtype == torch.bool:
+        frac = (ei != ei.round()).nonzero() if ei.is_floating_point() else ei.new_zeros(0, 2)
+        if len(frac):
+            r, c = frac[0].tolist()
+            raise DatasetError(f"{where}: edge_index[{r}, {c}] is {float(ei[r, c])}; expected integer node ids")
+        raise DatasetError(f"{where}: edge_index has dtype {ei.dtype}; expected integer node ids (torch.long)")
     n = g.num_nodes
-    if g.x is not None and g.x.size(0) != n:
-        raise DatasetError(f"{where}: x has {g.x.size(0)} rows, expected one per node ({n})")
-    if g.edge_index.numel() and (int(g.edge_index.min()) < 0 or int(g.edge_index.max()) >= n):
-        raise DatasetError(f"{where}: edge_index refers to node {int(g.edge_index.max())}, "
-                           f"expected node ids 0..{n - 1}")
+    if g.x is not None and (g.x.dim() == 0 or g.x.size(0) != n):
+        raise DatasetError(f"{where}: x has {g.x.size(0) if g.x.dim() else 0} rows, expected one per node ({n})")
+    if ei.numel():
+        bad = ((ei < 0) | (ei >= n)).nonzero()
+        if len(bad):
+            r, c = bad[0].tolist()
+            raise DatasetError(f"{where}: edge_index[{r}, {c}] is node {int(ei[r, c])}; expected node ids "
+                               f"0..{n - 1}")
     if g.y is None:
         raise DatasetError(f"{where}: has no labels y")
 
@@ -201,6 +221,16 @@ def build_own_dataset(ctx: LoadContext, graphs: list[Data], options: dict, where
         if y.size(1) != 1:
             raise DatasetError(f"{where}: {task} needs one label per item, got {y.size(1)} columns")
         labels = y.view(-1).long()
+        if level == "node" and int(labels.min()) < 0:
+            # -1 often marks "unlabelled"; renumbering would make it a class of its own
+            node = int((labels < 0).nonzero()[0])
+            raise DatasetError(f"{where}: node {node} has label {int(labels[node])}; expected class ids "
+                               f">= 0 for every node (unlabelled nodes are not supported: give them any class "
+                               f"id and leave them out of the split)")
+        if y.is_floating_point() and not torch.equal(y.view(-1), y.view(-1).round()):
+            item = int((y.view(-1) != y.view(-1).round()).nonzero()[0])
+            raise DatasetError(f"{where}: label {float(y.view(-1)[item])} of item {item} is not a class id; "
+                               f"expected integer class ids for {task}")
         if int(labels.min()) < 0:
             labels = labels.unique(sorted=True, return_inverse=True)[1]  # e.g. TU's -1/1 labels
         num_classes = int(labels.max()) + 1

@@ -68,8 +68,46 @@ def test_saved_graphs_must_be_plain_tensors(tmp_path):
         _load(path, tmp_path)
     bad = tiny_graphs()
     bad[3]["x"] = torch.ones(2, 2)  # graph 3 has 6 nodes
-    with pytest.raises(DatasetError, match=r"\(graph 3\): edge_index refers to node 5, expected node ids 0..1"):
+    with pytest.raises(DatasetError, match=r"\(graph 3\): edge_index\[0, 2\] is node 2; expected node ids 0..1"):
         _load(_save(tmp_path, bad), tmp_path)
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"edge_index": "0 1 1 2"}, r"\(graph 3\): edge_index is a str; expected a tensor"),
+    ({"y": [1]}, r"\(graph 3\): y is a list; expected a tensor"),
+    ({"edge_index": torch.tensor([[0, 1], [1, -1]])}, r"\(graph 3\): edge_index\[1, 1\] is node -1; expected node ids"),
+    ({"edge_index": torch.tensor([[0.0, 1.5], [1.0, 2.0]])}, r"edge_index\[0, 1\] is 1.5; expected integer node ids"),
+    ({"edge_index": torch.tensor([[0, 1], [1, 2], [2, 0]])},
+     r"edge_index has shape \[3, 2\], one edge per row; expected \[2, num_edges\] \(transpose it"),
+    ({"edge_index": torch.tensor([0, 1, 1, 2])}, r"edge_index has shape \[4\]; expected \[2, num_edges\]"),
+])
+def test_saved_graphs_malformed_graph_is_one_line(tmp_path, change, message):
+    graphs = tiny_graphs()
+    graphs[3].update(change)
+    with pytest.raises(DatasetError, match=message):
+        _load(_save(tmp_path, graphs), tmp_path)
+
+
+def test_saved_graphs_file_that_is_not_torch_save_output(tmp_path):
+    path = tmp_path / "g.pt"
+    path.write_text("source,target\n0,1\n")
+    with pytest.raises(DatasetError, match=r"g.pt: is not a file written by torch.save"):
+        _load(path, tmp_path)
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)  # a zip header, then nothing
+    with pytest.raises(DatasetError, match=r"g.pt: cannot be read with torch.load\(weights_only=True\)"):
+        _load(path, tmp_path)
+
+
+def test_own_node_labels_negative_or_fractional_are_refused(tmp_path):
+    n = 6
+    ring = torch.stack([torch.arange(n), (torch.arange(n) + 1) % n])
+    node = {"x": torch.eye(n), "edge_index": ring, "y": torch.tensor([0, 1, -1, 0, 1, 0])}
+    with pytest.raises(DatasetError, match=r"node 2 has label -1; expected class ids >= 0 for every node"):
+        _load(_save(tmp_path, [node]), tmp_path, split="random")
+    graphs = tiny_graphs()
+    graphs[5]["y"] = torch.tensor([0.5])
+    with pytest.raises(DatasetError, match=r"label 0.5 of item 5 is not a class id"):
+        _load(_save(tmp_path, graphs), tmp_path, args={"task": "graph_classification"})
 
 
 def test_edge_list_folder_builds_undirected_graph_with_given_split(tmp_path):
