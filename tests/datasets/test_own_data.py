@@ -124,15 +124,46 @@ def test_edge_list_folder_builds_undirected_graph_with_given_split(tmp_path):
 
 def test_edge_list_folder_bad_files_name_the_file(tmp_path):
     folder = write_edge_list_folder(tmp_path / "g", with_split=False)
-    (folder / "edges.csv").write_text("0,1\n3,12\n")
-    with pytest.raises(DatasetError, match=r"edges.csv: node id 12 out of range; expected ids 0..9"):
-        _load(folder, tmp_path)
     (folder / "edges.csv").write_text("0,1\n")
     (folder / "labels.csv").unlink()
     with pytest.raises(DatasetError, match=r"labels.csv not found"):
         _load(folder, tmp_path)
     (folder / "labels.csv").write_text("0\n1\nx\n" + "0\n" * 7)
-    with pytest.raises(DatasetError, match=r"labels.csv: column 0 is not numeric"):
+    with pytest.raises(DatasetError, match=r"labels.csv: line 3: 'x' is not a number; expected a class id"):
+        _load(folder, tmp_path)
+
+
+@pytest.mark.parametrize("edges,message", [
+    ("0,1\n3,12\n", r"edges.csv: line 2: node id 12 is out of range; expected two integer node ids 0..9 per row"),
+    ("source,target\n0,1\n2,-1\n", r"edges.csv: line 3: node id -1 is out of range; expected two integer"),
+    ("0,1\n1.5,2\n", r"edges.csv: line 2: node id 1.5 is not an integer; expected two integer node ids"),
+    ("source,target\n", r"edges.csv: has a header line but no rows; expected two integer node ids"),
+    ("", r"edges.csv: is empty; expected two integer node ids"),
+    ("0,1,2\n1,2,3\n", r"edges.csv: rows have 3 values; expected two integer node ids"),
+    ("0,1\n1,b\n", r"edges.csv: line 2: 'b' is not a number"),
+    ("0,1\n1\n", r"edges.csv: line 2 has an empty value"),
+])
+def test_edge_list_folder_bad_edges_name_line_and_expectation(tmp_path, edges, message):
+    folder = write_edge_list_folder(tmp_path / "g", with_split=False)
+    (folder / "edges.csv").write_text(edges)
+    with pytest.raises(DatasetError, match=message):
+        _load(folder, tmp_path)
+
+
+def test_edge_list_folder_split_csv_with_or_without_header(tmp_path):
+    folder = write_edge_list_folder(tmp_path / "g", with_split=False)
+    rows = ["train"] * 6 + ["valid", "val", "test", "unused"]
+    (folder / "split.csv").write_text("\n".join(rows) + "\n")  # no header: the first row is node 0's
+    split = _load(folder, tmp_path).splits[0]
+    assert split["train"].tolist() == list(range(6)) and split["valid"].tolist() == [6, 7]
+    assert split["test"].tolist() == [8]  # node 9: unused
+    (folder / "split.csv").write_text("set\n" + "\n".join(rows) + "\n")
+    assert _load(folder, tmp_path).splits[0]["train"].tolist() == list(range(6))
+    (folder / "split.csv").write_text("set\n" + "\n".join(["trian"] * 10) + "\n")
+    with pytest.raises(DatasetError, match=r"split.csv: line 2: 'trian'; expected one of train, valid, test"):
+        _load(folder, tmp_path)
+    (folder / "split.csv").write_text("\n".join(["x"] * 40) + "\n")
+    with pytest.raises(DatasetError, match=r"split.csv: has 40 non-empty lines; expected one per node: 10"):
         _load(folder, tmp_path)
 
 
