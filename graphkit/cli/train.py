@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 from graphkit.cli.arguments import int_list
 from graphkit.config import RunConfig, apply_overrides
@@ -105,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
         if args.seeds:
             overrides.append(f"seeds={int_list(args.seeds, '--seeds')}")
         cfg = _sugar(load_config(RunConfig, path, overrides, plugins=getattr(args, "plugin", ())), args)
-        name = cfg.name or f"{path.parent.name}-{path.stem}"
+        cfg, trained_on = _other_dataset(cfg, overrides)
+        name = cfg.name or f"{path.parent.name}-{trained_on or path.stem}"
         run_dir = RunDir(args.run_dir, create=False) if args.run_dir else None
         if run_dir is None and "WORLD_SIZE" not in os.environ:
             run_dir = RunDir.new(args.runs_root, name, create=False)
@@ -163,6 +165,25 @@ def _check_pretraining(cfg: RunConfig) -> None:
     if name is None or name not in TASKS or not TASKS.get(name).pretraining:
         raise ConfigError(f"graphkit pretrain runs a pretraining task (task.name: {', '.join(pretraining)}), "
                           f"got {name!r}; other tasks run with graphkit train")
+
+
+def _other_dataset(cfg: RunConfig, overrides: list[str]) -> tuple[RunConfig, Optional[str]]:
+    """A config written for one dataset run on another (``data.name=...`` on the command
+    line): the run is named after the dataset it trains on, and a ``data.split`` the config
+    fixed for its own dataset that the new one does not offer becomes ``default``, with a
+    note (a split the new dataset has, or one given on the command line, is kept)."""
+    from graphkit.datasets.resolve import dataset_slug, resolve_dataset
+
+    given = {o.split("=", 1)[0].strip() for o in overrides}
+    if "data.name" not in given:
+        return cfg, None
+    if "data.split" not in given and cfg.data.split != "default":
+        spec = resolve_dataset(cfg.data)
+        if cfg.data.split not in spec.splits:
+            print(f"note: data.split={cfg.data.split} comes from the config's own dataset; {spec.name} has "
+                  f"no such split, so its default is used ({', '.join(spec.splits)}: set data.split)")
+            cfg = apply_overrides(RunConfig, cfg, ["data.split='default'"])
+    return cfg, dataset_slug(cfg.data.name)
 
 
 def _sugar(cfg: RunConfig, args: argparse.Namespace) -> RunConfig:

@@ -12,8 +12,8 @@ labels leave one choice, otherwise ``data.args.task`` must name it:
 
 Split protocols (``data.split``): ``given`` (the split the data carries), ``cv10`` (10
 folds, stratified for single-label classes, as the TU benchmarks; fold ``i`` tests,
-fold ``i-1`` validates), ``random`` (10 seeded 60/20/20 splits), ``auto`` (the default:
-``given`` when the data carries a split, else ``cv10``).
+fold ``i-1`` validates), ``random`` (10 seeded 60/20/20 splits), ``default``: ``given`` when the data carries a
+split, else ``cv10``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from graphkit.datasets.splits import CV_SEED, random_splits, stratified_kfold_sp
 from graphkit.datasets.tu import one_hot_degree
 from graphkit.errors import DatasetError
 
-OWN_SPLITS = ("auto", "given", "cv10", "random")
+OWN_SPLITS = ("default", "given", "cv10", "random")
 LEVEL_TASKS = {
     "node": (NODE_CLASSIFICATION, NODE_MULTILABEL),
     "graph": (GRAPH_CLASSIFICATION, GRAPH_MULTILABEL, GRAPH_REGRESSION),
@@ -159,7 +159,7 @@ def kfold_splits(num_items: int, labels: Optional[Tensor], num_folds: int = 10) 
 
 def _splits(protocol: str, given: Optional[list[dict]], num_items: int, labels: Optional[Tensor],
             where: str, given_hint: str) -> tuple[str, list[dict[str, Tensor]]]:
-    if protocol == "auto":
+    if protocol == "default":
         protocol = "given" if given else "cv10"
     if protocol == "given":
         if not given:
@@ -243,7 +243,8 @@ def build_own_dataset(ctx: LoadContext, graphs: list[Data], options: dict, where
     else:
         for i, g in enumerate(graphs):
             g.y = labels[i:i + 1] if classification else labels[i:i + 1].view(1, -1)
-    if any(g.x is None for g in graphs):
+    derived = any(g.x is None for g in graphs)
+    if derived:
         graphs = one_hot_degree(graphs)  # no features: one-hot degree, as for TU social graphs
     for g in graphs:
         g.x = g.x.view(g.num_nodes, -1).float()
@@ -258,5 +259,6 @@ def build_own_dataset(ctx: LoadContext, graphs: list[Data], options: dict, where
         num_features=graphs[0].x.size(1), num_classes=num_classes,
         data=graphs[0] if level == "node" else None, graphs=graphs if level == "graph" else None,
         edge_encoder="linear" if edge_features else None, num_edge_features=edge_features,
-        extra={"split_protocol": protocol, "source_path": where},
+        extra={"split_protocol": protocol, "source_path": where,
+               **({"features": "one-hot degree (the data has no node features)"} if derived else {})},
     )

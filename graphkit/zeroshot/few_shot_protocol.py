@@ -22,7 +22,8 @@ from graphkit.text.text_graph import TextGraph
 from graphkit.zeroshot.few_shot import fine_tune, linear_probe, sample_shots, tune_prompt
 from graphkit.zeroshot.few_shot_config import FewShotConfig
 from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
-from graphkit.zeroshot.zero_shot_protocol import pretrained_base, slug
+from graphkit.datasets.resolve import dataset_slug as slug
+from graphkit.zeroshot.zero_shot_protocol import pretrained_base
 
 METHODS = ("prompt", "linear_probe", "finetune")
 # zero-shot accuracy on the second dataset after tuning, per method (prompt_applied: with

@@ -12,14 +12,10 @@ import torch
 from graphkit.runs.recipe_run import RecipeRun
 from graphkit.text.text_graph import TextGraph
 from graphkit.zeroshot.evaluation import classification_metrics, per_class_table
+from graphkit.datasets.resolve import dataset_slug as slug
 from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
 from graphkit.zeroshot.zero_shot_classifier import ZeroShotClassifier, khop_mean, text_scores
 from graphkit.zeroshot.zero_shot_config import ZeroShotConfig
-
-
-def slug(dataset: str) -> str:
-    """A folder name for a dataset name or path."""
-    return dataset.replace(":", "-").replace("/", "-").strip("-.") or "dataset"
 
 
 def pretrained_base(pretrained: str | Path) -> Path:

@@ -172,7 +172,7 @@ def test_train_cli_busy_run_dir_names_the_holder(finished_cora_run, tmp_path, ca
                      ["train", CORA, "--run-dir", str(run), "--nproc", "2", *FAST]):
             assert main(argv) == 2
             assert f"is in use by pid {holder.pid} on host" in _error_line(capsys)
-        assert sorted(p.name for p in run.iterdir()) == [".lock", "checkpoints"]  # nothing written
+        assert sorted(p.name for p in run.iterdir()) == [".lock"]  # nothing written
         busy = shutil.copytree(finished_cora_run, tmp_path / "busy-resume")
         holder2 = hold_lock_in_subprocess(busy)
         try:
