@@ -121,6 +121,9 @@ def _convert(tp: Any, value: Any, path: str, choices: Optional[ConfigChoices]) -
             if not math.isfinite(value):
                 raise ConfigError(f"{path}: expected a finite number, got {value!r}")
             return float(value)
+        if isinstance(value, str) and value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            # `--text-prior nan` arrives as the text 'nan' (no Python literal spells it)
+            raise ConfigError(f"{path}: expected a finite number, got {value!r}")
     elif tp is str:
         if isinstance(value, str):
             return value

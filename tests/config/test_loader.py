@@ -106,3 +106,13 @@ def test_apply_overrides_takes_a_list_of_bare_words():
 
     assert apply_overrides(Sources, {}, ["sources=[tag:cora, tag:arxiv_2023]"]).sources == (
         "tag:cora", "tag:arxiv_2023")
+
+
+@pytest.mark.parametrize("text", ["x=nan", "x=inf", "x=-inf", "x=+Infinity"])
+def test_apply_overrides_refuses_non_finite_floats_spelled_as_words(text):
+    @dataclass(frozen=True)
+    class Weight:
+        x: float = 1.0
+
+    with pytest.raises(ConfigError, match="x: expected a finite number"):
+        apply_overrides(Weight, {}, [text])
