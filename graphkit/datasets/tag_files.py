@@ -62,7 +62,7 @@ def read_int_array(path: Path, expected: str) -> np.ndarray:
         array = np.load(path, allow_pickle=False)
     except ValueError as e:
         if "allow_pickle" in str(e):
-            raise DatasetError(f"{path}: is a pickled (object) array, which graphkit never loads; "
+            raise DatasetError(f"{path}: holds pickled data (an object array or a pickle), which graphkit never loads; "
                                f"expected {expected} saved with np.save(..., allow_pickle=False)") from None
         raise DatasetError(f"{path}: not a readable .npy file ({e}); expected {expected}") from None
     except (OSError, EOFError) as e:
@@ -78,7 +78,7 @@ def read_int_array(path: Path, expected: str) -> np.ndarray:
         frac = ~finite | (array != np.round(np.where(finite, array, 0)))
         if frac.any():
             at = tuple(int(i) for i in np.argwhere(frac)[0])
-            raise DatasetError(f"{path}: entry {_index(at)} is {array[at]!r} ({array.dtype}); expected {expected} "
+            raise DatasetError(f"{path}: entry {_index(at)} is {array[at].item()!r} ({array.dtype}); expected {expected} "
                                f"(whole numbers)")
         warnings.warn(f"{path}: holds {array.dtype} values; read as integers ({expected})",
                       GraphkitWarning, stacklevel=2)
