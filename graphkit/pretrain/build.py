@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
@@ -78,4 +77,4 @@ def build_graphclip(cfg: GraphCLIPTaskConfig, dataset: LoadedDataset, ctx: TaskC
     ``data.sources``, or the run's dataset alone when that list is empty."""
     sources = ctx.data.sources or (dataset.name,)
     return build_graphclip_task(cfg, sources, batch_size=ctx.batch_size, device=ctx.device, dist=ctx.dist,
-                                root=ctx.data.root, progress=sys.stderr.isatty())
+                                root=ctx.data.root, progress=ctx.progress)
