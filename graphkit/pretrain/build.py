@@ -26,7 +26,8 @@ PAIR_SEED = 0
 
 
 def text_encoder(cfg: GraphCLIPTaskConfig, progress: bool = True) -> TextEncoder:
-    return TextEncoder(cfg.text_model, batch_size=cfg.text_batch_size, progress=progress)
+    return TextEncoder(cfg.text_model, batch_size=cfg.text_batch_size,
+                       max_length=cfg.text_max_length, progress=progress)
 
 
 def load_source(name: str, cfg: GraphCLIPTaskConfig, encoder: TextEncoder,

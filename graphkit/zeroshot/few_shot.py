@@ -81,7 +81,7 @@ def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, 
         loss.backward()
         opt.step()
         if on_epoch is not None:
-            on_epoch(epoch, float(loss))
+            on_epoch(epoch, float(loss.detach()))
     for p in model.parameters():
         p.requires_grad_(True)
     if labels is None:
@@ -105,7 +105,7 @@ def fine_tune(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, cl
         loss.backward()
         opt.step()
         if on_epoch is not None:
-            on_epoch(epoch, float(loss))
+            on_epoch(epoch, float(loss.detach()))
     return tuned.eval()
 
 
