@@ -118,3 +118,42 @@ def test_train_resume_on_a_pretraining_run_names_pretrain_resume(tiny_run, capsy
     assert err == [f"graphkit: error: {run_dir} is a pretraining run (task 'graphclip'): continue it with "
                    f"graphkit pretrain --resume {run_dir}"]
     assert (run_dir / "results.json").read_text() == before
+
+
+def test_pretraining_stopped_while_building_pairs_continues_from_saved_embeddings(tmp_path, monkeypatch):
+    from graphkit.text.count_progress import CountProgress
+    from graphkit.text.text_encoder import TextEncoder
+
+    tag = tiny_tag.write_tiny_tag(tmp_path / "tiny2", per_class=3)
+    run_dir = tmp_path / "run"
+    monkeypatch.setenv("GRAPHKIT_DATA", str(tmp_path / "data"))
+    real_update, real_encode = CountProgress.update, TextEncoder._encode
+
+    def stop_in_summaries(self, n):
+        real_update(self, n)
+        if "summaries" in self.desc:
+            raise KeyboardInterrupt
+
+    encoded = []
+
+    def recording(self, texts, desc, **kw):
+        encoded.append(desc)
+        return real_encode(self, texts, desc, **kw)
+
+    monkeypatch.setattr(CountProgress, "update", stop_in_summaries)
+    monkeypatch.setattr(TextEncoder, "_encode", recording)
+    argv = ["pretrain", str(QUICK), "--threads", "1", "--quiet", "--run-dir", str(run_dir), "data.name='tag:cora'",
+            f"data.sources=[{tag}]", "data.batch_size=8", "trainer.epochs=1", "task.heldout=2",
+            "task.steps_per_epoch=1", "model.hidden_channels=16", "model.rwse_channels=8",
+            "tracking.wandb.mode=disabled"]
+    assert main(argv) == 130
+    assert encoded == ["tag:tiny2 node texts", "tag:tiny2 summaries"]
+    monkeypatch.setattr(CountProgress, "update", real_update)
+    # nothing was trained, so no run directory is left; the same command continues the set-up
+    assert main(argv) == 0
+    assert encoded[2:] == ["tag:tiny2 summaries", "label texts"]  # node texts came from the cache
+    assert (run_dir / "results.json").is_file()
+    encoded.clear()
+    again = [*argv[:6], str(tmp_path / "again"), *argv[7:]]
+    assert main(again) == 0  # a later run (a resumed one too) reuses the saved pairs: nothing is encoded
+    assert encoded == []
