@@ -18,9 +18,9 @@ class GraphCLIPTaskConfig(TaskConfig):
             Hugging Face model directory.
         text_batch_size: texts per encoder forward pass.
         text_max_length: tokens kept of each text by the text encoder (default 256,
-            MiniLM's training length; >= 8). Encoding time grows with it: 64 keeps a
-            title and the start of an abstract at about a quarter of the cost
-            (``configs/graphclip/quick.yaml``). ``zeroshot`` and ``fewshot`` use the run's.
+            MiniLM's training length; >= 8). Encoding time grows with it;
+            ``configs/graphclip/quick.yaml`` keeps 48 (a title and the start of an
+            abstract). ``zeroshot`` and ``fewshot`` use the run's.
         subgraph: ``rwr`` (random walk with restart) or ``khop``.
         num_hops: hops of ``khop`` subgraphs.
         max_nodes: node cap per subgraph, centre included (>= 1).
