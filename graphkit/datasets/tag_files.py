@@ -37,6 +37,8 @@ def read_json(path: Path, expected: str) -> Any:
     except json.JSONDecodeError as e:
         raise DatasetError(f"{path}: malformed JSON at line {e.lineno} column {e.colno} ({e.msg}); "
                            f"expected {expected}") from None
+    except RecursionError:
+        raise DatasetError(f"{path}: JSON nested too deeply; expected {expected}") from None
 
 
 def read_string_list(path: Path, expected: str, what: str, allow_empty_items: bool = True) -> list[str]:

@@ -76,6 +76,7 @@ def test_raw_pickle_named_npy_is_refused(tmp_path):
     ({"label_names.json": b'["\xff"]'}, r"label_names\.json: not UTF-8 text \(byte 2 is 0xff\)"),
     ({"raw_texts.json": '["a", "b"'}, r"raw_texts\.json: malformed JSON at line 1 column 10"),
     ({"split.json": "{train: [0]}"}, r"split\.json: malformed JSON at line 1 column 2"),
+    ({"label_names.json": "[" * 100000}, r"label_names\.json: JSON nested too deeply"),
     ({"raw_texts.json": json.dumps(["a", 7, "c", "d", "e"])},
      r"raw_texts\.json: item 1 is 7 \(int\); expected a string \(node text\)"),
     ({"raw_texts.json": json.dumps({"0": "a"})}, r"raw_texts\.json: holds a dict; expected a JSON list of strings"),
