@@ -67,7 +67,8 @@ def read_int_array(path: Path, expected: str) -> np.ndarray:
             raise DatasetError(f"{path}: holds pickled data (an object array or a pickle), which graphkit never loads; "
                                f"expected {expected} saved with np.save(..., allow_pickle=False)") from None
         raise DatasetError(f"{path}: not a readable .npy file ({e}); expected {expected}") from None
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, MemoryError) as e:
+        # MemoryError: a header that claims a shape far beyond the file (a damaged or hostile one)
         raise DatasetError(f"{path}: not a readable .npy file ({e}); expected {expected}") from None
     if not isinstance(array, np.ndarray):  # np.load gives an NpzFile for a .npz archive
         raise DatasetError(f"{path}: is an .npz archive, not a .npy array; expected {expected}")

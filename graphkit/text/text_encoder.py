@@ -48,7 +48,7 @@ def read_embeddings(path: Path, rows: Optional[int], dim: int) -> Optional[torch
     then encodes again and overwrites it). Never unpickles."""
     try:
         array = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
+    except (ValueError, OSError, EOFError, MemoryError) as e:
         problem = "holds pickled data" if "allow_pickle" in str(e) else f"is unreadable ({e})"
     else:
         shape = f"[{rows if rows is not None else 'N'}, {dim}]"

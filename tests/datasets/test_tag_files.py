@@ -1,6 +1,7 @@
 """Hostile and careless TAG directories: each is refused with one message naming the
 file, the item and what was expected (or read with a warning where the data is usable)."""
 
+import io
 import json
 import pickle
 
@@ -35,6 +36,13 @@ def _write(folder, **files):
         else:
             (folder / name).write_text(content)
     return folder
+
+
+def _header_only(shape) -> bytes:
+    """An .npy header claiming ``shape`` with no data after it."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<i8", "fortran_order": False, "shape": shape})
+    return buf.getvalue()
 
 
 class _Payload:
@@ -103,6 +111,7 @@ def test_raw_pickle_named_npy_is_refused(tmp_path):
     ({"edge_index.npy": np.array([[0.0, 1.5], [1.0, 2.0]])}, r"edge_index\.npy: entry \[0, 1\] is 1\.5 \(float64\)"),
     ({"edge_index.npy": np.array([[0.0, np.nan], [1.0, 2.0]])}, r"edge_index\.npy: entry \[0, 1\] is nan"),
     ({"edge_index.npy": b"\x93NUMPY\x01\x00"}, r"edge_index\.npy: not a readable \.npy file"),
+    ({"y.npy": _header_only((10 ** 13,))}, r"y\.npy: not a readable \.npy file \(Unable to allocate"),
     ({"split.json": json.dumps({"train": [0], "test": [3, 99]})},
      r"split\.json: split 'test' item 1 is node 99; expected node ids 0\.\.4 \(5 texts in raw_texts\.json\)"),
     ({"split.json": json.dumps({"train": [-1], "test": [3]})}, r"split 'train' item 0 is node -1"),
