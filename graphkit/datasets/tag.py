@@ -20,6 +20,7 @@ a text encoder makes the features later (:mod:`graphkit.text`).
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,7 +125,7 @@ def load_tag_directory(path: str | Path, name: str | None = None) -> LoadedDatas
                            f"(a text encoder makes the features from them)")
     label_names = read_string_list(path / "label_names.json", "a JSON list of strings, one name per class",
                                    "class name", allow_empty_items=False)
-    repeated = sorted({n for n in label_names if label_names.count(n) > 1})
+    repeated = sorted(n for n, k in Counter(label_names).items() if k > 1)
     if repeated:
         raise DatasetError(f"{path / 'label_names.json'}: class name {repeated[0]!r} appears more than once; "
                            f"expected one distinct name per class")
