@@ -157,3 +157,13 @@ def test_pretraining_stopped_while_building_pairs_continues_from_saved_embedding
     again = [*argv[:6], str(tmp_path / "again"), *argv[7:]]
     assert main(again) == 0  # a later run (a resumed one too) reuses the saved pairs: nothing is encoded
     assert encoded == []
+
+
+def test_zeroshot_runs_on_a_tag_without_edges(tiny_run, tmp_path):
+    tag, run_dir, _ = tiny_run
+    bare = _broken(tag, tmp_path, "edge_index.npy", np.zeros((2, 0), dtype=np.int64))
+    assert main(["zeroshot", str(run_dir), "--dataset", str(bare), "--baselines", "--quiet",
+                 "--run-dir", str(tmp_path / "zs"), "tracking.wandb.mode=disabled"]) == 0
+    zs = json.loads((tmp_path / "zs" / "results.json").read_text())
+    # no neighbours: the propagated text is the node's own text
+    assert zs["methods"]["text_2hop_mean"]["accuracy"] == zs["methods"]["text"]["accuracy"]
