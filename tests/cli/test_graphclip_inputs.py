@@ -20,8 +20,9 @@ QUICK = REPO / "configs" / "graphclip" / "quick.yaml"
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    """A one-epoch pretraining run of the quick config on a tiny TAG, and its stderr."""
+def tiny_run(tmp_path_factory, mirror):
+    """A one-epoch pretraining run of the quick config on a tiny TAG, and its stderr (the
+    run's ``data.name`` stays the config's registered tag:cora, read from the mirror)."""
     import sys
 
     root = tmp_path_factory.mktemp("graphclip-inputs")
@@ -120,7 +121,7 @@ def test_train_resume_on_a_pretraining_run_names_pretrain_resume(tiny_run, capsy
     assert (run_dir / "results.json").read_text() == before
 
 
-def test_pretraining_stopped_while_building_pairs_continues_from_saved_embeddings(tmp_path, monkeypatch):
+def test_pretraining_stopped_while_building_pairs_continues_from_saved_embeddings(tmp_path, monkeypatch, mirror):
     from graphkit.text.count_progress import CountProgress
     from graphkit.text.text_encoder import TextEncoder
 
@@ -167,3 +168,12 @@ def test_zeroshot_runs_on_a_tag_without_edges(tiny_run, tmp_path):
     zs = json.loads((tmp_path / "zs" / "results.json").read_text())
     # no neighbours: the propagated text is the node's own text
     assert zs["methods"]["text_2hop_mean"]["accuracy"] == zs["methods"]["text"]["accuracy"]
+
+
+def test_pretrain_source_with_a_bad_file_stops_with_one_line(tiny_run, tmp_path, capsys):
+    tag, _, _ = tiny_run
+    bad = _broken(tag, tmp_path, "y.npy", np.array([0.5] * 32))
+    assert main(["pretrain", str(QUICK), "--threads", "1", "--quiet", "--run-dir", str(tmp_path / "run"),
+                 f"data.sources=[{bad}]", "tracking.wandb.mode=disabled"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"{bad}/y.npy: entry [0] is 0.5 (float64)" in err[0], err
