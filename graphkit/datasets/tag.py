@@ -11,6 +11,11 @@ A TAG directory holds::
     label_descriptions.json  optional: list of C strings (or {name: text}) describing the
                              classes, used by zero-shot label texts
 
+Every file is checked before use (:mod:`graphkit.datasets.tag_files`): ``.npy`` files are
+never unpickled, JSON must be UTF-8, ids must be whole numbers in range, ``y`` must fit
+``label_names``, each split needs test nodes; a problem is one line naming the file, the item
+and what was expected.
+
 :func:`load_tag_directory` reads any such directory; ``graphkit zeroshot --dataset DIR``
 and ``data.sources: [DIR]`` take one as a path, no code change needed. Texts go to
 ``extra['raw_texts']``, label names to ``extra['label_names']``, descriptions (when
