@@ -98,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
         run_dir = RunDir(args.resume, create=False)  # nothing is created in a directory that is not a run
         cfg = load_config(RunConfig, run_dir.read_config(), plugins=getattr(args, "plugin", ()))
         cfg = _sugar(cfg, args)
+        if not getattr(args, "require_pretraining", False) and _is_pretraining(cfg.task.name):
+            raise ConfigError(f"{args.resume} is a pretraining run (task {cfg.task.name!r}): continue it with "
+                              f"graphkit pretrain --resume {args.resume}")
     else:
         if args.config is None:
             raise ConfigError("give a config file (e.g. configs/gcn/cora.yaml) or --resume RUN_DIR")
@@ -154,6 +157,12 @@ def run(args: argparse.Namespace) -> int:
           f"{results['wall_seconds']:.1f}s)")
     print(f"run directory: {run_dir.path}")
     return 0
+
+
+def _is_pretraining(name: str | None) -> bool:
+    from graphkit.tasks import TASKS
+
+    return name is not None and name in TASKS and TASKS.get(name).pretraining
 
 
 def _check_pretraining(cfg: RunConfig) -> None:

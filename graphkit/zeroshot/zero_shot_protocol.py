@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import torch
 
+from graphkit.errors import DatasetError
 from graphkit.runs.recipe_run import RecipeRun
 from graphkit.text.text_graph import TextGraph
 from graphkit.zeroshot.evaluation import classification_metrics, per_class_table
@@ -54,7 +55,10 @@ def _scores(cfg: ZeroShotConfig) -> dict[str, Any]:
     if cfg.split == "all":
         nodes = torch.arange(graph.num_nodes)
     else:
-        nodes = graph.dataset.splits[0]["test"].long()
+        nodes = graph.dataset.splits[0].get("test", torch.zeros(0)).long()
+    if nodes.numel() == 0:
+        raise DatasetError(f"{graph.name}: no {cfg.split!r} nodes to score (an empty test split); "
+                           f"give a split.json with test nodes, or --split all")
     target = graph.y[nodes]
     names = graph.dataset.extra["label_names"]
     classifier = ZeroShotClassifier(pretrained.model, pretrained.sampler(), device=cfg.device,
