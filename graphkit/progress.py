@@ -10,19 +10,21 @@ from typing import Any, Iterable, Iterator, Optional, TextIO
 
 from tqdm.auto import tqdm
 
-# Seconds between two plain lines in a log: a stalled job shows within a minute, a long
-# one writes a few hundred lines an hour.
-LOG_EVERY_SECONDS = 30.0
+# Seconds between two plain lines in a log: a stalled job shows within half a minute, a
+# long one writes a few hundred lines an hour.
+LOG_EVERY_SECONDS = 20.0
 
 
 def format_duration(seconds: float) -> str:
     """``42s``, ``3m05s``, ``2h07m``: how long, for progress lines."""
-    seconds = max(0.0, seconds)
+    seconds = int(round(max(0.0, seconds)))
     if seconds < 60:
-        return f"{seconds:.0f}s"
-    if seconds < 3600:
-        return f"{seconds // 60:.0f}m{seconds % 60:02.0f}s"
-    return f"{seconds // 3600:.0f}h{seconds % 3600 // 60:02.0f}m"
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
 
 
 def _si(value: float) -> str:
@@ -38,17 +40,23 @@ class Progress:
     """Counts ``total`` steps of long work and shows it on ``stream`` (default stderr).
 
     On a terminal: a tqdm bar. Elsewhere: one plain line when the work starts, then one at
-    most every ``every`` seconds with the count, the rate and an ETA, and one when it ends;
-    no carriage returns. Use as a context manager, or iterate over it when it wraps an
+    most every ``every`` seconds with the count, the rate and an ETA, and one when it ends
+    (none when it is interrupted); no carriage returns::
+
+        tag:cora node texts: 2708 texts
+        tag:cora node texts: 448/2708 texts (17%), 19.7 texts/s, ETA 1m55s
+        tag:cora node texts: 2708/2708 texts done in 2m06s (21.4 texts/s)
+ Use as a context manager, or iterate over it when it wraps an
     iterable.
 
     Args:
         iterable: optional items to yield, counting one step each.
         total: number of steps (default ``len(iterable)`` where it has one).
         desc: what is counted, shown first on every line (e.g. ``text encoding``).
-        unit: name of one step (default ``it``).
+        unit: name of the steps, plural (default ``it``): ``texts``, ``fits``.
         unit_scale: show counts with SI prefixes (``12.3MB``; for bytes).
         enabled: False shows nothing (``--quiet``, short inputs).
+        initial: steps already done (resumed work); the rate and ETA count only new ones.
         every: seconds between plain lines (default :data:`LOG_EVERY_SECONDS`).
         stream: where to write (default ``sys.stderr``).
         interactive: force the bar (True) or the plain lines (False); default: whether
@@ -57,7 +65,7 @@ class Progress:
 
     def __init__(self, iterable: Optional[Iterable[Any]] = None, *, total: Optional[int] = None, desc: str = "",
                  unit: str = "it", unit_scale: bool = False, enabled: bool = True, every: float = LOG_EVERY_SECONDS,
-                 stream: Optional[TextIO] = None, interactive: Optional[bool] = None) -> None:
+                 stream: Optional[TextIO] = None, interactive: Optional[bool] = None, initial: int = 0) -> None:
         self.stream = sys.stderr if stream is None else stream
         if total is None and iterable is not None and hasattr(iterable, "__len__"):
             total = len(iterable)
@@ -66,19 +74,24 @@ class Progress:
         self._count_text = _si if unit_scale else str
         self._unit = unit if unit_scale else f" {unit}"  # 12.3MB, 40 fits
         self.interactive = enabled and (self.stream.isatty() if interactive is None else interactive)
-        self.count = 0
+        self.count = self._initial = initial
         self._start = self._last = time.perf_counter()
         self._closed = False
-        self._bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, file=self.stream,
+        self._bar = tqdm(total=total, initial=initial, desc=desc, unit=unit, unit_scale=unit_scale, file=self.stream,
                          dynamic_ncols=True, leave=False, disable=not self.interactive)
         if self.enabled and not self.interactive:
-            self._line(f"starting, {self._count_text(total)}{self._unit}" if total is not None else "starting")
+            resumed = f" ({self._count_text(initial)} done before, resuming)" if initial else ""
+            self._line((f"{self._count_text(total)}{self._unit}" if total is not None else "starting") + resumed)
 
     def __enter__(self) -> "Progress":
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        if exc[0] is None:
+            self.close()
+        else:  # interrupted or failed: no line saying it ended
+            self._closed = True
+            self._bar.close()
 
     def __iter__(self) -> Iterator[Any]:
         if self.iterable is None:
@@ -98,7 +111,8 @@ class Progress:
         self.count += n
         self._bar.update(n)
         now = time.perf_counter()
-        if self.enabled and not self.interactive and now - self._last >= self.every:
+        if (self.enabled and not self.interactive and now - self._last >= self.every
+                and (self.total is None or self.count < self.total)):
             self._last = now
             self._line(self._status(now))
 
@@ -120,20 +134,25 @@ class Progress:
         if self.enabled and not self.interactive:
             elapsed = time.perf_counter() - self._start
             of = f"/{self._count_text(self.total)}" if self.total is not None else ""
-            self._line(f"{self._count_text(self.count)}{of}{self._unit} in {format_duration(elapsed)}")
+            self._line(f"{self._count_text(self.count)}{of}{self._unit} done in {format_duration(elapsed)} "
+                       f"({self._rate(elapsed)}{self._unit}/s)")
+
+    def _rate(self, elapsed: float) -> str:
+        rate = (self.count - self._initial) / max(elapsed, 1e-9)
+        return _si(rate) if self._count_text is _si else f"{rate:.1f}"
 
     def _status(self, now: float) -> str:
+        """``448/2708 texts (17%), 19.7 texts/s, ETA 1m55s``"""
         elapsed = now - self._start
-        rate = self.count / elapsed if elapsed > 0 else 0.0
         text = self._count_text(self.count)
         if self.total:
             text += f"/{self._count_text(self.total)}{self._unit} ({100 * self.count / self.total:.0f}%)"
         else:
             text += self._unit
-        rate_text = _si(rate) if self._count_text is _si else f"{rate:.3g}"
-        text += f", {rate_text}{self._unit}/s, {format_duration(elapsed)} elapsed"
-        if self.total and rate > 0:
-            text += f", ETA {format_duration((self.total - self.count) / rate)}"
+        text += f", {self._rate(elapsed)}{self._unit}/s"
+        rate = (self.count - self._initial) / max(elapsed, 1e-9)
+        if self.total:
+            text += f", ETA {format_duration((self.total - self.count) / rate) if rate > 0 else '?'}"
         return text
 
     def _line(self, status: str) -> None:

@@ -153,7 +153,8 @@ def run_info(args: argparse.Namespace) -> int:
         ("features", "none (a featureless graph: structure and labels only)"
          if ds.num_features == 0 and not ds.num_node_types
          else f"{ds.num_features} (node encoder: {ds.node_encoder}"
-              + (f", {ds.num_node_types} types" if ds.num_node_types else "") + ")"),
+              + (f", {ds.num_node_types} types" if ds.num_node_types else "") + ")"
+              + (f": {ds.extra['features']}" if "features" in ds.extra else "")),
         ("edge features", f"{ds.num_edge_features} (edge encoder: {ds.edge_encoder}"
                           + (f", {ds.num_edge_types} types" if ds.num_edge_types else "") + ")"),
         ("classes / tasks", str(ds.num_classes)),

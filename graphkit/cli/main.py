@@ -8,6 +8,7 @@ become one line on stderr and exit code 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import warnings
@@ -16,6 +17,8 @@ from graphkit import __version__
 from graphkit.errors import GraphkitError, GraphkitWarning
 
 _format_warning = warnings.formatwarning
+# a full disk, a quota, a read-only mount, a file-size limit: the user's to fix
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
 
 
 def _one_line_warning(message, category, filename, lineno, line=None) -> str:
@@ -91,6 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("graphkit: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:
+        if e.errno not in _DISK_ERRNOS:
+            raise
+        # every writer goes through graphkit.atomic, which names the file; what was
+        # written before stays whole, so the command can be run again (or resumed)
+        where = f" {e.filename}" if e.filename else ""
+        print(f"graphkit: error: cannot write{where}: {e.strerror}; free space there and run the command "
+              f"again (--resume continues a run that had started)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

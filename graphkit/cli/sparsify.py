@@ -83,27 +83,31 @@ def run(args: argparse.Namespace) -> int:
             results = sparsifier.run(args.resume)
             _print(results, out.path)
             return 0
+        # every target's sparsifier is built (and its run checked) before any fine-tuning
+        # starts, so a start that fails leaves no directory behind
+        sparsifiers = {t: Sparsifier(loaded, dataclasses.replace(
+            cfg, sparsify=dataclasses.replace(cfg.sparsify, target_flops=t)),
+            RunDir(out.path / f"sweep-{t:g}", create=False), progress) for t in targets}
         status["ok"] = True
-        return _sweep(loaded, cfg, out, targets, progress, args.resume)
+        return _sweep(sparsifiers, out, args.resume)
 
 
-def _sweep(loaded, cfg, out, targets: list[float], progress: bool, resume: bool) -> int:
+def _sweep(sparsifiers: dict, out, resume: bool) -> int:
     """One sparsify run per FLOPs target under ``OUT/sweep-<t>/``, then ``OUT/pareto.png``."""
     from graphkit.sparsify.pareto_plot import plot_pareto
-    from graphkit.sparsify.sparsifier import Sparsifier
-    from graphkit.trainers.run_dir import RunDir, write_text_atomic
+    from graphkit.trainers.run_dir import write_text_atomic
 
     points, start = {}, time.perf_counter()
-    for k, target in enumerate(targets, 1):
-        if progress:
+    for k, (target, sparsifier) in enumerate(sparsifiers.items(), 1):
+        if sparsifier.progress:
             elapsed = time.perf_counter() - start
-            eta = f", ETA {format_duration(elapsed / (k - 1) * (len(targets) - k + 1))}" if k > 1 else ""
-            print(f"sparsify: sweep point {k}/{len(targets)}: FLOPs target {target:g} "
+            eta = f", ETA {format_duration(elapsed / (k - 1) * (len(sparsifiers) - k + 1))}" if k > 1 else ""
+            print(f"sparsify: sweep point {k}/{len(sparsifiers)}: FLOPs target {target:g} "
                   f"({format_duration(elapsed)} elapsed{eta})", file=sys.stderr, flush=True)
-        sub = dataclasses.replace(cfg, sparsify=dataclasses.replace(cfg.sparsify, target_flops=target))
-        results = Sparsifier(loaded, sub, RunDir(out.path / f"sweep-{target:g}"), progress).run(resume)
+        sparsifier.out.create()
+        results = sparsifier.run(resume)
         points[f"{target:g}"] = results
-        _print(results, out.path / f"sweep-{target:g}")
+        _print(results, sparsifier.out.path)
     summary = {t: {"summary": r["summary"], "dense": r["dense"]} for t, r in points.items()}
     write_text_atomic(out.path / "sweep.json", json.dumps(summary, indent=2) + "\n")
     plot_pareto(points, out.path / "pareto.png")

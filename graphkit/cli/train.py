@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 from graphkit.cli.arguments import int_list
 from graphkit.config import RunConfig, apply_overrides
 from graphkit.errors import ConfigError, TrainingError
 
 # a full or read-only disk under the run directory: the user frees space and resumes
-_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -97,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
         run_dir = RunDir(args.resume, create=False)  # nothing is created in a directory that is not a run
         cfg = load_config(RunConfig, run_dir.read_config(), plugins=getattr(args, "plugin", ()))
         cfg = _sugar(cfg, args)
+        if not getattr(args, "require_pretraining", False) and _is_pretraining(cfg.task.name):
+            raise ConfigError(f"{args.resume} is a pretraining run (task {cfg.task.name!r}): continue it with "
+                              f"graphkit pretrain --resume {args.resume}")
     else:
         if args.config is None:
             raise ConfigError("give a config file (e.g. configs/gcn/cora.yaml) or --resume RUN_DIR")
@@ -105,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         if args.seeds:
             overrides.append(f"seeds={int_list(args.seeds, '--seeds')}")
         cfg = _sugar(load_config(RunConfig, path, overrides, plugins=getattr(args, "plugin", ())), args)
-        name = cfg.name or f"{path.parent.name}-{path.stem}"
+        cfg, trained_on = _other_dataset(cfg, overrides)
+        name = cfg.name or f"{path.parent.name}-{trained_on or path.stem}"
         run_dir = RunDir(args.run_dir, create=False) if args.run_dir else None
         if run_dir is None and "WORLD_SIZE" not in os.environ:
             run_dir = RunDir.new(args.runs_root, name, create=False)
@@ -154,6 +159,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_pretraining(name: str | None) -> bool:
+    from graphkit.tasks import TASKS
+
+    return name is not None and name in TASKS and TASKS.get(name).pretraining
+
+
 def _check_pretraining(cfg: RunConfig) -> None:
     """``graphkit pretrain`` runs registered pretraining tasks only."""
     from graphkit.tasks import TASKS
@@ -163,6 +174,25 @@ def _check_pretraining(cfg: RunConfig) -> None:
     if name is None or name not in TASKS or not TASKS.get(name).pretraining:
         raise ConfigError(f"graphkit pretrain runs a pretraining task (task.name: {', '.join(pretraining)}), "
                           f"got {name!r}; other tasks run with graphkit train")
+
+
+def _other_dataset(cfg: RunConfig, overrides: list[str]) -> tuple[RunConfig, Optional[str]]:
+    """A config written for one dataset run on another (``data.name=...`` on the command
+    line): the run is named after the dataset it trains on, and a ``data.split`` the config
+    fixed for its own dataset that the new one does not offer becomes ``default``, with a
+    note (a split the new dataset has, or one given on the command line, is kept)."""
+    from graphkit.datasets.resolve import dataset_slug, resolve_dataset
+
+    given = {o.split("=", 1)[0].strip() for o in overrides}
+    if "data.name" not in given:
+        return cfg, None
+    if "data.split" not in given and cfg.data.split != "default":
+        spec = resolve_dataset(cfg.data)
+        if cfg.data.split not in spec.splits:
+            print(f"note: data.split={cfg.data.split} comes from the config's own dataset; {spec.name} has "
+                  f"no such split, so its default is used ({', '.join(spec.splits)}: set data.split)")
+            cfg = apply_overrides(RunConfig, cfg, ["data.split='default'"])
+    return cfg, dataset_slug(cfg.data.name)
 
 
 def _sugar(cfg: RunConfig, args: argparse.Namespace) -> RunConfig:

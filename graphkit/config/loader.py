@@ -121,6 +121,9 @@ def _convert(tp: Any, value: Any, path: str, choices: Optional[ConfigChoices]) -
             if not math.isfinite(value):
                 raise ConfigError(f"{path}: expected a finite number, got {value!r}")
             return float(value)
+        if isinstance(value, str) and value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            # `--text-prior nan` arrives as the text 'nan' (no Python literal spells it)
+            raise ConfigError(f"{path}: expected a finite number, got {value!r}")
     elif tp is str:
         if isinstance(value, str):
             return value
@@ -193,16 +196,54 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     keys = key.strip().split(".")
     if not all(keys):
         raise ConfigError(f"override {text!r} has an empty key")
-    raw = raw.strip()
-    try:
-        value = ast.literal_eval(raw)
-    except (ValueError, SyntaxError):
-        value = raw
+    return keys, _parse_value(raw.strip())
+
+
+_BRACKETS = {"[": "]", "(": ")"}
+
+
+def _parse_value(raw: str) -> Any:
+    """One override value: a Python literal; ``null``/``true``/``false``; a list whose
+    items are parsed by this same rule (``[tag:cora, 3]`` -> ``["tag:cora", 3]``); else
+    the text itself. Never evaluated as code."""
     if raw in ("null", "None"):
-        value = None
-    elif raw in ("true", "false"):
-        value = raw == "true"
-    return keys, value
+        return None
+    if raw in ("true", "false"):
+        return raw == "true"
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    if len(raw) >= 2 and raw[0] in _BRACKETS and raw[-1] == _BRACKETS[raw[0]]:
+        items = _split_items(raw[1:-1])
+        if items is not None:
+            return [_parse_value(item) for item in items]
+    return raw
+
+
+def _split_items(body: str) -> Optional[list[str]]:
+    """``body`` split at its top-level commas (not inside brackets or quotes); ``None``
+    when its brackets or quotes do not balance (the whole value is then a string)."""
+    items, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(body):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[({":
+            depth += 1
+        elif ch in "])}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "," and depth == 0:
+            items.append(body[start:i].strip())
+            start = i + 1
+    if depth or quote:
+        return None
+    last = body[start:].strip()
+    return items + [last] if last else items  # a trailing comma adds no item
 
 
 def apply_overrides(cls: type[T], data: dict, overrides: list[str],
@@ -234,9 +275,12 @@ def load_yaml(path: str | Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: invalid YAML ({str(e).splitlines()[0]})") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: is not UTF-8 text (byte {e.start}: {e.object[e.start:e.start + 1]!r}); "
+                          f"save it as UTF-8") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -6,11 +6,13 @@
 ``labels.csv``   one row per node: a class id, or several 0/1 columns (multi-label)
 ``features.csv`` optional, one row per node of numbers (or ``features.npy``, ``[N, F]``);
                  without it nodes get a one-hot degree
-``split.csv``    optional, one row per node: ``train``, ``valid`` or ``test`` (anything
-                 else: unused); the ``given`` split
+``split.csv``    optional, one row per node: ``train``, ``valid`` (``val``), ``test``, or
+                 ``unused`` / an empty cell; the ``given`` split
 ===============  ==========================================================================
 
-A header line is allowed in every CSV (detected when its first line is not numeric).
+A header line is optional in every CSV: it is detected when the first line is not numbers
+(in ``split.csv``, whose values are words, when the file has one line more than nodes).
+Every error names the file, the line and what was expected.
 """
 
 from __future__ import annotations
@@ -36,37 +38,59 @@ EDGE_LIST_ARGS = OWN_ARGS + ("directed",)
 EDGES, LABELS, FEATURES, FEATURES_NPY, SPLIT = "edges.csv", "labels.csv", "features.csv", "features.npy", "split.csv"
 
 
-def _has_header(path: Path) -> bool:
-    with open(path) as f:
-        first = f.readline()
+def _first_line(path: Path) -> str:
     try:
-        [float(v) for v in first.strip().split(",")]
+        with open(path, encoding="utf-8") as f:
+            return f.readline()
+    except UnicodeDecodeError as e:
+        raise DatasetError(f"{path}: is not UTF-8 text (byte {e.start}); expected a CSV file") from None
+
+
+def _is_numeric_row(line: str) -> bool:
+    try:
+        [float(v) for v in line.strip().split(",")]
     except ValueError:
-        return True
-    return False
+        return False
+    return True
 
 
-def read_table(path: Path, expected: str, numeric: bool = True) -> pd.DataFrame:
-    """A CSV without index column; ``expected`` says what a row should hold, for errors."""
+def read_table(path: Path, expected: str, numeric: bool = True,
+               header: Optional[bool] = None) -> tuple[pd.DataFrame, int]:
+    """A CSV without index column, and the file line of its first row (1, or 2 after a
+    header); ``expected`` says what a row should hold, for errors. ``header``: ``None``
+    detects it (a first line that is not numbers), or says whether there is one."""
+    first = _first_line(path)
+    if not first.strip():
+        raise DatasetError(f"{path}: is empty; expected {expected}")
+    if header is None:
+        header = not _is_numeric_row(first)
     try:
-        table = pd.read_csv(path, header=0 if _has_header(path) else None, skipinitialspace=True,
-                            dtype=None if numeric else str, keep_default_na=numeric)
+        table = pd.read_csv(path, header=0 if header else None, skipinitialspace=True,
+                            dtype=None if numeric else str, keep_default_na=numeric, skip_blank_lines=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise DatasetError(f"{path}: cannot parse as CSV ({str(e).splitlines()[0]}); expected {expected}") from None
+    offset = 2 if header else 1
+    if table.empty:
+        raise DatasetError(f"{path}: has a header line but no rows; expected {expected}")
     if numeric:
-        bad = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
-        if bad:
-            raise DatasetError(f"{path}: column {bad[0]!r} is not numeric; expected {expected}")
+        for column in table.columns:
+            values = pd.to_numeric(table[column], errors="coerce")
+            bad = values.isna() & table[column].notna()
+            if bad.any():
+                row = int(bad.to_numpy().argmax())
+                raise DatasetError(f"{path}: line {row + offset}: {table[column].iloc[row]!r} is not a number; "
+                                   f"expected {expected}")
+            table[column] = values
         if table.isna().any().any():
             row = int(table.isna().any(axis=1).to_numpy().argmax())
-            raise DatasetError(f"{path}: row {row} has an empty value; expected {expected}")
-    return table
+            raise DatasetError(f"{path}: line {row + offset} has an empty value; expected {expected}")
+    return table, offset
 
 
 def _features(folder: Path, num_nodes: int) -> Optional[torch.Tensor]:
     if (folder / FEATURES).is_file():
         path = folder / FEATURES
-        x = torch.from_numpy(read_table(path, "one row of numbers per node").to_numpy(dtype=np.float32))
+        x = torch.from_numpy(read_table(path, "one row of numbers per node")[0].to_numpy(dtype=np.float32))
     elif (folder / FEATURES_NPY).is_file():
         path = folder / FEATURES_NPY
         try:
@@ -81,15 +105,28 @@ def _features(folder: Path, num_nodes: int) -> Optional[torch.Tensor]:
     return x.view(num_nodes, -1)  # [N, F]
 
 
+# the values of split.csv; an empty cell or "unused" leaves the node out of every set
+SPLIT_NAMES = {"train": "train", "valid": "valid", "val": "valid", "validation": "valid", "test": "test",
+               "": None, "unused": None, "none": None}
+
+
 def _given_split(folder: Path, num_nodes: int) -> Optional[list[dict]]:
     path = folder / SPLIT
     if not path.is_file():
         return None
-    table = read_table(path, "train, valid or test per node", numeric=False)
-    if len(table) != num_nodes:
-        raise DatasetError(f"{path}: has {len(table)} rows; expected one per node: {num_nodes} "
-                           f"(the rows of {folder / LABELS})")
-    names = table.iloc[:, 0].str.strip().str.lower().replace({"val": "valid", "validation": "valid"})
+    expected = f"one of train, valid, test or unused per node ({num_nodes} rows, an optional header line)"
+    lines = sum(1 for line in open(path, encoding="utf-8", errors="replace") if line.strip())
+    # a header is told by the row count, since its words look like split values
+    if lines not in (num_nodes, num_nodes + 1):
+        raise DatasetError(f"{path}: has {lines} non-empty lines; expected one per node: {num_nodes} "
+                           f"(the rows of {folder / LABELS}), after an optional header line")
+    table, offset = read_table(path, expected, numeric=False, header=lines == num_nodes + 1)
+    names = table.iloc[:, 0].fillna("").str.strip().str.lower()
+    bad = ~names.isin(list(SPLIT_NAMES))
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise DatasetError(f"{path}: line {row + offset}: {table.iloc[row, 0]!r}; expected {expected}")
+    names = names.map(SPLIT_NAMES)
     return [{k: np.flatnonzero((names == k).to_numpy()) for k in ("train", "valid", "test")}]
 
 
@@ -99,16 +136,21 @@ def read_edge_list_folder(folder: Path, directed: bool = False) -> tuple[Data, O
         if not (folder / required).is_file():
             raise DatasetError(f"{folder}: {required} not found; expected an edge-list folder with {EDGES} "
                                f"({what}), {LABELS}, optional {FEATURES} and {SPLIT}")
-    labels = read_table(folder / LABELS, "a class id (or 0/1 columns) per node").to_numpy()
+    labels = read_table(folder / LABELS, "a class id (or 0/1 columns) per node")[0].to_numpy()
     num_nodes = len(labels)
-    edges = read_table(folder / EDGES, "two integer node ids per row").to_numpy()
-    if edges.ndim != 2 or edges.shape[1] != 2 or (edges.size and not np.all(edges == edges.round())):
-        raise DatasetError(f"{folder / EDGES}: expected two integer node ids per row, got rows of "
-                           f"{edges.shape[1] if edges.ndim == 2 else 0} values")
+    expected = f"two integer node ids 0..{num_nodes - 1} per row (one id per row of {folder / LABELS})"
+    table, offset = read_table(folder / EDGES, expected)
+    edges = table.to_numpy()
+    if edges.shape[1] != 2:
+        raise DatasetError(f"{folder / EDGES}: rows have {edges.shape[1]} values; expected {expected}")
+    for what, bad in (("is not an integer", edges != np.round(edges)),
+                      ("is out of range", (edges < 0) | (edges >= num_nodes))):
+        if bad.any():
+            row, column = np.argwhere(bad)[0]
+            value = edges[row, column]
+            value = int(value) if value == round(value) else float(value)
+            raise DatasetError(f"{folder / EDGES}: line {row + offset}: node id {value} {what}; expected {expected}")
     edge_index = torch.from_numpy(edges.astype(np.int64)).t().contiguous()  # [2, E]
-    if edge_index.numel() and (int(edge_index.min()) < 0 or int(edge_index.max()) >= num_nodes):
-        raise DatasetError(f"{folder / EDGES}: node id {int(edge_index.max())} out of range; expected ids "
-                           f"0..{num_nodes - 1} (one per row of {folder / LABELS})")
     if not directed:
         edge_index = to_undirected(edge_index, num_nodes=num_nodes)
     y = torch.tensor(labels)

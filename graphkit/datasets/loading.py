@@ -61,7 +61,7 @@ def resolve_split(spec: DatasetSpec, split: str) -> str:
     if split not in spec.splits:
         raise ConfigError(
             f"data.split: dataset {spec.name!r} has no split {split!r}; "
-            f"valid options: default, {', '.join(spec.splits)}"
+            f"valid options: {', '.join(dict.fromkeys(('default', *spec.splits)))}"
         )
     return split
 

@@ -56,7 +56,7 @@ def progress(items: Sequence, desc: str):
 
 
 def progress_iter(items: Iterable, total: int, desc: str):
-    return Progress(items, desc=desc, total=total, unit="mol", enabled=total >= 2000)
+    return Progress(items, desc=desc, total=total, unit="molecules", enabled=total >= 2000)
 
 
 def parse_smiles(smiles: str) -> Chem.Mol:

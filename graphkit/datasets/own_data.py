@@ -12,8 +12,8 @@ labels leave one choice, otherwise ``data.args.task`` must name it:
 
 Split protocols (``data.split``): ``given`` (the split the data carries), ``cv10`` (10
 folds, stratified for single-label classes, as the TU benchmarks; fold ``i`` tests,
-fold ``i-1`` validates), ``random`` (10 seeded 60/20/20 splits), ``auto`` (the default:
-``given`` when the data carries a split, else ``cv10``).
+fold ``i-1`` validates), ``random`` (10 seeded 60/20/20 splits), ``default``: ``given`` when the data carries a
+split, else ``cv10``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from graphkit.datasets.splits import CV_SEED, random_splits, stratified_kfold_sp
 from graphkit.datasets.tu import one_hot_degree
 from graphkit.errors import DatasetError
 
-OWN_SPLITS = ("auto", "given", "cv10", "random")
+OWN_SPLITS = ("default", "given", "cv10", "random")
 LEVEL_TASKS = {
     "node": (NODE_CLASSIFICATION, NODE_MULTILABEL),
     "graph": (GRAPH_CLASSIFICATION, GRAPH_MULTILABEL, GRAPH_REGRESSION),
@@ -99,14 +99,34 @@ def _infer_task(level: str, y: Tensor, where: str) -> str:
 
 
 def _check_graph(g: Data, where: str) -> None:
-    if g.edge_index is None or g.edge_index.dim() != 2 or g.edge_index.size(0) != 2:
-        raise DatasetError(f"{where}: expected edge_index of shape [2, num_edges]")
+    """One line naming what is wrong with a user's graph, before anything indexes with it."""
+    for key in ("x", "edge_index", "edge_attr", "y"):
+        value = g[key] if key in g else None
+        if value is not None and not isinstance(value, Tensor):
+            raise DatasetError(f"{where}: {key} is a {type(value).__name__}; expected a tensor")
+    ei = g.edge_index
+    if ei is None:
+        raise DatasetError(f"{where}: has no edge_index; expected a tensor of shape [2, num_edges]")
+    if ei.dim() == 2 and ei.size(1) == 2 and ei.size(0) != 2:
+        raise DatasetError(f"{where}: edge_index has shape {list(ei.shape)}, one edge per row; expected "
+                           f"[2, num_edges] (transpose it: edge_index.t())")
+    if ei.dim() != 2 or ei.size(0) != 2:
+        raise DatasetError(f"{where}: edge_index has shape {list(ei.shape)}; expected [2, num_edges]")
+    if ei.is_floating_point() or ei.is_complex() or ei.dtype == torch.bool:
+        frac = (ei != ei.round()).nonzero() if ei.is_floating_point() else ei.new_zeros(0, 2)
+        if len(frac):
+            r, c = frac[0].tolist()
+            raise DatasetError(f"{where}: edge_index[{r}, {c}] is {float(ei[r, c])}; expected integer node ids")
+        raise DatasetError(f"{where}: edge_index has dtype {ei.dtype}; expected integer node ids (torch.long)")
     n = g.num_nodes
-    if g.x is not None and g.x.size(0) != n:
-        raise DatasetError(f"{where}: x has {g.x.size(0)} rows, expected one per node ({n})")
-    if g.edge_index.numel() and (int(g.edge_index.min()) < 0 or int(g.edge_index.max()) >= n):
-        raise DatasetError(f"{where}: edge_index refers to node {int(g.edge_index.max())}, "
-                           f"expected node ids 0..{n - 1}")
+    if g.x is not None and (g.x.dim() == 0 or g.x.size(0) != n):
+        raise DatasetError(f"{where}: x has {g.x.size(0) if g.x.dim() else 0} rows, expected one per node ({n})")
+    if ei.numel():
+        bad = ((ei < 0) | (ei >= n)).nonzero()
+        if len(bad):
+            r, c = bad[0].tolist()
+            raise DatasetError(f"{where}: edge_index[{r}, {c}] is node {int(ei[r, c])}; expected node ids "
+                               f"0..{n - 1}")
     if g.y is None:
         raise DatasetError(f"{where}: has no labels y")
 
@@ -139,7 +159,7 @@ def kfold_splits(num_items: int, labels: Optional[Tensor], num_folds: int = 10) 
 
 def _splits(protocol: str, given: Optional[list[dict]], num_items: int, labels: Optional[Tensor],
             where: str, given_hint: str) -> tuple[str, list[dict[str, Tensor]]]:
-    if protocol == "auto":
+    if protocol == "default":
         protocol = "given" if given else "cv10"
     if protocol == "given":
         if not given:
@@ -201,6 +221,16 @@ def build_own_dataset(ctx: LoadContext, graphs: list[Data], options: dict, where
         if y.size(1) != 1:
             raise DatasetError(f"{where}: {task} needs one label per item, got {y.size(1)} columns")
         labels = y.view(-1).long()
+        if level == "node" and int(labels.min()) < 0:
+            # -1 often marks "unlabelled"; renumbering would make it a class of its own
+            node = int((labels < 0).nonzero()[0])
+            raise DatasetError(f"{where}: node {node} has label {int(labels[node])}; expected class ids "
+                               f">= 0 for every node (unlabelled nodes are not supported: give them any class "
+                               f"id and leave them out of the split)")
+        if y.is_floating_point() and not torch.equal(y.view(-1), y.view(-1).round()):
+            item = int((y.view(-1) != y.view(-1).round()).nonzero()[0])
+            raise DatasetError(f"{where}: label {float(y.view(-1)[item])} of item {item} is not a class id; "
+                               f"expected integer class ids for {task}")
         if int(labels.min()) < 0:
             labels = labels.unique(sorted=True, return_inverse=True)[1]  # e.g. TU's -1/1 labels
         num_classes = int(labels.max()) + 1
@@ -213,7 +243,8 @@ def build_own_dataset(ctx: LoadContext, graphs: list[Data], options: dict, where
     else:
         for i, g in enumerate(graphs):
             g.y = labels[i:i + 1] if classification else labels[i:i + 1].view(1, -1)
-    if any(g.x is None for g in graphs):
+    derived = any(g.x is None for g in graphs)
+    if derived:
         graphs = one_hot_degree(graphs)  # no features: one-hot degree, as for TU social graphs
     for g in graphs:
         g.x = g.x.view(g.num_nodes, -1).float()
@@ -228,5 +259,6 @@ def build_own_dataset(ctx: LoadContext, graphs: list[Data], options: dict, where
         num_features=graphs[0].x.size(1), num_classes=num_classes,
         data=graphs[0] if level == "node" else None, graphs=graphs if level == "graph" else None,
         edge_encoder="linear" if edge_features else None, num_edge_features=edge_features,
-        extra={"split_protocol": protocol, "source_path": where},
+        extra={"split_protocol": protocol, "source_path": where,
+               **({"features": "one-hot degree (the data has no node features)"} if derived else {})},
     )

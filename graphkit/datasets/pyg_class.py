@@ -1,9 +1,13 @@
 """Any PyG dataset class by import path: ``data.name: pyg:torch_geometric.datasets.Amazon``
 with its constructor arguments in ``data.args`` (``{name: Photo}``).
 
-The class is instantiated with ``root`` (when it takes one) under the dataset's cache
-folder, so PyG's own download and processing happen once per argument set; its graphs
-then go through :func:`graphkit.datasets.own_data.build_own_dataset`. The ``given``
+The class is instantiated with ``root`` (when it takes one) in a fresh temporary folder
+that is deleted once its graphs are read: PyG saves and re-reads its ``processed/`` files
+with full unpickling (``pre_transform.pt``, and ``data.pt`` on its rebuild path), so a
+persistent root would let anyone who can write there run code in the next training. Only
+graphkit's own plain-tensor cache (``torch.load(weights_only=True)``) persists, so PyG's
+download and processing run again only when that cache is missed (a new argument set or
+split protocol). The graphs go through :func:`graphkit.datasets.own_data.build_own_dataset`. The ``given``
 split is the class's ``train_mask`` / ``val_mask`` / ``test_mask`` (1-D or one column per
 split) or OGB-style ``get_idx_split()``. PyG classes download from their authors' servers
 without published checksums; their files are as trustworthy as PyG's loaders.
@@ -16,6 +20,7 @@ import hashlib
 import importlib
 import inspect
 import json
+import tempfile
 from functools import partial
 
 from torch_geometric.data import Dataset
@@ -55,10 +60,15 @@ def _given(dataset, data) -> list[dict] | None:
 
 
 def _load(ctx: LoadContext, class_path: str, args: dict, key: str) -> LoadedDataset:
+    with tempfile.TemporaryDirectory(prefix=f"graphkit-pyg-{key}-") as root:
+        return _load_in(ctx, class_path, args, root)
+
+
+def _load_in(ctx: LoadContext, class_path: str, args: dict, root: str) -> LoadedDataset:
     cls = import_dataset_class(class_path)
     kwargs = {k: v for k, v in args.items() if k not in OWN_ARGS}
     if "root" in inspect.signature(cls).parameters:
-        kwargs["root"] = str(ctx.raw_dir / key)  # kept: PyG's raw download survives option changes
+        kwargs["root"] = root  # fresh and private: see the module docstring
     where = f"{PREFIX}{class_path}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
     try:
         dataset = cls(**kwargs)
@@ -67,7 +77,7 @@ def _load(ctx: LoadContext, class_path: str, args: dict, key: str) -> LoadedData
     except (OSError, RuntimeError, ValueError) as e:  # downloads on offline machines, bad names
         raise DatasetError(f"{where}: {cls.__name__} failed: {str(e).splitlines()[0] if str(e) else e!r}") \
             from None
-    graphs = [dataset[i] for i in range(len(dataset))]
+    graphs = [dataset[i] for i in range(len(dataset))]  # read now: on-disk datasets load lazily from root
     given = _given(dataset, graphs[0]) if len(graphs) == 1 else None
     for g in graphs:
         for k in ("train_mask", "val_mask", "test_mask"):

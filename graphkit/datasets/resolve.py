@@ -160,3 +160,8 @@ def resolve_dataset(cfg: DataConfig, registry: Optional[Registry[DatasetSpec]] =
     if spec.integrity == "trust-on-first-use" and mirror is not None:
         verify_mirror(dataset_dir(resolve_root(cfg.root), spec.name), mirror)
     return spec
+
+
+def dataset_slug(name: str) -> str:
+    """A folder name for a dataset name or path (``tag:cora`` -> ``tag-cora``, ``./my_graph/`` -> ``my_graph``)."""
+    return name.replace(":", "-").replace("/", "-").strip("-.") or "dataset"

@@ -17,7 +17,6 @@ One graph with a label per node is a node-level dataset; several graphs, graph-l
 
 from __future__ import annotations
 
-import pickle
 from functools import partial
 from pathlib import Path
 from typing import Optional
@@ -68,10 +67,20 @@ def read_metadata(path: Path) -> dict:
 
 
 def read_graphs(path: Path) -> list[Data]:
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":  # torch.save writes a zip archive since torch 1.6
+        raise DatasetError(f"{path}: is not a file written by torch.save (it does not start as a zip archive); "
+                           f"expected a list of dicts of tensors saved with {_SAVE_HINT}")
     try:
         stored = torch.load(path, weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError) as e:
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+    # any failure of a user's file is the file's: a text file named .pt fails inside the
+    # legacy unpickler with a KeyError, a pickle of objects with an UnpicklingError
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        reason = f"{type(e).__name__}: {first[:160]}" if first else type(e).__name__
+        if "GLOBAL" in str(e):
+            reason = "it holds pickled objects, which are never unpickled"
         raise DatasetError(f"{path}: cannot be read with torch.load(weights_only=True) ({reason}); expected a "
                            f"list of dicts of tensors saved with {_SAVE_HINT}") from None
     if isinstance(stored, dict):

@@ -11,6 +11,11 @@ A TAG directory holds::
     label_descriptions.json  optional: list of C strings (or {name: text}) describing the
                              classes, used by zero-shot label texts
 
+Every file is checked before use (:mod:`graphkit.datasets.tag_files`): ``.npy`` files are
+never unpickled, JSON must be UTF-8, ids must be whole numbers in range, ``y`` must fit
+``label_names``, each split needs test nodes; a problem is one line naming the file, the item
+and what was expected.
+
 :func:`load_tag_directory` reads any such directory; ``graphkit zeroshot --dataset DIR``
 and ``data.sources: [DIR]`` take one as a path, no code change needed. Texts go to
 ``extra['raw_texts']``, label names to ``extra['label_names']``, descriptions (when
@@ -20,7 +25,7 @@ a text encoder makes the features later (:mod:`graphkit.text`).
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +33,7 @@ from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import NODE_CLASSIFICATION, LoadedDataset
+from graphkit.datasets.tag_files import read_edge_index, read_json, read_labels, read_splits, read_string_list
 from graphkit.errors import DatasetError
 
 if TYPE_CHECKING:
@@ -76,11 +82,17 @@ def tag_dataset(name: str, texts: list[str], edge_index: torch.Tensor, y: torch.
     from graphkit.datasets.splits import random_splits
 
     num_nodes = len(texts)
+    if num_nodes == 0:
+        raise DatasetError(f"{name}: no nodes (no texts)")
     if y.numel() != num_nodes:
         raise DatasetError(f"{name}: {len(texts)} texts but {y.numel()} labels")
-    if edge_index.numel() and int(edge_index.max()) >= num_nodes:
-        raise DatasetError(f"{name}: edge_index refers to node {int(edge_index.max())} "
-                           f"but there are {num_nodes} texts")
+    if edge_index.numel() and (int(edge_index.max()) >= num_nodes or int(edge_index.min()) < 0):
+        bad = int(edge_index.max()) if int(edge_index.max()) >= num_nodes else int(edge_index.min())
+        raise DatasetError(f"{name}: edge_index refers to node {bad} "
+                           f"but there are {num_nodes} texts (ids 0..{num_nodes - 1})")
+    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= len(label_names)):
+        raise DatasetError(f"{name}: class ids {int(y.min())}..{int(y.max())} but {len(label_names)} "
+                           f"label names (ids 0..{len(label_names) - 1})")
     if label_descriptions is not None and len(label_descriptions) != len(label_names):
         raise DatasetError(f"{name}: {len(label_descriptions)} label descriptions for "
                            f"{len(label_names)} classes")
@@ -98,36 +110,52 @@ def tag_dataset(name: str, texts: list[str], edge_index: torch.Tensor, y: torch.
 def load_tag_directory(path: str | Path, name: str | None = None) -> LoadedDataset:
     """Reads a TAG directory (layout in the module docstring) into a :class:`LoadedDataset`.
 
+    Every file is checked (:mod:`graphkit.datasets.tag_files`): a problem raises a
+    :class:`DatasetError` naming the file, the item and what was expected; nothing is
+    unpickled.
+
     Args:
         path: the directory.
         name: dataset name to record; default ``tag:<directory name>``.
     """
-    import numpy as np
     import torch
 
     path = Path(path)
     missing = [f for f in TAG_FILES if not (path / f).is_file()]
     if missing:
         raise DatasetError(f"{path} is not a TAG directory: missing {', '.join(missing)}")
-    texts = json.loads((path / "raw_texts.json").read_text())
-    label_names = json.loads((path / "label_names.json").read_text())
-    edge_index = torch.from_numpy(np.load(path / "edge_index.npy"))
-    y = torch.from_numpy(np.load(path / "y.npy"))
+    texts = read_string_list(path / "raw_texts.json", "a JSON list of strings, one text per node", "node text")
+    if not any(t.strip() for t in texts):
+        raise DatasetError(f"{path / 'raw_texts.json'}: all {len(texts)} texts are empty; expected node texts "
+                           f"(a text encoder makes the features from them)")
+    label_names = read_string_list(path / "label_names.json", "a JSON list of strings, one name per class",
+                                   "class name", allow_empty_items=False)
+    repeated = sorted(n for n, k in Counter(label_names).items() if k > 1)
+    if repeated:
+        raise DatasetError(f"{path / 'label_names.json'}: class name {repeated[0]!r} appears more than once; "
+                           f"expected one distinct name per class")
+    edge_index = torch.from_numpy(read_edge_index(path / "edge_index.npy", len(texts)))
+    y = torch.from_numpy(read_labels(path / "y.npy", len(texts), len(label_names)))
     splits = None
     if (path / "split.json").is_file():
-        stored = json.loads((path / "split.json").read_text())
-        stored = stored if isinstance(stored, list) else [stored]
-        splits = [{k: torch.tensor(v, dtype=torch.long) for k, v in s.items()} for s in stored]
+        splits = [{k: torch.from_numpy(v) for k, v in s.items()}
+                  for s in read_splits(path / "split.json", len(texts))]
     descriptions = None
     if (path / "label_descriptions.json").is_file():
-        stored = json.loads((path / "label_descriptions.json").read_text())
+        file = path / "label_descriptions.json"
+        expected = f"a JSON list of {len(label_names)} strings, or {{class name: text}}"
+        stored = read_json(file, expected)
         if isinstance(stored, dict):
             unknown = sorted(set(stored) - set(label_names))
             if unknown:
-                raise DatasetError(f"{path}/label_descriptions.json: unknown classes {unknown}; "
-                                   f"label_names.json has {label_names}")
+                raise DatasetError(f"{file}: unknown classes {unknown}; label_names.json has {label_names}")
             stored = [stored.get(n, "") for n in label_names]
-        descriptions = [str(d) for d in stored]
+        if not isinstance(stored, list):
+            raise DatasetError(f"{file}: holds a {type(stored).__name__}; expected {expected}")
+        bad = next((i for i, d in enumerate(stored) if not isinstance(d, str)), None)
+        if bad is not None:
+            raise DatasetError(f"{file}: item {bad} is {stored[bad]!r}; expected {expected}")
+        descriptions = stored
     return tag_dataset(name or f"tag:{path.name}", texts, edge_index, y, label_names, splits,
                        label_descriptions=descriptions)
 

@@ -31,12 +31,22 @@ def recorded_hashes(dataset_dir: Path) -> dict[str, str]:
     folder = dataset_dir / TRUST_DIR
     if not folder.is_dir():
         return {}
-    return {str(p.relative_to(folder))[: -len(".sha256")]: p.read_text().strip()
+    return {str(p.relative_to(folder))[: -len(".sha256")]: read_record(p)
             for p in sorted(folder.rglob("*.sha256"))}
 
 
+def read_record(record: Path) -> str:
+    """The sha256 recorded in ``record``; a record that is not one (binary bytes, an edit)
+    is refused in one line: trusting a file again is the user's decision."""
+    text = record.read_bytes().decode("ascii", errors="replace").strip().lower()
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise DatasetError(f"trust record {record} does not hold a sha256 (64 hex digits); delete it to "
+                           f"trust the current file again")
+    return text
+
+
 def _check(path: str, source: str, actual: str, record: Path) -> None:
-    expected = record.read_text().strip()
+    expected = read_record(record)
     if actual != expected:
         raise ChecksumError(
             f"{source} changed since it was first trusted: recorded sha256 {expected}, now {actual}; "

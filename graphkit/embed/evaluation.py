@@ -98,7 +98,7 @@ def evaluate_node_classification(
     _, axes = np.linalg.eigh((x_bias.T @ x_bias).astype(np.float64))
     x_bias = x_bias @ axes.astype(np.float32)
     results = []
-    bar = Progress(total=len(ratios) * n_shuffles, desc="F1 protocol", unit="fit", enabled=progress)
+    bar = Progress(total=len(ratios) * n_shuffles, desc="F1 protocol", unit="fits", enabled=progress)
     start: Optional[np.ndarray] = None
     with bar, _blas_threads(n_jobs):
         for ratio in ratios:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
@@ -27,7 +26,8 @@ PAIR_SEED = 0
 
 
 def text_encoder(cfg: GraphCLIPTaskConfig, progress: bool = True) -> TextEncoder:
-    return TextEncoder(cfg.text_model, batch_size=cfg.text_batch_size, progress=progress)
+    return TextEncoder(cfg.text_model, batch_size=cfg.text_batch_size,
+                       max_length=cfg.text_max_length, progress=progress)
 
 
 def load_source(name: str, cfg: GraphCLIPTaskConfig, encoder: TextEncoder,
@@ -78,4 +78,4 @@ def build_graphclip(cfg: GraphCLIPTaskConfig, dataset: LoadedDataset, ctx: TaskC
     ``data.sources``, or the run's dataset alone when that list is empty."""
     sources = ctx.data.sources or (dataset.name,)
     return build_graphclip_task(cfg, sources, batch_size=ctx.batch_size, device=ctx.device, dist=ctx.dist,
-                                root=ctx.data.root, progress=sys.stderr.isatty())
+                                root=ctx.data.root, progress=ctx.progress)

@@ -17,6 +17,10 @@ class GraphCLIPTaskConfig(TaskConfig):
         text_model: frozen text encoder: ``all-MiniLM-L6-v2`` (packaged) or a local
             Hugging Face model directory.
         text_batch_size: texts per encoder forward pass.
+        text_max_length: tokens kept of each text by the text encoder (default 256,
+            MiniLM's training length; >= 8). Encoding time grows with it;
+            ``configs/graphclip/quick.yaml`` keeps 48 (a title and the start of an
+            abstract). ``zeroshot`` and ``fewshot`` use the run's.
         subgraph: ``rwr`` (random walk with restart) or ``khop``.
         num_hops: hops of ``khop`` subgraphs.
         max_nodes: node cap per subgraph, centre included (>= 1).
@@ -49,6 +53,7 @@ class GraphCLIPTaskConfig(TaskConfig):
     metric: Optional[str] = "zeroshot_accuracy"
     text_model: str = DEFAULT_MODEL
     text_batch_size: int = 64
+    text_max_length: int = 256
     subgraph: Literal["rwr", "khop"] = "rwr"
     num_hops: int = 2
     max_nodes: int = 16
@@ -74,6 +79,8 @@ class GraphCLIPTaskConfig(TaskConfig):
     def __post_init__(self) -> None:
         if self.max_nodes < 1 or self.max_edges < 0 or self.num_hops < 0 or self.rwse_steps < 0:
             raise ValueError("task.max_nodes >= 1, max_edges, num_hops, rwse_steps >= 0 required")
+        if self.text_batch_size < 1 or self.text_max_length < 8:
+            raise ValueError("task.text_batch_size >= 1 and task.text_max_length >= 8 required")
         if self.summary_center_chars < 1 or self.summary_neighbors < 0:
             raise ValueError("task.summary_center_chars >= 1 and task.summary_neighbors >= 0 required")
         if self.label_weight < 0:

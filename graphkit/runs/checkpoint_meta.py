@@ -10,9 +10,10 @@ from torch import nn
 
 from graphkit.config import apply_overrides, from_dict, to_dict
 from graphkit.config.run_config import ModelConfig
-from graphkit.errors import ConfigError, GraphkitError
+from graphkit.errors import ConfigError, GraphkitError, TrainingError
 from graphkit.models import build_model
 from graphkit.models.model_inputs import ModelInputs
+from graphkit.trainers import checkpoint as ckpt
 
 FORMAT = 1
 
@@ -32,11 +33,10 @@ def read_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> dic
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist")
-    try:
-        state = torch.load(path, map_location=device, weights_only=True)
-    except Exception as e:  # truncated, garbled, or a pickle that is not plain data
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise CheckpointError(f"cannot read checkpoint {path}: {first[:200]}") from None
+    try:  # the trainer's reader: graphkit's own line for pickled code, never torch's advice
+        state = ckpt.load(path, device, remedy="point to a checkpoint graphkit wrote")
+    except TrainingError as e:
+        raise CheckpointError(str(e)) from None
     if not isinstance(state, dict) or "model" not in state:
         raise CheckpointError(f"{path} is not a graphkit checkpoint (no model weights)")
     return state

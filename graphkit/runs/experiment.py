@@ -56,6 +56,12 @@ def run_experiment(
                 f"data.splits: split index {split} out of range; {dataset.name} "
                 f"({cfg.data.split}) has {len(dataset.splits)} split(s): 0..{len(dataset.splits) - 1}"
             )
+    if progress and dist.is_main and dataset.splits and len(cfg.data.splits) < len(dataset.splits):
+        protocol = dataset.extra.get("split_protocol", cfg.data.split)
+        every = ",".join(str(i) for i in range(len(dataset.splits)))
+        print(f"note: runs split{'s' if len(cfg.data.splits) > 1 else ''} "
+              f"{', '.join(map(str, cfg.data.splits))} of the {len(dataset.splits)} {protocol} splits of "
+              f"{dataset.name}; data.splits=[{every}] runs them all")
     if not resume and dist.is_main:
         run_dir.write_config(to_dict(cfg))
     done = {(r["seed"], r["split"]): r for r in run_dir.completed()}

@@ -131,13 +131,20 @@ def load_run(
     # model.mamba_eval_orderings=1) must be applied to that config, not only to cfg
     model_overrides = [o[len("model."):] for o in overrides if o.startswith("model.")]
     _, inputs, model = model_from_meta(meta, path, model_overrides)
-    if dataset is not None:
+    foreign = which not in ("best", "last")  # a checkpoint path: maybe another run's
+    if foreign and meta["model"].get("name") != cfg.model.name:
+        raise ConfigError(f"checkpoint {path} does not belong to run {rd.path}: it holds a "
+                          f"{meta['model'].get('name')!r} model, the run trained {cfg.model.name!r}")
+    if dataset is not None or foreign:
         here = run_model_inputs(task, from_dict(type(cfg.model), meta["model"], "model"), data, task_cfg.name)
         wrong = [f"{f} {getattr(inputs, f)!r} vs {getattr(here, f)!r}" for f in _COMPATIBLE_FIELDS
                  if getattr(inputs, f) != getattr(here, f)]
-        if wrong:
+        if wrong and dataset is not None:
             raise ConfigError(f"dataset {data.name} does not fit the model of {rd.path} "
                               f"(model vs dataset): {'; '.join(wrong)}")
+        if wrong:
+            raise ConfigError(f"checkpoint {path} does not belong to run {rd.path}: its model was built "
+                              f"for other data (checkpoint vs {data.name}): {'; '.join(wrong)}")
     try:
         model.load_state_dict(state["model"])
     except RuntimeError as e:

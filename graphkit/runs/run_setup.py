@@ -55,7 +55,7 @@ def run_task(cfg: RunConfig, dataset: LoadedDataset, *, data: DataConfig, split:
     was loaded from, another dataset's when a run is evaluated elsewhere)."""
     task_cfg = task_cfg or resolve_task_config(cfg.task, dataset)
     return build_task(task_cfg, dataset, TaskContext(data=data, split_index=split, seed=seed, device=device,
-                                                     dist=dist))
+                                                     dist=dist, progress=not cfg.trainer.quiet))
 
 
 def run_model_inputs(task: Task, model: ModelConfig, dataset: LoadedDataset, task_name: str) -> ModelInputs:

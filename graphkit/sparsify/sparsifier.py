@@ -10,6 +10,7 @@ import json
 import math
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Optional
 
@@ -166,7 +167,9 @@ class Sparsifier:
         tag = f"{method}-seed{seed}"
         part = self.out.path / "finetune" / tag / "result.json"
         if resume and part.is_file():
-            return json.loads(part.read_text())
+            done = _finished_result(part, method, seed)
+            if done is not None:
+                return done
         wandb, group = self.cfg.tracking.wandb, self.out.path.parent.name
         tracker = WandbTracker(mode=wandb.mode, project=wandb.project, entity=wandb.entity, tags=wandb.tags,
                                run_dir=self.out.path, name=f"{group}-{tag}", group=group, config=to_dict(self.cfg))
@@ -296,3 +299,26 @@ class Sparsifier:
 def _model_config(data: dict, dense: Any) -> Any:
     # GraphGPS compacts to gps_compact; GMN and GSM++ stay their own family
     return from_dict(CompactGPSConfig if data["name"] == "gps_compact" else type(dense), data)
+
+
+# what a finished (method, seed) records; a resume trusts a result.json that has them all
+_RESULT_KEYS = ("method", "seed", "val", "test", "flops", "flops_ratio", "params", "latency", "speedup",
+                "model", "checkpoint")
+
+
+def _finished_result(part: Path, method: str, seed: int) -> Optional[dict[str, Any]]:
+    """The recorded result of a finished (method, seed), or ``None`` with a warning when
+    ``part`` is not one (garbled, edited, another run's): that pair is then run again from
+    its checkpoints, which costs time but never reports a number it did not measure."""
+    try:
+        result = json.loads(part.read_text(encoding="utf-8"))
+        ok = (isinstance(result, dict) and all(k in result for k in _RESULT_KEYS)
+              and result["method"] == method and result["seed"] == seed)
+    except (OSError, UnicodeDecodeError, ValueError, TypeError) as e:
+        ok, why = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    else:
+        why = f"not the result of {method} seed {seed}"
+    if ok:
+        return result
+    warnings.warn(f"{part}: unreadable ({why}); running {method} seed {seed} again", stacklevel=2)
+    return None

@@ -132,3 +132,5 @@ class SparsifyRunConfig:
     def __post_init__(self) -> None:
         if not self.seeds:
             raise ValueError("seeds must list at least one seed")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be >= 1 (or null for torch's default), got {self.threads}")

@@ -22,6 +22,7 @@ class TaskContext:
         device: where batches go.
         dist: this process's place in a multi-process job (gather negatives across ranks
             with ``dist.all_gather``).
+        progress: whether long set-up work may show progress (false under ``--quiet``).
     """
 
     data: DataConfig
@@ -29,6 +30,7 @@ class TaskContext:
     seed: int = 0
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     dist: DistContext = field(default_factory=DistContext)
+    progress: bool = True
 
     @property
     def batch_size(self) -> int:

@@ -8,8 +8,8 @@ from typing import Sequence
 import torch
 
 from graphkit.errors import ConfigError
-from graphkit.progress import Progress
 from graphkit.loader.subgraph_set import SubgraphSet
+from graphkit.progress import Progress
 from graphkit.text.template_summarizer import TemplateSummarizer
 
 PROMPT = ("Below is a paper and papers related to it in a citation graph.\n{context}\n"
@@ -56,13 +56,16 @@ class GenerativeSummarizer:
         model = loader.from_pretrained(self.model_dir).to(self.device).eval()
         contexts = TemplateSummarizer()(texts, subgraphs)
         out: list[str] = []
-        for start in Progress(range(0, len(contexts), self.batch_size), desc="summaries", unit="batch"):
-            prompts = [self.prompt.format(context=c) for c in contexts[start:start + self.batch_size]]
-            tok = tokenizer(prompts, return_tensors="pt", padding=True, truncation=True,
-                            max_length=512).to(self.device)
-            gen = model.generate(**tok, max_new_tokens=self.max_new_tokens, do_sample=False,
-                                 pad_token_id=tokenizer.pad_token_id)
-            if not seq2seq:
-                gen = gen[:, tok["input_ids"].shape[1]:]
-            out += [t.strip() for t in tokenizer.batch_decode(gen, skip_special_tokens=True)]
+        # a bar on a terminal, lines with counts and ETA in a log
+        with Progress(total=len(contexts), desc="generated summaries", unit="summaries") as progress:
+            for start in range(0, len(contexts), self.batch_size):
+                prompts = [self.prompt.format(context=c) for c in contexts[start:start + self.batch_size]]
+                tok = tokenizer(prompts, return_tensors="pt", padding=True, truncation=True,
+                                max_length=512).to(self.device)
+                gen = model.generate(**tok, max_new_tokens=self.max_new_tokens, do_sample=False,
+                                     pad_token_id=tokenizer.pad_token_id)
+                if not seq2seq:
+                    gen = gen[:, tok["input_ids"].shape[1]:]
+                out += [t.strip() for t in tokenizer.batch_decode(gen, skip_special_tokens=True)]
+                progress.update(len(prompts))
         return out

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import random
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, Optional
@@ -17,8 +19,14 @@ from graphkit.errors import TrainingError
 
 def save_atomic(obj: Any, path: Path) -> None:
     """Writes ``obj`` with ``torch.save`` to a temp file beside ``path``, then renames:
-    a kill at any moment leaves either the old or the new checkpoint, never half of one."""
-    write_atomic(path, lambda f: torch.save(obj, f))
+    a kill at any moment leaves either the old or the new checkpoint, never half of one.
+
+    The bytes are serialized in memory first: ``torch.save`` into a file reports a full
+    disk as an opaque ``RuntimeError`` ("enforce fail at inline_container.cc"), a plain
+    write as ``OSError(ENOSPC)`` naming the file, which the commands turn into one line."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    write_atomic(path, lambda f: f.write(buffer.getbuffer()))
 
 
 def load(path: Path, device: torch.device | str = "cpu", *, remedy: Optional[str] = None) -> Any:
@@ -39,9 +47,11 @@ def load(path: Path, device: torch.device | str = "cpu", *, remedy: Optional[str
     except FileNotFoundError:
         raise TrainingError(f"checkpoint {path} does not exist; {remedy}") from None
     except pickle.UnpicklingError as e:
-        if "Unsupported global" in str(e):
+        found = re.search(r"GLOBAL:? ([\w.]+)", str(e), re.IGNORECASE)  # torch words it two ways
+        if found:
             raise TrainingError(
-                f"checkpoint {path} holds pickled objects other than tensors and plain data; refusing "
+                f"checkpoint {path} holds pickled objects other than tensors and plain data "
+                f"({found.group(1)}); refusing "
                 f"to load it (it was not written by graphkit, or was tampered with); {remedy}"
             ) from None
         raise TrainingError(f"checkpoint {path} is corrupt or truncated (not a torch file); {remedy}") from None

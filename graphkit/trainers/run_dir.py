@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
@@ -12,7 +13,7 @@ from typing import Any, Optional
 import yaml
 
 from graphkit.atomic import write_text_atomic
-from graphkit.errors import TrainingError
+from graphkit.errors import GraphkitWarning, TrainingError
 
 
 class RunDir:
@@ -35,10 +36,12 @@ class RunDir:
     # recipes that save no training state (zeroshot, embed, ...) leave ``checkpoints/`` out
     holds_checkpoints = True
 
-    def create(self) -> None:
-        """Creates the directory (and ``checkpoints/``) and checks they are writable."""
+    def create(self, bare: bool = False) -> None:
+        """Creates the directory (and ``checkpoints/`` unless ``bare``: a directory to lock
+        before anything is written in it) and checks they are writable."""
         try:
-            (self.checkpoints if self.holds_checkpoints else self.path).mkdir(parents=True, exist_ok=True)
+            (self.checkpoints if self.holds_checkpoints and not bare else self.path).mkdir(
+                parents=True, exist_ok=True)
             # a uniquely named probe: every rank of a multi-process job checks the same dir
             fd, probe = tempfile.mkstemp(dir=self.path, prefix=".write-test-")
             os.close(fd)
@@ -97,7 +100,15 @@ class RunDir:
         path = self.path / "config.yaml"
         if not path.is_file():
             raise TrainingError(f"{self.path} is not a run directory (no config.yaml)")
-        return yaml.safe_load(path.read_text())
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            why = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise TrainingError(f"{path} does not parse ({why}); it is the run's record of its config: "
+                                f"restore it (graphkit writes it once, at the start of the run)") from None
+        if not isinstance(data, dict):
+            raise TrainingError(f"{path} holds a {type(data).__name__}, not a config mapping; restore it")
+        return data
 
     def append_metrics(self, row: dict[str, Any]) -> None:
         with open(self.path / "metrics.jsonl", "a") as f:
@@ -107,13 +118,7 @@ class RunDir:
         path = self.path / "metrics.jsonl"
         if not path.is_file():
             return []
-        rows = []
-        for line in path.read_text().splitlines():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:  # a line cut short by a kill
-                continue
-        return rows
+        return _jsonl_rows(path, "its row is dropped")
 
     def truncate_metrics(self, seed: int, split: int, last_epoch: int) -> None:
         """Drops rows of (seed, split) written after the checkpoint a resume starts from
@@ -132,7 +137,9 @@ class RunDir:
         path = self.path / "completed.jsonl"
         if not path.is_file():
             return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        # a lost record costs a re-run of that (seed, split), never a result it did not measure
+        rows = _jsonl_rows(path, "that (seed, split) is trained again")
+        return [r for r in rows if isinstance(r.get("seed"), int) and isinstance(r.get("split"), int)]
 
     def mark_completed(self, result: dict[str, Any]) -> None:
         rows = self.completed() + [result]
@@ -143,4 +150,33 @@ class RunDir:
 
     def read_results(self) -> Optional[dict[str, Any]]:
         path = self.path / "results.json"
-        return json.loads(path.read_text()) if path.is_file() else None
+        if not path.is_file():
+            return None
+        try:
+            results = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise TrainingError(f"{path} does not parse ({type(e).__name__}); delete it and run "
+                                f"graphkit train --resume {self.path} to write it again") from None
+        if not isinstance(results, dict):
+            raise TrainingError(f"{path} is not a results mapping; delete it and resume the run to rewrite it")
+        return results
+
+
+def _jsonl_rows(path: Path, then: str) -> list[dict[str, Any]]:
+    """The JSON objects of ``path``, one a line. The last line may be cut short by a kill
+    (dropped silently); any other line that is not an object (non-UTF-8 bytes, a hand
+    edit) is dropped with a warning saying ``then``."""
+    lines = path.read_bytes().splitlines()
+    rows = []
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            row = None
+        if isinstance(row, dict):
+            rows.append(row)
+        elif number < len(lines):
+            warnings.warn(f"{path}: line {number} is not a JSON object; {then}", GraphkitWarning, stacklevel=3)
+    return rows

@@ -74,8 +74,9 @@ def claimed(run_dir: RunDir, *, resume: bool, lock: bool) -> Iterator[dict]:
     status = {"ok": False}
     held = None
     try:
-        run_dir.create()
+        run_dir.create(bare=lock)
         held = RunLock(run_dir.path).acquire() if lock else None
+        run_dir.create()  # checkpoints/ only once it is ours
         if resume and held is not None:  # no other process writes here now
             run_dir.remove_partial_writes()
         yield status

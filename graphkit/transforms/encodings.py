@@ -40,7 +40,7 @@ def add_encodings(graphs: Sequence[Data], lap_dim: int = 0, rwse_steps: int = 0,
             buckets[graph.num_nodes].append(i)
         else:
             graphs[i] = single(graph)
-    with Progress(total=sum(map(len, buckets.values())), desc="encodings", unit="graph",
+    with Progress(total=sum(map(len, buckets.values())), desc="encodings", unit="graphs",
                   enabled=len(graphs) >= 2000) as bar:
         for n, members in buckets.items():
             size = max(1, _CHUNK_ENTRIES // (n * n))

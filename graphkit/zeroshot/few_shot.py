@@ -12,7 +12,8 @@ fine-tuning of the graph encoder with the same loss.
 from __future__ import annotations
 
 import copy
-from typing import Callable, Optional
+import warnings
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor, nn
 
+from graphkit.errors import GraphkitWarning
 from graphkit.loader.subgraph_set import SubgraphSet
 from graphkit.zeroshot.graph_prompt import GraphPrompt
 from graphkit.zeroshot.label_prompt import LabelPrompt
@@ -33,6 +35,20 @@ def sample_shots(y: Tensor, pool: Tensor, shots: int, seed: int) -> Tensor:
         members = pool[y[pool] == c].numpy()
         out.append(rng.choice(members, size=min(shots, members.size), replace=False))
     return torch.from_numpy(np.sort(np.concatenate(out))).long()
+
+
+def warn_short_classes(y: Tensor, pool: Tensor, shots: Sequence[int], names: Sequence[str], dataset: str) -> None:
+    """A :class:`GraphkitWarning` per shot count that some class of ``names`` cannot fill
+    from ``pool`` (:func:`sample_shots` then takes all it has, so classes get different
+    numbers of shots and a class without training nodes gets none)."""
+    counts = torch.bincount(y[pool], minlength=len(names))
+    for k in sorted(set(shots)):
+        short = [c for c in range(len(names)) if int(counts[c]) < k]
+        if short:
+            listed = ", ".join(f"{names[c]!r} {int(counts[c])}" for c in short[:5])
+            more = f" and {len(short) - 5} more" if len(short) > 5 else ""
+            warnings.warn(f"--shots {k}: {len(short)} of {len(names)} classes of {dataset} have fewer than {k} "
+                          f"training nodes ({listed}{more}); they get all they have", GraphkitWarning, stacklevel=2)
 
 
 def _class_loss(model: nn.Module, batch, class_emb: Tensor, y: Tensor, prompt: nn.Module | None) -> Tensor:
@@ -65,7 +81,7 @@ def tune_prompt(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, 
         loss.backward()
         opt.step()
         if on_epoch is not None:
-            on_epoch(epoch, float(loss))
+            on_epoch(epoch, float(loss.detach()))
     for p in model.parameters():
         p.requires_grad_(True)
     if labels is None:
@@ -89,7 +105,7 @@ def fine_tune(model: nn.Module, x: Tensor, subgraphs: SubgraphSet, y: Tensor, cl
         loss.backward()
         opt.step()
         if on_epoch is not None:
-            on_epoch(epoch, float(loss))
+            on_epoch(epoch, float(loss.detach()))
     return tuned.eval()
 
 

@@ -15,14 +15,15 @@ import numpy as np
 import torch
 
 from graphkit.aggregate import aggregate_runs
-from graphkit.errors import ConfigError
+from graphkit.errors import ConfigError, DatasetError
 from graphkit.pretrain.graph_clip_task import embed_subgraphs
 from graphkit.runs.recipe_run import RecipeRun
 from graphkit.text.text_graph import TextGraph
-from graphkit.zeroshot.few_shot import fine_tune, linear_probe, sample_shots, tune_prompt
+from graphkit.zeroshot.few_shot import fine_tune, linear_probe, sample_shots, tune_prompt, warn_short_classes
 from graphkit.zeroshot.few_shot_config import FewShotConfig
 from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
-from graphkit.zeroshot.zero_shot_protocol import pretrained_base, slug
+from graphkit.datasets.resolve import dataset_slug as slug
+from graphkit.zeroshot.zero_shot_protocol import pretrained_base
 
 METHODS = ("prompt", "linear_probe", "finetune")
 # zero-shot accuracy on the second dataset after tuning, per method (prompt_applied: with
@@ -65,7 +66,12 @@ def _protocol(cfg: FewShotConfig, log: Callable[[dict[str, Any]], None]) -> dict
     split = graph.dataset.splits[0]
     if cfg.eval_split not in split:
         raise ConfigError(f"{graph.name} has no {cfg.eval_split!r} split (it has {sorted(split)})")
-    pool, test = split["train"].long(), split[cfg.eval_split].long()
+    pool, test = split.get("train", torch.zeros(0)).long(), split[cfg.eval_split].long()
+    for part, nodes in (("train", pool), (cfg.eval_split, test)):
+        if nodes.numel() == 0:
+            raise DatasetError(f"{graph.name}: its {part!r} split is empty; few-shot draws support nodes from "
+                               f"'train' and scores {cfg.eval_split!r}")
+    warn_short_classes(graph.y, pool, cfg.shots, graph.dataset.extra["label_names"], graph.name)
     test_sub = sampler.sample(graph.edge_index, graph.num_nodes, test)
     second_name = cfg.second_dataset or (pretrained.sources[0] if pretrained.sources else None)
     if second_name is None:

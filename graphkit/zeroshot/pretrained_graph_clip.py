@@ -32,7 +32,8 @@ class PretrainedGraphCLIP:
         return SubgraphSampler(**self.task.sampler_options())
 
     def text_encoder(self, progress: bool = True) -> TextEncoder:
-        return TextEncoder(self.task.text_model, batch_size=self.task.text_batch_size, progress=progress)
+        return TextEncoder(self.task.text_model, batch_size=self.task.text_batch_size,
+                           max_length=self.task.text_max_length, progress=progress)
 
     @classmethod
     def load(cls, run_or_checkpoint: str | Path, which: str = "best",

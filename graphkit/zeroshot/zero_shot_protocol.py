@@ -9,17 +9,14 @@ from typing import Any, Optional
 
 import torch
 
+from graphkit.errors import DatasetError
 from graphkit.runs.recipe_run import RecipeRun
 from graphkit.text.text_graph import TextGraph
 from graphkit.zeroshot.evaluation import classification_metrics, per_class_table
+from graphkit.datasets.resolve import dataset_slug as slug
 from graphkit.zeroshot.pretrained_graph_clip import PretrainedGraphCLIP
 from graphkit.zeroshot.zero_shot_classifier import ZeroShotClassifier, khop_mean, text_scores
 from graphkit.zeroshot.zero_shot_config import ZeroShotConfig
-
-
-def slug(dataset: str) -> str:
-    """A folder name for a dataset name or path."""
-    return dataset.replace(":", "-").replace("/", "-").strip("-.") or "dataset"
 
 
 def pretrained_base(pretrained: str | Path) -> Path:
@@ -58,7 +55,10 @@ def _scores(cfg: ZeroShotConfig) -> dict[str, Any]:
     if cfg.split == "all":
         nodes = torch.arange(graph.num_nodes)
     else:
-        nodes = graph.dataset.splits[0]["test"].long()
+        nodes = graph.dataset.splits[0].get("test", torch.zeros(0)).long()
+    if nodes.numel() == 0:
+        raise DatasetError(f"{graph.name}: no {cfg.split!r} nodes to score (an empty test split); "
+                           f"give a split.json with test nodes, or --split all")
     target = graph.y[nodes]
     names = graph.dataset.extra["label_names"]
     classifier = ZeroShotClassifier(pretrained.model, pretrained.sampler(), device=cfg.device,

@@ -118,3 +118,24 @@ def test_data_info_says_pinned_or_trusted_on_first_use(tmp_path, capsys):
     assert "TINY.zip changed since it was first trusted" in err
     assert main(["data", "info", str(write_tu_folder(tmp_path / "own"))]) == 0
     assert "your own files, read in place" in capsys.readouterr().out
+
+
+def test_own_data_example_from_the_docs_runs_as_written(tmp_path, monkeypatch, capsys):
+    """docs/datasets.md: ``graphkit train configs/gcn/cora.yaml data.name=./my_graph/``."""
+    assert "graphkit train configs/gcn/cora.yaml data.name=./my_graph/" in (REPO / "docs/datasets.md").read_text()
+    folder = tmp_path / "my_graph"  # 40 nodes on a ring, 2 classes, no features: 10 folds fit
+    folder.mkdir()
+    (folder / "edges.csv").write_text("source,target\n" + "".join(f"{i},{(i + 1) % 40}\n" for i in range(40)))
+    (folder / "labels.csv").write_text("".join(f"{i % 2}\n" for i in range(40)))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRAPHKIT_DATA", str(tmp_path / "data"))
+    assert main(["train", str(REPO / "configs/gcn/cora.yaml"), "data.name=./my_graph/",
+                 "tracking.wandb.mode=disabled", "trainer.epochs=3"]) == 0
+    out = capsys.readouterr().out
+    assert "data.split=public comes from the config's own dataset" in out  # cora.yaml's split
+    assert "runs split 0 of the 10 cv10 splits of own:my_graph; data.splits=[0,1,2,3,4,5,6,7,8,9]" in out
+    assert [p.parent.parent.name for p in (tmp_path / "runs").glob("*/*/results.json")] == ["gcn-my_graph"]
+    assert main(["data", "info", "./my_graph/"]) == 0
+    info = capsys.readouterr().out
+    assert "one-hot degree (the data has no node features)" in info
+    assert "default -> cv10 (choices: default, given, cv10, random)" in info

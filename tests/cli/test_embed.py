@@ -169,3 +169,17 @@ def test_embed_fastrp_broken_mat_file_is_one_line_error(mat_graph, tmp_path, cap
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"graphkit: error: {bad}: {word}"), err
     assert not (tmp_path / "e.npy").exists()
+
+
+def test_embed_run_directory_held_by_another_run_is_refused(mat_graph, tmp_path, capsys):
+    from graphkit.trainers.run_lock import RunLock
+
+    run = tmp_path / "r"
+    run.mkdir()
+    with RunLock(run):  # a concurrent recipe on the same --run-dir
+        for argv in (["embed", "fastrp", "--graph", str(mat_graph), "--out", str(tmp_path / "e.npy")],
+                     ["embed", "tune", "--graph", str(mat_graph), "--trials", "2"]):
+            assert main([*argv, "--run-dir", str(run), "tracking.wandb.mode=disabled"]) == 2
+            assert f"run directory {run} is in use by pid {os.getpid()}" in capsys.readouterr().err
+    assert sorted(p.name for p in run.iterdir()) == [".lock"]
+    assert not (tmp_path / "e.npy").exists()

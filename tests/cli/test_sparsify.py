@@ -102,6 +102,56 @@ def test_frozen_gate_phase_leaves_the_trained_weights_alone(dense_mutag, tmp_pat
     assert any(not torch.equal(trained[f"base.{key}"], dense[key]) for key in weights)
 
 
+@pytest.fixture(scope="module")
+def gcn_cora(tmp_path_factory, mirror):
+    run = tmp_path_factory.mktemp("gcn") / "run"
+    assert main(["train", str(REPO / "configs/gcn/cora.yaml"), "--run-dir", str(run), "trainer.epochs=1",
+                 *FAST]) == 0
+    return run
+
+
+def test_sparsify_refuses_an_out_directory_another_run_holds(dense_mutag, tmp_path, capsys):
+    from graphkit.trainers.run_lock import RunLock
+
+    out = tmp_path / "sparse"
+    out.mkdir()
+    with RunLock(out):  # what a concurrent sparsify on the same --out holds
+        assert main(["sparsify", str(dense_mutag), "--out", str(out), *SHORT, "--quiet"]) == 2
+    assert f"run directory {out} is in use by pid" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == [".lock"]  # nothing written by the refused run
+
+
+def test_sparsify_failed_starts_leave_no_out_directory(gcn_cora, dense_mutag, tmp_path, capsys):
+    out = tmp_path / "sparse"
+    assert main(["sparsify", str(gcn_cora), "--out", str(out), "--sweep", "0.8,0.7", *SHORT]) == 2
+    assert "works on GPS-family runs" in capsys.readouterr().err and not out.exists()
+    for sweep in ("0", "1.5", "nan", "-1"):
+        assert main(["sparsify", str(dense_mutag), "--out", str(out), f"--sweep={sweep}", *SHORT]) == 2
+        assert "every target must be in (0, 1]" in capsys.readouterr().err and not out.exists()
+    for threads in ("0", "-1"):
+        assert main(["sparsify", str(dense_mutag), "--out", str(out), f"threads={threads}", *SHORT]) == 2
+        assert f"threads must be >= 1 (or null for torch's default), got {threads}" in capsys.readouterr().err
+        assert not out.exists()
+
+
+def test_sparsify_resume_reruns_a_garbled_finetune_result(tmp_path):
+    from graphkit.sparsify.sparsifier import _finished_result
+
+    part = tmp_path / "result.json"
+    good = {k: 1 for k in ("val", "test", "flops", "flops_ratio", "params", "latency", "speedup", "model",
+                           "checkpoint")}
+    part.write_text(json.dumps({**good, "method": "learned", "seed": 0}))
+    assert _finished_result(part, "learned", 0)["method"] == "learned"
+    for text, why in [("{\"method\": \"lea", "JSONDecodeError"), ("[1, 2]", "not the result of"),
+                      (json.dumps({**good, "method": "random", "seed": 0}), "not the result of")]:
+        part.write_text(text)
+        with pytest.warns(UserWarning, match=f"unreadable .*{why}.*running learned seed 0 again"):
+            assert _finished_result(part, "learned", 0) is None
+    part.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.warns(UserWarning, match="UnicodeDecodeError"):
+        assert _finished_result(part, "learned", 0) is None
+
+
 def test_sparsify_in_a_log_prints_stages_epochs_and_an_eta(dense_mutag, tmp_path, capsys):
     out = tmp_path / "logged"
     assert main(["sparsify", str(dense_mutag), "--config", str(REPO / "configs/sparsify/mutag.yaml"), "--out",

@@ -172,7 +172,7 @@ def test_train_cli_busy_run_dir_names_the_holder(finished_cora_run, tmp_path, ca
                      ["train", CORA, "--run-dir", str(run), "--nproc", "2", *FAST]):
             assert main(argv) == 2
             assert f"is in use by pid {holder.pid} on host" in _error_line(capsys)
-        assert sorted(p.name for p in run.iterdir()) == [".lock", "checkpoints"]  # nothing written
+        assert sorted(p.name for p in run.iterdir()) == [".lock"]  # nothing written
         busy = shutil.copytree(finished_cora_run, tmp_path / "busy-resume")
         holder2 = hold_lock_in_subprocess(busy)
         try:
@@ -279,3 +279,33 @@ def test_train_cli_full_disk_under_run_dir_is_one_line_error(mirror, tmp_path, c
     monkeypatch.undo()
     assert main(["train", "--resume", str(run), "--quiet"]) == 0
     assert [json.loads(r)["epoch"] for r in (run / "metrics.jsonl").read_text().splitlines()] == [0, 1, 2]
+
+
+# A file-size limit fails writes the way a nearly full disk does (EFBIG instead of
+# ENOSPC), at the first checkpoint: config.yaml and metrics.jsonl fit under it.
+_LIMITED = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+from graphkit.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["train", pytest.param("sparsify", marks=pytest.mark.slow)])
+def test_cli_full_disk_at_first_checkpoint_is_one_line(mirror, tmp_path, command):
+    if command == "train":
+        args = ["train", CORA, "--run-dir", str(tmp_path / "run"), "trainer.epochs=1", *FAST]
+        assert main(args[:3] + [str(tmp_path / "warm")] + args[4:]) == 0  # the data cache, unlimited
+    else:
+        dense = tmp_path / "dense"
+        assert main(["train", str(REPO / "configs/gps/mutag.yaml"), "--run-dir", str(dense), "trainer.epochs=1",
+                     "data.splits=[0]", "model.num_layers=1", *FAST]) == 0
+        args = ["sparsify", str(dense), "--out", str(tmp_path / "run"), "tracking.wandb.mode=disabled",
+                "sparsify.gate_epochs=1", "sparsify.fixed_epochs=1", "sparsify.baselines=[]", "--quiet"]
+    done = subprocess.run([sys.executable, "-c", _LIMITED, *args], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "File too large" in done.stderr and f"{tmp_path / 'run'}" in done.stderr
+    assert ".pt" in done.stderr  # names the checkpoint it could not write

@@ -83,3 +83,36 @@ def test_run_config_model_section_is_typed_by_model_name():
 def test_to_dict_round_trips():
     cfg = from_dict(RunConfig, {"data": {"name": "cora", "splits": [0, 2]}, "model": {"name": "gat", "heads": 8}})
     assert from_dict(RunConfig, to_dict(cfg)) == cfg
+
+
+@pytest.mark.parametrize("text, value", [
+    ("data.sources=[tag:cora]", ["tag:cora"]),  # the `pretrain --help` example
+    ("data.sources=[tag:cora, /tmp/my tag, 'x,y']", ["tag:cora", "/tmp/my tag", "x,y"]),
+    ("v=[gat, 3, 1.5, true, null]", ["gat", 3, 1.5, True, None]),
+    ("v=[[a, b], [c]]", [["a", "b"], ["c"]]),
+    ("v=[a,]", ["a"]),
+    ("v=[]", []),
+    ("v=[a, [b]", "[a, [b]"),  # unbalanced: the text itself, as outside a list
+    ("v=__import__('os').getcwd()", "__import__('os').getcwd()"),  # never evaluated
+])
+def test_parse_override_bare_words_inside_lists(text, value):
+    assert parse_override(text)[1] == value
+
+
+def test_apply_overrides_takes_a_list_of_bare_words():
+    @dataclass(frozen=True)
+    class Sources:
+        sources: tuple[str, ...] = ()
+
+    assert apply_overrides(Sources, {}, ["sources=[tag:cora, tag:arxiv_2023]"]).sources == (
+        "tag:cora", "tag:arxiv_2023")
+
+
+@pytest.mark.parametrize("text", ["x=nan", "x=inf", "x=-inf", "x=+Infinity"])
+def test_apply_overrides_refuses_non_finite_floats_spelled_as_words(text):
+    @dataclass(frozen=True)
+    class Weight:
+        x: float = 1.0
+
+    with pytest.raises(ConfigError, match="x: expected a finite number"):
+        apply_overrides(Weight, {}, [text])

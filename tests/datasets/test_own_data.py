@@ -68,8 +68,46 @@ def test_saved_graphs_must_be_plain_tensors(tmp_path):
         _load(path, tmp_path)
     bad = tiny_graphs()
     bad[3]["x"] = torch.ones(2, 2)  # graph 3 has 6 nodes
-    with pytest.raises(DatasetError, match=r"\(graph 3\): edge_index refers to node 5, expected node ids 0..1"):
+    with pytest.raises(DatasetError, match=r"\(graph 3\): edge_index\[0, 2\] is node 2; expected node ids 0..1"):
         _load(_save(tmp_path, bad), tmp_path)
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"edge_index": "0 1 1 2"}, r"\(graph 3\): edge_index is a str; expected a tensor"),
+    ({"y": [1]}, r"\(graph 3\): y is a list; expected a tensor"),
+    ({"edge_index": torch.tensor([[0, 1], [1, -1]])}, r"\(graph 3\): edge_index\[1, 1\] is node -1; expected node ids"),
+    ({"edge_index": torch.tensor([[0.0, 1.5], [1.0, 2.0]])}, r"edge_index\[0, 1\] is 1.5; expected integer node ids"),
+    ({"edge_index": torch.tensor([[0, 1], [1, 2], [2, 0]])},
+     r"edge_index has shape \[3, 2\], one edge per row; expected \[2, num_edges\] \(transpose it"),
+    ({"edge_index": torch.tensor([0, 1, 1, 2])}, r"edge_index has shape \[4\]; expected \[2, num_edges\]"),
+])
+def test_saved_graphs_malformed_graph_is_one_line(tmp_path, change, message):
+    graphs = tiny_graphs()
+    graphs[3].update(change)
+    with pytest.raises(DatasetError, match=message):
+        _load(_save(tmp_path, graphs), tmp_path)
+
+
+def test_saved_graphs_file_that_is_not_torch_save_output(tmp_path):
+    path = tmp_path / "g.pt"
+    path.write_text("source,target\n0,1\n")
+    with pytest.raises(DatasetError, match=r"g.pt: is not a file written by torch.save"):
+        _load(path, tmp_path)
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)  # a zip header, then nothing
+    with pytest.raises(DatasetError, match=r"g.pt: cannot be read with torch.load\(weights_only=True\)"):
+        _load(path, tmp_path)
+
+
+def test_own_node_labels_negative_or_fractional_are_refused(tmp_path):
+    n = 6
+    ring = torch.stack([torch.arange(n), (torch.arange(n) + 1) % n])
+    node = {"x": torch.eye(n), "edge_index": ring, "y": torch.tensor([0, 1, -1, 0, 1, 0])}
+    with pytest.raises(DatasetError, match=r"node 2 has label -1; expected class ids >= 0 for every node"):
+        _load(_save(tmp_path, [node]), tmp_path, split="random")
+    graphs = tiny_graphs()
+    graphs[5]["y"] = torch.tensor([0.5])
+    with pytest.raises(DatasetError, match=r"label 0.5 of item 5 is not a class id"):
+        _load(_save(tmp_path, graphs), tmp_path, args={"task": "graph_classification"})
 
 
 def test_edge_list_folder_builds_undirected_graph_with_given_split(tmp_path):
@@ -86,15 +124,46 @@ def test_edge_list_folder_builds_undirected_graph_with_given_split(tmp_path):
 
 def test_edge_list_folder_bad_files_name_the_file(tmp_path):
     folder = write_edge_list_folder(tmp_path / "g", with_split=False)
-    (folder / "edges.csv").write_text("0,1\n3,12\n")
-    with pytest.raises(DatasetError, match=r"edges.csv: node id 12 out of range; expected ids 0..9"):
-        _load(folder, tmp_path)
     (folder / "edges.csv").write_text("0,1\n")
     (folder / "labels.csv").unlink()
     with pytest.raises(DatasetError, match=r"labels.csv not found"):
         _load(folder, tmp_path)
     (folder / "labels.csv").write_text("0\n1\nx\n" + "0\n" * 7)
-    with pytest.raises(DatasetError, match=r"labels.csv: column 0 is not numeric"):
+    with pytest.raises(DatasetError, match=r"labels.csv: line 3: 'x' is not a number; expected a class id"):
+        _load(folder, tmp_path)
+
+
+@pytest.mark.parametrize("edges,message", [
+    ("0,1\n3,12\n", r"edges.csv: line 2: node id 12 is out of range; expected two integer node ids 0..9 per row"),
+    ("source,target\n0,1\n2,-1\n", r"edges.csv: line 3: node id -1 is out of range; expected two integer"),
+    ("0,1\n1.5,2\n", r"edges.csv: line 2: node id 1.5 is not an integer; expected two integer node ids"),
+    ("source,target\n", r"edges.csv: has a header line but no rows; expected two integer node ids"),
+    ("", r"edges.csv: is empty; expected two integer node ids"),
+    ("0,1,2\n1,2,3\n", r"edges.csv: rows have 3 values; expected two integer node ids"),
+    ("0,1\n1,b\n", r"edges.csv: line 2: 'b' is not a number"),
+    ("0,1\n1\n", r"edges.csv: line 2 has an empty value"),
+])
+def test_edge_list_folder_bad_edges_name_line_and_expectation(tmp_path, edges, message):
+    folder = write_edge_list_folder(tmp_path / "g", with_split=False)
+    (folder / "edges.csv").write_text(edges)
+    with pytest.raises(DatasetError, match=message):
+        _load(folder, tmp_path)
+
+
+def test_edge_list_folder_split_csv_with_or_without_header(tmp_path):
+    folder = write_edge_list_folder(tmp_path / "g", with_split=False)
+    rows = ["train"] * 6 + ["valid", "val", "test", "unused"]
+    (folder / "split.csv").write_text("\n".join(rows) + "\n")  # no header: the first row is node 0's
+    split = _load(folder, tmp_path).splits[0]
+    assert split["train"].tolist() == list(range(6)) and split["valid"].tolist() == [6, 7]
+    assert split["test"].tolist() == [8]  # node 9: unused
+    (folder / "split.csv").write_text("set\n" + "\n".join(rows) + "\n")
+    assert _load(folder, tmp_path).splits[0]["train"].tolist() == list(range(6))
+    (folder / "split.csv").write_text("set\n" + "\n".join(["trian"] * 10) + "\n")
+    with pytest.raises(DatasetError, match=r"split.csv: line 2: 'trian'; expected one of train, valid, test"):
+        _load(folder, tmp_path)
+    (folder / "split.csv").write_text("\n".join(["x"] * 40) + "\n")
+    with pytest.raises(DatasetError, match=r"split.csv: has 40 non-empty lines; expected one per node: 10"):
         _load(folder, tmp_path)
 
 

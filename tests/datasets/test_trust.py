@@ -25,6 +25,21 @@ def test_fetch_trusted_records_first_hash_then_refuses_a_changed_file(tmp_path, 
     assert local.read_bytes() == b"first"  # the trusted copy is kept, the new one is not
 
 
+@pytest.mark.parametrize("garbage", [b"\xff\xfe\x00\x01" * 20, b"not a hash\n", b""])
+def test_garbled_trust_record_is_one_line_naming_it(tmp_path, capsys, garbage):
+    mirror, cache = tmp_path / "mirror", tmp_path / "cache" / "ds"
+    (mirror / "x").mkdir(parents=True)
+    (mirror / "x" / "f.bin").write_bytes(b"first")
+    fetch_trusted("x/f.bin", None, cache, mirror)
+    record = record_path(cache, "x/f.bin")
+    record.write_bytes(garbage)
+    for call in (lambda: fetch_trusted("x/f.bin", None, cache, mirror), lambda: recorded_hashes(cache)):
+        with pytest.raises(DatasetError, match=f"trust record {record} does not hold a sha256.*delete it"):
+            call()
+    record.unlink()  # the documented way out: trust the current file again
+    assert fetch_trusted("x/f.bin", None, cache, mirror).read_bytes() == b"first"
+
+
 def test_fetch_trusted_missing_mirror_file_names_it_and_the_url(tmp_path):
     with pytest.raises(DatasetError, match=r"mirror file not found: .*tu/NCI109.zip; without a mirror .*NCI109.zip"):
         fetch_trusted("tu/NCI109.zip", "https://example.org/NCI109.zip", tmp_path / "c", tmp_path)

@@ -122,4 +122,4 @@ def test_embed_evaluation_progress_in_a_log_has_no_carriage_returns(capsys):
     evaluate_node_classification(embedding, classes, train_ratios=(0.5,), n_shuffles=2, progress=True)
     err = capsys.readouterr().err  # pytest's capture is not a terminal, as a log file
     assert err and "\r" not in err
-    assert err.splitlines()[-1].startswith("train 50% shuffle 2/2: 2/2 fit in ")
+    assert err.splitlines()[-1].startswith("train 50% shuffle 2/2: 2/2 fits done in ")

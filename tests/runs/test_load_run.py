@@ -80,7 +80,7 @@ def test_load_model_refuses_a_checkpoint_without_build_information(tmp_path):
 def test_load_model_names_an_unreadable_checkpoint(tmp_path):
     path = tmp_path / "cut.pt"
     path.write_bytes(b"PK\x03\x04 truncated")
-    with pytest.raises(CheckpointError, match=f"cannot read checkpoint {path}"):
+    with pytest.raises(CheckpointError, match=f"checkpoint {path} is corrupt or truncated"):
         graphkit.load_model(path)
 
 

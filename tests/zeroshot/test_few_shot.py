@@ -1,8 +1,10 @@
+import pytest
 import torch
 
+from graphkit.errors import GraphkitWarning
 from graphkit.loader.subgraph_sampler import SubgraphSampler
 from graphkit.pretrain.graph_clip_task import embed_subgraphs
-from graphkit.zeroshot.few_shot import linear_probe, sample_shots, tune_prompt
+from graphkit.zeroshot.few_shot import linear_probe, sample_shots, tune_prompt, warn_short_classes
 
 
 def test_linear_probe_regularisation_follows_c():
@@ -63,3 +65,18 @@ def test_label_prompt_fixes_swapped_class_texts_that_a_shared_graph_prompt_canno
     assert support_accuracy(prompt, classes) == 1.0
     assert torch.allclose(classes.norm(dim=-1), torch.ones(2))
     assert torch.equal(model.weight, before) and model.weight.requires_grad  # the encoder is left as it was
+
+
+def test_shots_beyond_a_class_size_warn_naming_the_short_classes():
+    y = torch.tensor([0, 0, 0, 1, 1, 2, 0])
+    pool = torch.tensor([0, 1, 2, 3, 4])  # class 2 has no training node
+    with pytest.warns(GraphkitWarning) as record:
+        warn_short_classes(y, pool, [1, 3, 50], ["a", "b", "c"], "tag:toy")
+    messages = [str(w.message) for w in record]
+    assert messages == [
+        "--shots 1: 1 of 3 classes of tag:toy have fewer than 1 training nodes ('c' 0); they get all they have",
+        "--shots 3: 2 of 3 classes of tag:toy have fewer than 3 training nodes ('b' 2, 'c' 0); they get all they have",
+        "--shots 50: 3 of 3 classes of tag:toy have fewer than 50 training nodes ('a' 3, 'b' 2, 'c' 0); "
+        "they get all they have"]
+    # and sample_shots indeed takes all it has
+    assert sample_shots(y, pool, 50, seed=0).tolist() == [0, 1, 2, 3, 4]

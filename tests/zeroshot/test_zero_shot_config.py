@@ -56,3 +56,16 @@ def test_zero_shot_config_file_with_overrides_after_it(tmp_path):
     assert cfg.hops == 4 and cfg.pretrained == "runs/clip"
     # a flag wins over the file
     assert config_from_args(build_parser().parse_args(["zeroshot", "--config", str(path), "--hops", "5"])).hops == 5
+
+
+@pytest.mark.parametrize("value, message", [
+    ("nan", "text_prior: expected a finite number, got 'nan'"),
+    ("inf", "text_prior: expected a finite number, got 'inf'"),
+    ("-inf", "text_prior: expected a finite number, got '-inf'"),
+    ("-1", "text_prior (--text-prior) must be >= 0, got -1.0"),
+])
+def test_zero_shot_cli_refuses_a_meaningless_text_prior(tmp_path, capsys, value, message):
+    assert main(["zeroshot", str(tmp_path), "--dataset", "tag:cora", f"--text-prior={value}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (tmp_path / "zeroshot").exists()
