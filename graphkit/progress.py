@@ -46,8 +46,8 @@ class Progress:
         tag:cora node texts: 2708 texts
         tag:cora node texts: 448/2708 texts (17%), 19.7 texts/s, ETA 1m55s
         tag:cora node texts: 2708/2708 texts done in 2m06s (21.4 texts/s)
- Use as a context manager, or iterate over it when it wraps an
-    iterable.
+
+    Use as a context manager, or iterate over it when it wraps an iterable.
 
     Args:
         iterable: optional items to yield, counting one step each.
