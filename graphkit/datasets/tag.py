@@ -33,7 +33,6 @@ from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import NODE_CLASSIFICATION, LoadedDataset
-from graphkit.datasets.tag_files import read_edge_index, read_json, read_labels, read_splits, read_string_list
 from graphkit.errors import DatasetError
 
 if TYPE_CHECKING:
@@ -118,7 +117,11 @@ def load_tag_directory(path: str | Path, name: str | None = None) -> LoadedDatas
         path: the directory.
         name: dataset name to record; default ``tag:<directory name>``.
     """
+    # here, not at the top: registering the curated TAGs (``graphkit data list``) must not
+    # import numpy or torch
     import torch
+
+    from graphkit.datasets.tag_files import read_edge_index, read_json, read_labels, read_splits, read_string_list
 
     path = Path(path)
     missing = [f for f in TAG_FILES if not (path / f).is_file()]
