@@ -37,6 +37,10 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: tuple(data) if isinstance(data, list) else data}
 
 
+def _label(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def _ignored(key: str) -> bool:
     return any(key == k or key.startswith(k + ".") for k in _NOT_A_DIFFERENCE)
 
@@ -154,7 +158,7 @@ class ResultsTable:
         return f"{mean:.{digits}f}{pm}{std:.{digits}f}"
 
     def _cells(self, row: dict[str, Any], pm: str = " ± ") -> list[str]:
-        group = [str(v) for v in row["group"].values()] or [", ".join(sorted({str(r.path.parent) for r in self.runs}))]
+        group = [_label(v) for v in row["group"].values()] or [", ".join(sorted({str(r.path.parent) for r in self.runs}))]
         return [*group, str(row["runs"]), *(self._cell(row["metrics"][m], pm) for m in self.metrics)]
 
     def to_markdown(self) -> str:
@@ -196,7 +200,7 @@ class ResultsTable:
         metrics = [m for m in self.metrics if any(r["metrics"][m] for r in self.rows)]
         fig = Figure(figsize=(max(4.0, 1.2 * len(self.rows)) * len(metrics), 4))
         axes = fig.subplots(1, len(metrics), squeeze=False)[0]
-        labels = ["\n".join(f"{k}={v}" for k, v in r["group"].items()) or "all" for r in self.rows]
+        labels = ["\n".join(f"{k}={_label(v)}" for k, v in r["group"].items()) or "all" for r in self.rows]
         for ax, metric in zip(axes, metrics):
             stats = [r["metrics"][metric] or {"mean": 0.0, "std": 0.0} for r in self.rows]
             ax.bar(range(len(stats)), [s["mean"] for s in stats], yerr=[s["std"] for s in stats], capsize=4,

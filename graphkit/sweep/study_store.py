@@ -41,10 +41,10 @@ class StudyStore:
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "workers").mkdir(exist_ok=True)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        # SQLite serialises writers; a long timeout rides out K processes telling at once
-        self.storage = optuna.storages.RDBStorage(
-            f"sqlite:///{(self.path / 'study.db').resolve()}", engine_kwargs={"connect_args": {"timeout": 300}})
-        with self.claim_lock():
+        with self.claim_lock():  # the first process creates the tables; K starting at once race
+            # SQLite serialises writers; a long timeout rides out K processes telling at once
+            self.storage = optuna.storages.RDBStorage(
+                f"sqlite:///{(self.path / 'study.db').resolve()}", engine_kwargs={"connect_args": {"timeout": 300}})
             self.study = optuna.create_study(study_name=name, storage=self.storage, direction=direction,
                                              sampler=sampler, pruner=pruner, load_if_exists=True)
         self.worker: Optional[str] = None
