@@ -117,7 +117,7 @@ def test_sweep_resume_after_sigkill_ends_with_exactly_n_trials(tiny, tmp_path):
     study_dir = tmp_path / "study"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     # long enough trials (no early stop) that the kill lands inside one
-    argv = _graphkit("sweep", *base, "trainer.epochs=150", "trainer.patience=null", "--space", str(space),
+    argv = _graphkit("sweep", *base, "trainer.epochs=60", "trainer.patience=null", "--space", str(space),
                      "--trials", "4", "--study-dir", str(study_dir), "--pruner", "none")
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     second = study_dir / "trials" / "trial-0001" / "metrics.jsonl"
@@ -141,7 +141,7 @@ def test_sweep_resume_after_sigkill_ends_with_exactly_n_trials(tiny, tmp_path):
     assert retry.params == stale[0].params and retry.state == TrialState.COMPLETE
     # the retry continued the killed trial's run: every epoch logged once, in its own directory
     rows = (study_dir / retry.user_attrs["run_dir"] / "metrics.jsonl").read_text().splitlines()
-    assert [json.loads(r)["epoch"] for r in rows] == list(range(150))
+    assert [json.loads(r)["epoch"] for r in rows] == list(range(60))
     _check_one_directory_per_trial(study_dir, 4)
     assert (study_dir / "best.yaml").is_file()
 
@@ -167,6 +167,7 @@ def test_sweep_two_processes_on_one_study_share_the_trials(tiny, tmp_path):
     assert len(workers) == 2  # both processes ran trials
 
 
+@pytest.mark.slow
 def test_sweep_cli_nproc_workers_finish_n_trials(tiny, tmp_path, capsys):
     base, space = tiny
     study_dir = tmp_path / "study"
