@@ -68,6 +68,8 @@ def run_experiment(
     wall_before = sum(r["seconds"] for r in done.values())
     runs: list[dict[str, Any]] = []
     params = 0
+    # a run in a named group (a sweep's trial-0003) is told apart by its own directory's name
+    run_label = run_dir.path.name if cfg.tracking.wandb.group else run_dir.path.parent.name
     for seed in cfg.seeds:
         for split in cfg.data.splits:
             if (seed, split) in done:
@@ -82,7 +84,7 @@ def run_experiment(
             tracker = WandbTracker(
                 mode=cfg.tracking.wandb.mode if dist.is_main else "disabled", project=cfg.tracking.wandb.project,
                 entity=cfg.tracking.wandb.entity, tags=cfg.tracking.wandb.tags,
-                run_dir=run_dir.path, name=f"{run_dir.path.parent.name}-s{seed}-k{split}",
+                run_dir=run_dir.path, name=f"{run_label}-s{seed}-k{split}",
                 group=cfg.tracking.wandb.group or run_dir.path.parent.name, config=to_dict(cfg),
             )
             trainer = Trainer(
