@@ -8,6 +8,7 @@ from typing import Optional
 
 import optuna
 from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state
+from matplotlib.ticker import MaxNLocator
 from optuna.trial import TrialState
 
 
@@ -46,6 +47,7 @@ def plot_history(study: optuna.Study, metric: str, path: Path) -> Path:
     if pruned:
         last = [t.intermediate_values[max(t.intermediate_values)] for t in pruned]
         ax.plot([t.number for t in pruned], last, "x", color="0.5", label="pruned (last reported)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("trial")
     ax.set_ylabel(metric)
     ax.set_title("optimisation history")
