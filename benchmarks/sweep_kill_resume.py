@@ -2,8 +2,8 @@
 ``--resume``d, ends with exactly N finished trials, none counted twice, one directory each.
 
 Round 1 starts the sweep; every later round runs ``--resume``; each round is killed after
-a random delay (uniform in [--min-delay, --max-delay] seconds: inside process start-up,
-inside a trial, between trials, inside the final re-run), then a last ``--resume`` runs to
+a random delay after it joined the study (uniform in [--min-delay, --max-delay] seconds:
+while claiming a trial, inside a trial, between trials, inside the final re-run), then a last ``--resume`` runs to
 the end. Uses a 10-node two-clique graph (tests/datasets/own_data_helpers.py) so the trials
 are short and the kills land at every stage. Writes benchmarks/results/sweep_kill_resume.json::
 
@@ -67,8 +67,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--trials", type=int, default=8)
-    parser.add_argument("--min-delay", type=float, default=3.0)
-    parser.add_argument("--max-delay", type=float, default=20.0)
+    parser.add_argument("--min-delay", type=float, default=0.0)
+    parser.add_argument("--max-delay", type=float, default=12.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/gk-sweep-kill"))
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "sweep_kill_resume.json")
@@ -88,7 +88,14 @@ def main() -> None:
     kills = []
     for round_ in range(args.rounds):
         argv = start if not (study_dir / "sweep.yaml").is_file() else resume
+        workers = study_dir / "workers"
+        before = len(list(workers.glob("*.lock"))) if workers.is_dir() else 0
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # start-up (imports) writes nothing: the clock starts when the process joins the study
+        deadline = time.time() + 600
+        while proc.poll() is None and time.time() < deadline and \
+                (len(list(workers.glob("*.lock"))) if workers.is_dir() else 0) <= before:
+            time.sleep(0.05)
         delay = rng.uniform(args.min_delay, args.max_delay)
         try:
             proc.wait(timeout=delay)
