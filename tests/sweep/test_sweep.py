@@ -112,6 +112,7 @@ def _graphkit(*args: str) -> list[str]:
     return [sys.executable, "-m", "graphkit", *args]
 
 
+@pytest.mark.slow
 def test_sweep_resume_after_sigkill_ends_with_exactly_n_trials(tiny, tmp_path):
     base, space = tiny
     study_dir = tmp_path / "study"
@@ -144,6 +145,47 @@ def test_sweep_resume_after_sigkill_ends_with_exactly_n_trials(tiny, tmp_path):
     assert [json.loads(r)["epoch"] for r in rows] == list(range(60))
     _check_one_directory_per_trial(study_dir, 4)
     assert (study_dir / "best.yaml").is_file()
+
+
+class _Killed(BaseException):
+    """Stands for SIGKILL inside a trial: nothing after it runs (no tell, no cleanup)."""
+
+
+def test_sweep_resume_retries_a_trial_whose_process_died(tiny, tmp_path):
+    # in one process, the state a kill -9 leaves: a RUNNING trial tagged by a worker whose
+    # lock is gone, its run directory half trained (rows and last.pt of epochs 0..5)
+    from graphkit.api import train
+    from graphkit.sweep import Sweep
+    from graphkit.sweep.search_space import overrides_of
+
+    base, space = tiny
+    study_dir = tmp_path / "study"
+    overrides = [*base[1:], "trainer.epochs=12", "trainer.patience=null"]
+    sweep = Sweep.create(study_dir, base[0], space, trials=3, overrides=overrides, pruner="none", log=lambda s: None)
+    store = sweep._open_store()
+    store.join()
+    trial = store.claim(3)
+    params = sweep.space.suggest(trial)
+
+    def kill_at_epoch_5(row):
+        if row["epoch"] == 5:
+            raise _Killed
+
+    with pytest.raises(_Killed):
+        train(sweep.base, overrides_of(params), run_dir=sweep.trial_dir(trial.number), callbacks=(kill_at_epoch_5,))
+    store.leave()  # the process is gone: its worker lock with it
+    lines = []
+    resumed = Sweep.open(study_dir, log=lines.append)
+    resumed.run_until_done()
+    resumed.finish()
+    study = _study(study_dir)
+    assert study.trials[0].state == TrialState.FAIL and study.trials[0].user_attrs["stale"] is True
+    retry = next(t for t in study.trials if t.user_attrs.get("retry_of") == 0)
+    assert retry.params == params and retry.state == TrialState.COMPLETE
+    rows = [json.loads(r) for r in (study_dir / retry.user_attrs["run_dir"] / "metrics.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in rows] == list(range(12))  # continued from last.pt: each epoch once
+    _check_one_directory_per_trial(study_dir, 3)
+    assert len(lines) == 3  # the retry and two new trials
 
 
 @pytest.mark.slow
