@@ -63,6 +63,15 @@ def check(study_dir: Path, trials: int) -> dict:
             "ok": len(counted) == trials and dirs == [f"trial-{n:04d}" for n in numbers] and repeated_epochs == 0}
 
 
+def stage(study_dir: Path) -> dict:
+    """Where a kill landed: trials by state, and whether the final re-run had started."""
+    name = yaml.safe_load((study_dir / "sweep.yaml").read_text())["name"]
+    study = optuna.load_study(study_name=name, storage=f"sqlite:///{study_dir / 'study.db'}")
+    states = [t.state.name.lower() for t in study.trials if not t.user_attrs.get("stale")]
+    return {"trials_at_kill": {s: states.count(s) for s in sorted(set(states))},
+            "in_final_rerun": (study_dir / "final").is_dir()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
@@ -103,7 +112,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            kills.append({"round": round_, "delay": round(delay, 2), "killed": True})
+            kills.append({"round": round_, "delay": round(delay, 2), "killed": True, **stage(study_dir)})
         print(kills[-1], flush=True)
     done = subprocess.run(resume, env=env, capture_output=True, text=True)
     result = {"rounds": kills, "final_resume_exit": done.returncode, "final_resume_tail": done.stdout[-600:],
