@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import optuna
 
@@ -158,7 +158,3 @@ def overrides_of(params: dict[str, Any]) -> list[str]:
     """``key.path=value`` overrides that set ``params`` (typed back by the config loader)."""
     return [f"{key}={value!r}" for key, value in params.items()]
 
-
-def apply(base: dict, params: dict[str, Any], where: Optional[str] = None) -> dict:
-    """``base`` (plain config data) with ``params`` set."""
-    return override_data(base, overrides_of(params))

@@ -99,12 +99,17 @@ class StudyStore:
         for t in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             if self._alive(t.user_attrs.get(WORKER)):
                 continue
-            self.storage.set_trial_user_attr(t._trial_id, STALE, True)
-            self.study.tell(t.number, state=TrialState.FAIL)
-            if t.params:  # a trial killed before drawing its parameters leaves none to retry
-                self.study.enqueue_trial(t.params, user_attrs={RETRY_OF: t.number})
+            self.give_back(t.number, t._trial_id, t.params)
             stale.append(t.number)
         return stale
+
+    def give_back(self, number: int, trial_id: int, params: dict) -> None:
+        """Marks a trial that did not finish (its process died, or was interrupted) failed
+        and ``stale`` (not counted), and enqueues its parameters for a retry."""
+        self.storage.set_trial_user_attr(trial_id, STALE, True)
+        self.study.tell(number, state=TrialState.FAIL)
+        if params:  # a trial killed before drawing its parameters leaves none to retry
+            self.study.enqueue_trial(params, user_attrs={RETRY_OF: number})
 
     @staticmethod
     def counted(t: FrozenTrial) -> bool:

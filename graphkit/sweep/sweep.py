@@ -198,28 +198,36 @@ class Sweep:
             result = train(self.base, overrides_of(params) + self._fixed, run_dir=run_dir, resume=resume,
                            callbacks=(pruner,))
             scores = result.results[self.split]
-            if self.metric not in scores:
-                raise ConfigError(f"--metric {self.cfg.metric}: the runs report {', '.join(scores)} on "
-                                  f"{self.split}; choose one of them")
-            value = float(scores[self.metric]["mean"])
+            if self.metric in scores:
+                value = float(scores[self.metric]["mean"])
+            else:  # the study cannot go on: stop every worker with the reason
+                state, note = TrialState.FAIL, (f"--metric {self.cfg.metric}: the runs report "
+                                                f"{', '.join(scores)} on {self.split}; choose one of them")
         except RunStopped as stop:
             state, note = TrialState.PRUNED, stop.reason
         except GraphkitError as e:
             state, note = TrialState.FAIL, str(e)
-            trial.set_user_attr(ERROR, note)
+        except KeyboardInterrupt:  # as a kill: not counted, retried in its directory by --resume
+            with self.store.claim_lock():
+                self.store.give_back(trial.number, trial._trial_id, params)
+            raise
         except BaseException:
             trial.set_user_attr(ERROR, "crashed (see the worker's traceback)")
             self.store.study.tell(trial, state=TrialState.FAIL)
             raise
+        if state == TrialState.FAIL:
+            trial.set_user_attr(ERROR, note)
         epochs = len(RunDir(run_dir, create=False).read_metrics())
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("seconds", time.perf_counter() - started)
-        self.store.study.tell(trial, value, state=state) if state == TrialState.COMPLETE else \
+        if state == TrialState.COMPLETE:
+            self.store.study.tell(trial, value)
+        else:
             self.store.study.tell(trial, state=state)
         shown = f"{self.cfg.metric} {value:.4f}" if value is not None else note
         self.log(f"trial {trial.number}: {state.name.lower()}, {shown}, {epochs} epochs, "
                  f"{time.perf_counter() - started:.1f}s ({', '.join(f'{k}={_fmt(v)}' for k, v in params.items())})")
-        if state == TrialState.FAIL and isinstance(note, str) and note.startswith("--metric"):
+        if state == TrialState.FAIL and value is None and note.startswith("--metric"):
             raise ConfigError(note)
 
     # -- after the search ---------------------------------------------------------------

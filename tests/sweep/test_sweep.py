@@ -217,3 +217,31 @@ def test_sweep_cli_nproc_workers_finish_n_trials(tiny, tmp_path, capsys):
                  "--study-dir", str(study_dir)]) == 0
     _check_one_directory_per_trial(study_dir, 4)
     assert len({t.user_attrs["worker"] for t in _study(study_dir).trials}) >= 1
+
+
+def test_sweep_interrupted_trial_is_given_back_and_retried(tiny, tmp_path, monkeypatch):
+    # Ctrl-C inside a trial: not counted as finished, retried (in its directory) by --resume
+    from graphkit.sweep import Sweep
+    from graphkit.sweep import epoch_pruner
+
+    base, space = tiny
+    study_dir = tmp_path / "study"
+    sweep = Sweep.create(study_dir, base[0], space, trials=2, overrides=[*base[1:], "trainer.epochs=6"],
+                         pruner="none", log=lambda s: None)
+    report = epoch_pruner.EpochPruner.__call__
+
+    def interrupt_at_epoch_2(self, row):
+        if row["epoch"] == 2:
+            raise KeyboardInterrupt
+        report(self, row)
+
+    monkeypatch.setattr(epoch_pruner.EpochPruner, "__call__", interrupt_at_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        sweep.work()
+    monkeypatch.setattr(epoch_pruner.EpochPruner, "__call__", report)
+    first = _study(study_dir).trials[0]
+    assert first.state == TrialState.FAIL and first.user_attrs["stale"] is True
+    Sweep.open(study_dir, log=lambda s: None).run_until_done()
+    retry = next(t for t in _study(study_dir).trials if t.user_attrs.get("retry_of") == 0)
+    assert retry.params == first.params and retry.state == TrialState.COMPLETE
+    _check_one_directory_per_trial(study_dir, 2)
