@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         saved = {"metric": sweep.cfg.metric, "direction": sweep.cfg.direction, "sampler": sweep.cfg.sampler,
                  "pruner": sweep.cfg.pruner, "seed": sweep.cfg.seed}
         differ = [f"--{k} {v} (the study has {saved[k]})" for k, v in _given(args).items() if saved[k] != v]
+        if final_seeds is not None and tuple(final_seeds) != tuple(sweep.cfg.final_seeds):
+            differ.append(f"--final-seeds {args.final_seeds} (the study has "
+                          f"{','.join(map(str, sweep.cfg.final_seeds)) or 'the config seeds'})")
         if differ:
             raise ConfigError(f"--resume continues {args.study_dir} as it was started; drop {differ[0]}")
     else:

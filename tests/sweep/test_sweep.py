@@ -93,6 +93,8 @@ def test_sweep_cli_three_trials_on_a_tiny_graph(tiny, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err == f"graphkit: error: --resume continues {study_dir} as it was started; drop --pruner hyperband " \
                   f"(the study has median)"
+    assert main(["sweep", "--resume", "--study-dir", str(study_dir), "--final-seeds", "0,1,2"]) == 2
+    assert "drop --final-seeds 0,1,2 (the study has 0,1)" in capsys.readouterr().err
     # resuming a finished study adds nothing: the final run is read back
     assert main(["sweep", "--resume", "--study-dir", str(study_dir)]) == 0
     assert len(_study(study_dir).trials) == 3
