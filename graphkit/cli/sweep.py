@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         if args.study_dir is None:
             raise ConfigError("--resume needs --study-dir DIR (the study to continue or join)")
-        sweep = Sweep.open(args.study_dir, trials=args.trials)
+        sweep = Sweep.open(args.study_dir)
         saved = {"metric": sweep.cfg.metric, "direction": sweep.cfg.direction, "sampler": sweep.cfg.sampler,
                  "pruner": sweep.cfg.pruner, "seed": sweep.cfg.seed}
         differ = [f"--{k} {v} (the study has {saved[k]})" for k, v in _given(args).items() if saved[k] != v]
@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
                           f"{','.join(map(str, sweep.cfg.final_seeds)) or 'the config seeds'})")
         if differ:
             raise ConfigError(f"--resume continues {args.study_dir} as it was started; drop {differ[0]}")
+        if args.trials is not None and args.trials != sweep.cfg.trials:
+            sweep = Sweep.open(args.study_dir, trials=args.trials)  # records the new trial count
     else:
         if args.config is None or args.space is None:
             raise ConfigError("give a config and --space SPACE.yaml (e.g. graphkit sweep configs/gcn/cora.yaml "

@@ -231,6 +231,18 @@ class Sweep:
             raise ConfigError(note)
 
     # -- after the search ---------------------------------------------------------------
+    @staticmethod
+    def _runs_params(run: RunDir, params: dict[str, Any], seeds: list[int]) -> bool:
+        """Whether ``run``'s config holds ``params`` and ``seeds``."""
+        config = run.read_config()
+        for key, value in {**params, "seeds": seeds}.items():
+            node: Any = config
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node != value:
+                return False
+        return True
+
     @contextlib.contextmanager
     def _final_lock(self) -> Iterator[None]:
         fd = os.open(self.path / ".final.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -254,6 +266,8 @@ class Sweep:
             seeds = list(self.cfg.final_seeds or self.base.seeds)
             overrides = overrides_of(best.params) + [f"seeds={seeds}"]
             final = RunDir(self.path / "final", create=False)
+            if final.is_run() and not self._runs_params(final, best.params, seeds):
+                shutil.rmtree(final.path)  # the re-run of an earlier best (the study was extended since)
             if final.read_results() is not None and final.read_results().get("seeds") == seeds:
                 results = final.read_results()
             elif final.is_run():

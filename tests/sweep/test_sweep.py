@@ -96,8 +96,16 @@ def test_sweep_cli_three_trials_on_a_tiny_graph(tiny, tmp_path, capsys):
     assert main(["sweep", "--resume", "--study-dir", str(study_dir), "--final-seeds", "0,1,2"]) == 2
     assert "drop --final-seeds 0,1,2 (the study has 0,1)" in capsys.readouterr().err
     # resuming a finished study adds nothing: the final run is read back
+    final_mtime = (study_dir / "final" / "results.json").stat().st_mtime
     assert main(["sweep", "--resume", "--study-dir", str(study_dir)]) == 0
     assert len(_study(study_dir).trials) == 3
+    assert (study_dir / "final" / "results.json").stat().st_mtime == final_mtime
+    # --trials extends the study; the final run follows the (possibly new) best trial
+    assert main(["sweep", "--resume", "--study-dir", str(study_dir), "--trials", "4"]) == 0
+    study = _study(study_dir)
+    assert len(study.trials) == 4
+    final_cfg = yaml.safe_load((study_dir / "final" / "config.yaml").read_text())
+    assert final_cfg["optim"]["lr"] == study.best_trial.params["optim.lr"]
 
 
 def test_sweep_cli_unknown_space_key_is_one_line(tiny, tmp_path, capsys):
