@@ -30,6 +30,7 @@ from graphkit.runs.config_loading import load_config
 from graphkit.runs.experiment import run_experiment
 from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.run_lock import claimed
+from graphkit.trainers.trainer import EpochCallback
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class RunResult:
 
 def train(config: str | Path | dict | RunConfig, overrides: Sequence[str] = (), plugins: Sequence[str] = (),
           run_dir: Optional[str | Path] = None, runs_root: str | Path = "runs", resume: bool = False,
-          progress: bool = False) -> RunResult:
+          progress: bool = False, callbacks: Sequence[EpochCallback] = ()) -> RunResult:
     """Trains ``config`` (a YAML path, a mapping or a :class:`RunConfig`) over its seeds and
     splits, as ``graphkit train`` does, and returns its results.
 
@@ -67,6 +68,9 @@ def train(config: str | Path | dict | RunConfig, overrides: Sequence[str] = (), 
         run_dir: the exact run directory (default ``<runs_root>/<name>/<timestamp>``).
         resume: continue the interrupted run in ``run_dir`` (its own config is used).
         progress: progress bars / per-epoch lines.
+        callbacks: called with every epoch's metrics row; one raising
+            :class:`~graphkit.trainers.run_stopped.RunStopped` ends the run after that epoch
+            (the run directory stays resumable, no ``results.json``).
     """
     load()
     if resume:
@@ -82,7 +86,8 @@ def train(config: str | Path | dict | RunConfig, overrides: Sequence[str] = (), 
             name = cfg.name or f"{cfg.model.name}-{cfg.data.name.replace('/', '-').replace(':', '-')}"
         rd = RunDir(Path(run_dir), create=False) if run_dir else RunDir.new(Path(runs_root), name, create=False)
     with claimed(rd, resume=resume, lock=True) as status:
-        results = run_experiment(cfg, rd, resume=resume, progress=progress, dist=DistContext())
+        results = run_experiment(cfg, rd, resume=resume, progress=progress, dist=DistContext(),
+                                 callbacks=callbacks)
         status["ok"] = True
     return RunResult(run_dir=rd.path, config=cfg, results=results)
 

@@ -31,11 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     from graphkit.cli import data, embed
     from graphkit.cli import eval as eval_cmd
     from graphkit.cli import fewshot, lp, plot, pretrain, sparsify, train, zeroshot
+    from graphkit.cli import compare, sweep
 
     parser = argparse.ArgumentParser(prog="graphkit", description="graphkit: one trainer and one dataset registry for graph learning research.")
     parser.add_argument("--version", action="version", version=f"graphkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (train, eval_cmd, data, plot, embed, lp, pretrain, zeroshot, fewshot, sparsify):
+    for module in (train, eval_cmd, data, plot, embed, lp, pretrain, zeroshot, fewshot, sparsify, sweep, compare):
         module.register(sub)
     _add_plugin_option(sub)
     return parser

@@ -172,10 +172,16 @@ class TrainerConfig:
 
 @dataclass(frozen=True)
 class WandbConfig:
+    """Args:
+    group: W&B group of the run's seeds/splits; default the run directory's parent name
+        (``graphkit sweep`` puts every trial of a study in one group).
+    """
+
     mode: Literal["offline", "online", "disabled"] = "offline"
     project: str = "graphkit"
     entity: Optional[str] = None
     tags: tuple[str, ...] = ()
+    group: Optional[str] = None
 
 
 @dataclass(frozen=True)

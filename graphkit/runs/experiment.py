@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 
@@ -20,7 +20,8 @@ from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.cpu_threads import default_threads, nodes_per_step
 from graphkit.trainers.run_dir import RunDir
-from graphkit.trainers.trainer import Trainer
+from graphkit.trainers.run_stopped import RunStopped
+from graphkit.trainers.trainer import EpochCallback, Trainer
 
 
 def run_experiment(
@@ -30,8 +31,13 @@ def run_experiment(
     resume: bool = False,
     progress: bool = True,
     dist: DistContext = DistContext(),
+    callbacks: Sequence[EpochCallback] = (),
 ) -> dict[str, Any]:
     """Trains every (seed, split index) of ``cfg`` and writes ``results.json``.
+
+    ``callbacks`` are called after every epoch with its metrics row (after the W&B
+    tracker's), beside the seed and split it belongs to; one raising
+    :class:`~graphkit.trainers.run_stopped.RunStopped` ends the run there (a pruned sweep trial).
 
     With ``resume``, finished (seed, split) runs are read back from the run directory
     and the interrupted one continues from ``checkpoints/last.pt``. Under multi-process
@@ -68,6 +74,8 @@ def run_experiment(
     wall_before = sum(r["seconds"] for r in done.values())
     runs: list[dict[str, Any]] = []
     params = 0
+    # a run in a named group (a sweep's trial-0003) is told apart by its own directory's name
+    run_label = run_dir.path.name if cfg.tracking.wandb.group else run_dir.path.parent.name
     for seed in cfg.seeds:
         for split in cfg.data.splits:
             if (seed, split) in done:
@@ -82,19 +90,22 @@ def run_experiment(
             tracker = WandbTracker(
                 mode=cfg.tracking.wandb.mode if dist.is_main else "disabled", project=cfg.tracking.wandb.project,
                 entity=cfg.tracking.wandb.entity, tags=cfg.tracking.wandb.tags,
-                run_dir=run_dir.path, name=f"{run_dir.path.parent.name}-s{seed}-k{split}",
-                group=run_dir.path.parent.name, config=to_dict(cfg),
+                run_dir=run_dir.path, name=f"{run_label}-s{seed}-k{split}",
+                group=cfg.tracking.wandb.group or run_dir.path.parent.name, config=to_dict(cfg),
             )
             trainer = Trainer(
                 optim=cfg.optim, epochs=cfg.trainer.epochs, patience=cfg.trainer.patience,
                 eval_every=cfg.trainer.eval_every, run_dir=run_dir, device=device,
-                progress=progress, callbacks=(tracker.log,), dist=dist, monitor=cfg.trainer.monitor,
+                progress=progress, callbacks=(tracker.log, *callbacks), dist=dist, monitor=cfg.trainer.monitor,
                 checkpoint_meta=build_checkpoint_meta(cfg.model, inputs, task_name),
             )
             status = "failed"
             try:
                 fit = trainer.fit(model, task, seed=seed, split=split, resume=resume)
                 status = "finished"
+            except RunStopped:
+                status = "stopped"
+                raise
             finally:
                 tracker.summary({"status": status})
                 tracker.finish()

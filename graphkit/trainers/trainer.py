@@ -21,7 +21,9 @@ from graphkit.trainers.epoch_progress import EpochProgress
 from graphkit.trainers.optim import build_optimizer, build_scheduler
 from graphkit.trainers.run_dir import RunDir
 
-# Called after every epoch with the metrics row (rank 0 only); trackers hook in here.
+# Called after every epoch with the metrics row (rank 0 only), once the row and last.pt are
+# written; trackers and sweep pruners hook in here. A callback may raise
+# graphkit.trainers.run_stopped.RunStopped to end the run after this epoch.
 EpochCallback = Callable[[dict[str, Any]], None]
 _Plateau = torch.optim.lr_scheduler.ReduceLROnPlateau
 

@@ -90,3 +90,24 @@ def test_resolve_device_names_valid_choices():
     assert resolve_device("cpu") == torch.device("cpu")
     with pytest.raises(ConfigError, match="valid: auto, cpu, cuda, cuda:N"):
         resolve_device("tpu")
+
+
+def test_run_experiment_callback_stops_the_run_after_its_epoch(tmp_path, monkeypatch):
+    # the hook graphkit sweep prunes through: rows and last.pt of the epoch are written first
+    from graphkit.trainers.run_stopped import RunStopped
+
+    monkeypatch.setattr(run_setup, "load_dataset", lambda cfg: two_communities())
+    seen = []
+
+    def stop_at_two(row):
+        seen.append((row["seed"], row["epoch"], "val_accuracy" in row))
+        if row["epoch"] == 2:
+            raise RunStopped("pruned at epoch 2")
+
+    run_dir = RunDir(tmp_path)
+    with pytest.raises(RunStopped, match="pruned at epoch 2"):
+        run_experiment(_cfg(), run_dir, progress=False, callbacks=(stop_at_two,))
+    assert seen == [(0, 0, True), (0, 1, True), (0, 2, True)]
+    assert [r["epoch"] for r in run_dir.read_metrics()] == [0, 1, 2]
+    assert torch.load(run_dir.last, weights_only=False)["epoch"] == 2
+    assert run_dir.read_results() is None and run_dir.completed() == []
