@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 
-class RecentNeighbors:
+class RecentNeighbors(nn.Module):
     """Per node, the ``size`` latest observed interactions (neighbour, time, features).
 
     DyGLib's ``recent`` neighbour sampler (https://github.com/yule-BUAA/DyGLib,
@@ -21,23 +21,35 @@ class RecentNeighbors:
         num_nodes: nodes of the stream.
         size: interactions kept per node.
         edge_dim: width of the event features.
-        device: where the buffers live.
+
+    A module of non-persistent buffers: it follows ``.to(device)`` and stays out of
+    checkpoints.
 
     Shapes:
         ``query(nodes [B], t [B])`` -> ``nbr [B, size]``, ``times [B, size]``,
         ``feats [B, size, edge_dim]``, ``mask [B, size]`` (oldest first; empty slots masked).
     """
 
-    def __init__(self, num_nodes: int, size: int, edge_dim: int, device: torch.device = torch.device("cpu")) -> None:
-        self.num_nodes, self.size, self.edge_dim, self.device = num_nodes, size, edge_dim, device
-        self.reset()
+    def __init__(self, num_nodes: int, size: int, edge_dim: int) -> None:
+        super().__init__()
+        self.num_nodes, self.size, self.edge_dim = num_nodes, size, edge_dim
+        n, k = num_nodes, size
+        self.register_buffer("nbr", torch.full((n, k), -1, dtype=torch.long), persistent=False)
+        self.register_buffer("eid", torch.full((n, k), -1, dtype=torch.long), persistent=False)
+        self.register_buffer("times", torch.zeros(n, k), persistent=False)
+        self.register_buffer("feats", torch.zeros(n, k, edge_dim), persistent=False)
+        self._count = 0
+
+    @property
+    def device(self) -> torch.device:
+        return self.nbr.device
 
     def reset(self) -> None:
-        n, k = self.num_nodes, self.size
-        self.nbr = torch.full((n, k), -1, dtype=torch.long, device=self.device)
-        self.eid = torch.full((n, k), -1, dtype=torch.long, device=self.device)
-        self.times = torch.zeros(n, k, dtype=torch.float, device=self.device)
-        self.feats = torch.zeros(n, k, self.edge_dim, device=self.device)
+        """Forgets every interaction."""
+        self.nbr.fill_(-1)
+        self.eid.fill_(-1)
+        self.times.zero_()
+        self.feats.zero_()
         self._count = 0
 
     def insert(self, src: Tensor, dst: Tensor, t: Tensor, msg: Tensor) -> None:
