@@ -107,7 +107,10 @@ class GraphMixer(nn.Module):
 
     def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor) -> Tensor:
         p = src.numel()
-        h = self.embed(x, torch.cat([src, dst]), torch.cat([t, t]))
+        # each (node, time) once: negatives share their positive's source and time
+        pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
+        uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
+        h = self.embed(x, uniq[0].long(), uniq[1].float())[inv]
         return self.predictor(h[:p], h[p:])
 
 

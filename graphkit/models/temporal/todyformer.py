@@ -51,8 +51,8 @@ class TodyformerConfig(ModelConfig):
     name: str = "todyformer"
     hidden_channels: int = 100
     time_channels: int = 100
-    window: int = 1600
-    num_patches: int = 8
+    window: int = 800
+    num_patches: int = 4
     num_blocks: int = 2
     heads: int = 2
     dropout: float = 0.1
@@ -84,7 +84,7 @@ class Todyformer(nn.Module):
     """
 
     def __init__(self, num_nodes: int, in_channels: int, edge_channels: int, *, hidden_channels: int = 100,
-                 time_channels: int = 100, window: int = 1600, num_patches: int = 8, num_blocks: int = 2,
+                 time_channels: int = 100, window: int = 800, num_patches: int = 4, num_blocks: int = 2,
                  heads: int = 2, dropout: float = 0.1) -> None:
         super().__init__()
         if hidden_channels % heads:
