@@ -23,26 +23,37 @@ from __future__ import annotations
 import re
 from functools import partial
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import torch
-from torch_geometric.data import TemporalData
+from typing import TYPE_CHECKING
 
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import TEMPORAL_LINK_PREDICTION, LoadedDataset
-from graphkit.datasets.own_data import fingerprint
+from graphkit.datasets.remote_file import RemoteFile
 from graphkit.datasets.trust import fetch_trusted
-from graphkit.datasets.tu_family import check_args
 from graphkit.errors import DatasetError
-from graphkit.temporal import chronological_split
+
+if TYPE_CHECKING:
+    import torch
+    from torch_geometric.data import TemporalData
 
 DYGLIB_URL = "https://github.com/yule-BUAA/DyGLib"
 DYGLIB_PAPER = "https://arxiv.org/abs/2303.13047"
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 _ARGS = ("dir", "val_ratio", "test_ratio")
 _COLUMNS = ("u", "i", "ts")
+
+
+def _fingerprint(files: list[Path], args: dict) -> str:
+    from graphkit.datasets.own_data import fingerprint
+
+    return fingerprint(files, args)
+
+
+def check_args(args: dict, where: str, valid: tuple[str, ...]) -> dict:
+    unknown = sorted(set(args) - set(valid))
+    if unknown:
+        raise DatasetError(f"data.args: unknown key {unknown[0]!r} for {where}; valid keys: {', '.join(valid)}")
+    return dict(args)
 
 
 def _local(ctx: LoadContext, name: str, file: str, folder: Path | None, required: bool) -> Path | None:
@@ -59,6 +70,9 @@ def _local(ctx: LoadContext, name: str, file: str, folder: Path | None, required
 
 
 def _features(path: Path | None, rows: int, where: str) -> torch.Tensor:
+    import numpy as np
+    import torch
+
     if path is None:
         return torch.zeros(rows, 1)
     try:
@@ -73,6 +87,12 @@ def _features(path: Path | None, rows: int, where: str) -> torch.Tensor:
 
 def read_stream(csv: Path, edge_npy: Path | None = None, node_npy: Path | None = None) -> TemporalData:
     """The event stream of ``ml_<name>.csv`` (+ features) as a ``TemporalData``."""
+    # imported here: the curated entry is listed (``graphkit data list``) without torch
+    import numpy as np
+    import pandas as pd
+    import torch
+    from torch_geometric.data import TemporalData
+
     try:
         frame = pd.read_csv(csv)
     except (ValueError, pd.errors.ParserError) as e:
@@ -104,6 +124,8 @@ def read_stream(csv: Path, edge_npy: Path | None = None, node_npy: Path | None =
 def stream_dataset(name: str, stream: TemporalData, *, val_ratio: float = 0.15,
                    test_ratio: float = 0.15) -> LoadedDataset:
     """A :class:`LoadedDataset` of ``stream`` with DyGLib's split."""
+    from graphkit.temporal import chronological_split
+
     split = chronological_split(stream.src, stream.dst, stream.t, val_ratio=val_ratio, test_ratio=test_ratio)
     index = {key: split.mask(key).nonzero().view(-1)
              for key in ("train", "valid", "test", "new_node_valid", "new_node_test")}
@@ -125,10 +147,30 @@ def _load(ctx: LoadContext, name: str, args: dict) -> LoadedDataset:
                           test_ratio=float(args.get("test_ratio", 0.15)))
 
 
+def _load_curated(ctx: LoadContext, name: str) -> LoadedDataset:
+    return stream_dataset(ctx.spec.name, read_stream(ctx.fetch(f"dyglib/{name}/ml_{name}.csv")))
+
+
+# UCI messages (Panzarasa et al. 2009) as DyGLib processed them: its ml_uci.csv (no .npy in
+# the mirror; DyGLib's UCI features are zeros), pinned to the mirror's copy
+SPECS = (
+    DatasetSpec(
+        name="dyglib:uci", task=TEMPORAL_LINK_PREDICTION, metric="ap", source="DyGLib processed event stream",
+        citation=DYGLIB_PAPER, description="UCI online-community messages, 59,835 timestamped interactions",
+        files=(RemoteFile("dyglib/uci/ml_uci.csv",
+                          "1afae3492224f7ec89d413b8e3ab3bd309f39054250774062df9c21f1f09570f"),),
+        loader=partial(_load_curated, name="uci"), num_nodes=1899, num_edges=59835,
+    ),
+)
+
+
 def dyglib_member(member: str, args: dict, registry) -> DatasetSpec:
-    """``dyglib:<name>``: DyGLib's ``ml_<name>.csv`` from the mirror or ``data.args.dir``."""
+    """``dyglib:<name>``: the curated entry (``dyglib:uci``, pinned) when there is one and no
+    ``data.args``, else DyGLib's ``ml_<name>.csv`` from the mirror or ``data.args.dir``."""
     if not _NAME.match(member):
         raise DatasetError(f"data.name 'dyglib:{member}': expected dyglib:<name> such as dyglib:uci")
+    if not args and f"dyglib:{member}" in registry:
+        return registry.get(f"dyglib:{member}")
     args = check_args(args, f"dyglib:{member}", _ARGS)
     files = []
     if "dir" in args:
@@ -141,5 +183,5 @@ def dyglib_member(member: str, args: dict, registry) -> DatasetSpec:
         source="DyGLib processed event stream", citation=DYGLIB_PAPER,
         description=f"continuous-time interactions dyglib/{member}/ml_{member}.csv ({DYGLIB_URL})", files=(),
         loader=partial(_load, name=member, args=args), integrity="trust-on-first-use",
-        fingerprint=fingerprint(files, args) if args else None,
+        fingerprint=_fingerprint(files, args) if args else None,
     )

@@ -65,8 +65,9 @@ def test_temporal_task_no_prediction_reads_a_future_event(name):
     past = (test < cut).nonzero().view(-1)
     past_batches = past[: (past.numel() // 8) * 8]  # whole batches before the cut
     assert past.numel() > 8
-    # the event's own score and its random negative's, for every event before the cut ...
-    torch.testing.assert_close(after[past][:, :2], before[past][:, :2], rtol=0, atol=0)
+    # the event's own score and its random negative's, for every event before the cut (in the
+    # batch that straddles the cut only float rounding may differ: it is computed beside other pairs) ...
+    torch.testing.assert_close(after[past][:, :2], before[past][:, :2], rtol=0, atol=1e-6)
     # ... and every strategy's negative in batches wholly before it
     torch.testing.assert_close(after[past_batches], before[past_batches], rtol=0, atol=0)
     # the check can fail: a past event's own endpoints changed do change its score
