@@ -49,7 +49,7 @@ def _fingerprint(files: list[Path], args: dict) -> str:
     return fingerprint(files, args)
 
 
-def check_args(args: dict, where: str, valid: tuple[str, ...]) -> dict:
+def _check_args(args: dict, where: str, valid: tuple[str, ...]) -> dict:
     unknown = sorted(set(args) - set(valid))
     if unknown:
         raise DatasetError(f"data.args: unknown key {unknown[0]!r} for {where}; valid keys: {', '.join(valid)}")
@@ -111,11 +111,16 @@ def read_stream(csv: Path, edge_npy: Path | None = None, node_npy: Path | None =
         raise DatasetError(f"{csv}: u and i must be integer node ids and ts numeric ({e})") from None
     if int(min(src.min(), dst.min())) < 0:
         raise DatasetError(f"{csv}: negative node id")
-    idx = torch.as_tensor(frame.idx.to_numpy(np.int64, copy=True)) if "idx" in frame.columns else torch.arange(1, len(frame) + 1)
+    if "idx" in frame.columns:
+        idx = torch.as_tensor(frame.idx.to_numpy(np.int64, copy=True))
+    else:
+        idx = torch.arange(1, len(frame) + 1)
     num_nodes = int(max(src.max(), dst.max())) + 1
     edge = _features(edge_npy, int(idx.max()) + 1, "one row per idx")
     node = _features(node_npy, num_nodes, "one row per node id")
-    label = torch.as_tensor(frame.label.to_numpy(np.float32, copy=True)) if "label" in frame.columns else torch.zeros(len(frame))
+    label = torch.zeros(len(frame))
+    if "label" in frame.columns:
+        label = torch.as_tensor(frame.label.to_numpy(np.float32, copy=True))
     stream = TemporalData(src=src, dst=dst, t=t, msg=edge[idx], y=label)
     stream.x = node[:num_nodes]
     return stream
@@ -171,7 +176,7 @@ def dyglib_member(member: str, args: dict, registry) -> DatasetSpec:
         raise DatasetError(f"data.name 'dyglib:{member}': expected dyglib:<name> such as dyglib:uci")
     if not args and f"dyglib:{member}" in registry:
         return registry.get(f"dyglib:{member}")
-    args = check_args(args, f"dyglib:{member}", _ARGS)
+    args = _check_args(args, f"dyglib:{member}", _ARGS)
     files = []
     if "dir" in args:
         folder = Path(args["dir"]).expanduser()

@@ -27,7 +27,7 @@ neighbour sampler of DyGLib's TGN sees them too).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -38,6 +38,7 @@ from graphkit.datasets.loaded_dataset import LoadedDataset
 from graphkit.errors import ConfigError
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.temporal_link_model import TemporalLinkModel
+from graphkit.tasks.event_batch import EventBatch
 from graphkit.tasks.task_context import TaskContext
 from graphkit.temporal import STRATEGIES, NegativeSampler, batch_averaged_metrics
 
@@ -56,26 +57,6 @@ class TemporalLinkPredictionTaskConfig(TaskConfig):
     """
 
     negatives: tuple[str, ...] = STRATEGIES
-
-
-@dataclass(frozen=True)
-class EventBatch:
-    """Events ``index`` of the stream to score, with their negatives and what comes first.
-
-    Args:
-        index: event ids ``[B]`` (time order).
-        neg_src, neg_dst: ``[S, B]`` one negative per event and strategy.
-        number: the batch's position in its split.
-        reset: reset the model's state before this batch.
-        history: event ids to observe (unscored) after the reset, before scoring.
-    """
-
-    index: Tensor
-    neg_src: Tensor
-    neg_dst: Tensor
-    number: int
-    reset: bool = False
-    history: Optional[Tensor] = None
 
 
 class TemporalLinkPredictionTask:

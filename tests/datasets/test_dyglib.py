@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 import graphkit
 from graphkit.config import DataConfig
