@@ -16,3 +16,27 @@ def test_recent_neighbors_keeps_the_latest_and_reads_strictly_before_the_query_t
     assert mask[4].tolist() == [False, True] and nbr[4, 1] == 0
     buf.reset()
     assert not buf.query(torch.tensor([0]), torch.tensor([9.0]))[3].any()
+
+
+def test_recent_neighbors_matches_a_brute_force_history_on_a_random_stream():
+    g = torch.Generator().manual_seed(0)
+    n, k, e = 7, 3, 60
+    src, dst = torch.randint(0, n, (e,), generator=g), torch.randint(0, n, (e,), generator=g)
+    t = torch.sort(torch.randint(0, 30, (e,), generator=g).float()).values
+    msg = torch.arange(e, dtype=torch.float).view(-1, 1)
+    buf = RecentNeighbors(num_nodes=n, size=k, edge_dim=1)
+    start = 0
+    for size in (5, 1, 9, 13, 2, 30):  # uneven batches
+        stop = min(start + size, e)
+        buf.insert(src[start:stop], dst[start:stop], t[start:stop], msg[start:stop])
+        start = stop
+    nodes = torch.arange(n).repeat(2)
+    query_t = torch.cat([torch.full((n,), 100.0), torch.full((n,), 20.0)])
+    nbr, times, feats, mask = buf.query(nodes, query_t)
+    for row, (node, qt) in enumerate(zip(nodes.tolist(), query_t.tolist())):
+        history = [(int(dst[i]) if int(src[i]) == node else int(src[i]), float(t[i]), float(msg[i]))
+                   for i in range(e) for _ in range((int(src[i]) == node) + (int(dst[i]) == node))]
+        kept = [h for h in history[-k:] if h[1] < qt]  # the k latest, then strictly before the query
+        got = [(int(a), float(b), float(c)) for a, b, c, m in
+               zip(nbr[row], times[row], feats[row, :, 0], mask[row]) if m]
+        assert got == kept
