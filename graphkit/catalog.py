@@ -13,10 +13,10 @@ torch: the heavy parts are imported inside :func:`load` for that reason only.
 
 from __future__ import annotations
 
-from graphkit.datasets import lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
+from graphkit.datasets import dyglib, lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 
-_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph)
+_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph, dyglib)
 _loaded = {"datasets": False, "families": False, "all": False}
 
 
@@ -97,6 +97,18 @@ def _register_models() -> None:
     register_model("graphclip", GraphCLIPConfig, levels=("graph",))(build_graph_clip)
     register_model("gps_compact", CompactGPSConfig)(build_compact_gps)
     register_model("gsm", GSMConfig)(build_gsm)
+    _register_temporal_models()
+
+
+def _register_temporal_models() -> None:
+    from graphkit.models.temporal.graph_mixer import GraphMixerConfig, build_graph_mixer
+    from graphkit.models.temporal.tgn import TGNConfig, build_tgn
+    from graphkit.models.temporal.todyformer import TodyformerConfig, build_todyformer
+    from graphkit.plugins import register_model
+
+    register_model("tgn", TGNConfig, levels=("temporal",))(build_tgn)
+    register_model("graphmixer", GraphMixerConfig, levels=("temporal",))(build_graph_mixer)
+    register_model("todyformer", TodyformerConfig, levels=("temporal",))(build_todyformer)
 
 
 def _register_tasks() -> None:
@@ -122,6 +134,16 @@ def _register_tasks() -> None:
         register_task(name, GraphTaskConfig)(build_graph_task)
     register_task(LINK_PREDICTION, LinkPredictionTaskConfig)(build_link_prediction_task)
     register_task("graphclip", GraphCLIPTaskConfig, pretraining=True)(build_graphclip)
+    _register_temporal_task()
+
+
+def _register_temporal_task() -> None:
+    from graphkit.datasets.loaded_dataset import TEMPORAL_LINK_PREDICTION
+    from graphkit.plugins import register_task
+    from graphkit.tasks.temporal_link_prediction import (TemporalLinkPredictionTaskConfig,
+                                                         build_temporal_link_prediction_task)
+
+    register_task(TEMPORAL_LINK_PREDICTION, TemporalLinkPredictionTaskConfig)(build_temporal_link_prediction_task)
 
 
 def _register_summarizers() -> None:

@@ -16,6 +16,7 @@ GRAPH_CLASSIFICATION = "graph_classification"
 GRAPH_MULTILABEL = "graph_multilabel"  # several binary tasks with missing labels (NaN), OGB-style
 GRAPH_REGRESSION = "graph_regression"
 LINK_PREDICTION = "link_prediction"
+TEMPORAL_LINK_PREDICTION = "temporal_link_prediction"  # continuous-time event streams
 
 
 @dataclass

@@ -18,6 +18,7 @@ from graphkit.config import DataConfig
 from graphkit.datasets.dataset_family import DatasetFamily
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 from graphkit.datasets.dataset_spec import DatasetSpec
+from graphkit.datasets.dyglib import dyglib_member
 from graphkit.datasets.edge_list import EDGES, LABELS, edge_list_spec
 from graphkit.datasets.fetch import dataset_dir, resolve_mirror, resolve_root
 from graphkit.datasets.ogb_family import ogb_member_spec
@@ -110,6 +111,9 @@ BUILTIN_FAMILIES = (
     DatasetFamily("pyg", pyg_member, "pyg:torch_geometric.datasets.Amazon + data.args: {name: Photo}",
                   "any PyG dataset class, data.args passed to it", task_known_early=False,
                   member="module.Class"),
+    DatasetFamily("dyglib", dyglib_member, "dyglib:uci", "continuous-time event stream in DyGLib's ml_<name>.csv "
+                                                         "layout; mirror dyglib/<name>/ or data.args.dir",
+                  member="name"),
 )
 
 

@@ -12,7 +12,7 @@ from torch_geometric.utils import degree
 
 from graphkit.datasets.loaded_dataset import LINK_PREDICTION, LoadedDataset
 
-LEVELS = ("node", "graph", "link")
+LEVELS = ("node", "graph", "link", "temporal")
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class ModelInputs:
     (:func:`graphkit.load_model`).
 
     Args:
-        level: ``node``, ``graph`` or ``link`` (the task level the model is built for).
+        level: ``node``, ``graph``, ``link`` or ``temporal`` (the task level the model is built for).
         out_channels: width of the model output the task expects.
         num_features: input node feature width.
         node_encoder, num_node_types: how ``x`` is embedded (``linear``, ``embedding``,

@@ -1,0 +1,11 @@
+"""Continuous-time dynamic graphs: DyGLib's chronological split with its new-node sets, its
+negative sampling strategies, a recent-neighbour buffer that never reads the future, and
+batch-averaged AP / AUC-ROC."""
+
+from graphkit.temporal.metrics import batch_averaged_metrics
+from graphkit.temporal.negative_sampler import STRATEGIES, NegativeSampler
+from graphkit.temporal.recent_neighbors import RecentNeighbors
+from graphkit.temporal.temporal_split import TemporalSplit, chronological_split
+
+__all__ = ["STRATEGIES", "NegativeSampler", "RecentNeighbors", "TemporalSplit", "batch_averaged_metrics",
+           "chronological_split"]
