@@ -37,6 +37,12 @@ def test_config_loads_and_names_a_registered_dataset(path):
     assert text.startswith("# graphkit "), f"{path} must start with the command that runs it"
     data = load_yaml(path)
     command = text.split()[2:4]  # "# graphkit <command> [<sub-command>]"
+    if command[0] == "sweep":  # a search space over the base config its command names
+        from graphkit.sweep.search_space import SearchSpace
+
+        base = from_dict(RunConfig, load_yaml(path.parents[1].parent / command[1]))
+        assert SearchSpace.from_yaml(path, base).keys
+        return
     recipe = RECIPES.get(" ".join(command)) or RECIPES.get(command[0])
     if recipe is not None:  # a recipe's config (zeroshot, embed, ...) is typed by its own class
         cls, given = recipe
