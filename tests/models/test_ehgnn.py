@@ -1,0 +1,107 @@
+import math
+
+import pytest
+import torch
+from torch_geometric.data import Batch, Data
+
+from graphkit.models import MODELS, ModelInputs, build_model
+from graphkit.models.ehgnn import EHGNNConfig, HyperCluster, HyperDrop
+from graphkit.models.node_pool import NodePoolConfig
+from graphkit.transforms.dual_hypergraph import incidence_with_loops
+
+
+def _graph(num_nodes: int, num_edges: int, seed: int) -> Data:
+    """A directed graph without repeated edges, with float node and edge features."""
+    g = torch.Generator().manual_seed(seed)
+    pairs = torch.randperm(num_nodes * num_nodes, generator=g)[:num_edges]
+    edge_index = torch.stack([pairs // num_nodes, pairs % num_nodes])
+    return Data(x=torch.randn(num_nodes, 4, generator=g), edge_index=edge_index,
+                edge_attr=torch.randn(num_edges, 3, generator=g), y=torch.tensor([seed % 2]))
+
+
+def _permuted(data: Data, seed: int) -> Data:
+    """The same graph with its nodes relabelled and its edges listed in another order."""
+    g = torch.Generator().manual_seed(seed)
+    perm = torch.randperm(data.num_nodes, generator=g)
+    inverse = torch.empty_like(perm)
+    inverse[perm] = torch.arange(perm.numel())
+    edges = torch.randperm(data.num_edges, generator=g)
+    return Data(x=data.x[perm], edge_index=inverse[data.edge_index][:, edges], edge_attr=data.edge_attr[edges],
+                y=data.y)
+
+
+@pytest.mark.parametrize("ratio", [0.1, 0.5, 0.65, 0.9, 1.0])
+def test_hyperdrop_keeps_the_requested_ratio_of_every_graphs_edges(ratio):
+    torch.manual_seed(0)
+    graphs = [_graph(6, 1, 0), _graph(8, 7, 1), _graph(10, 23, 2), _graph(5, 3, 3)]
+    batch = Batch.from_data_list(graphs)
+    drop = HyperDrop(3, ratio)
+    incidence, hyperedges = incidence_with_loops(batch.edge_index, batch.num_nodes)
+    edge_batch = batch.batch[batch.edge_index[0]]
+    keep, weight = drop(batch.edge_attr, incidence, hyperedges, edge_batch)
+    kept = torch.bincount(edge_batch[keep], minlength=len(graphs)).tolist()
+    assert kept == [math.ceil(ratio * g.num_edges) for g in graphs]
+    assert min(kept) >= 1  # a graph with an edge never loses all of them
+    assert weight.shape == keep.shape and float(weight.detach().min()) >= 0.0 and float(weight.detach().max()) <= 1.0
+    assert keep.unique().numel() == keep.numel()
+
+
+def test_hyperdrop_model_never_leaves_a_graph_without_edges():
+    torch.manual_seed(0)
+    model = build_model(EHGNNConfig(name="ehgnn_hyperdrop", hidden_channels=8, num_layers=6, ratio=0.1),
+                        ModelInputs(level="graph", out_channels=2, num_features=4, edge_encoder="linear",
+                                    num_edge_features=3)).eval()
+    seen = []
+    for drop in model.drops:
+        drop.register_forward_hook(lambda mod, args, out: seen.append(torch.bincount(args[3][out[0]], minlength=3)))
+    model(Batch.from_data_list([_graph(6, 2, 0), _graph(9, 30, 1), _graph(4, 1, 2)]))
+    assert len(seen) == 5 and all(int(counts.min()) >= 1 for counts in seen)
+
+
+def _inputs() -> ModelInputs:
+    return ModelInputs(level="graph", out_channels=3, num_features=4, edge_encoder="linear", num_edge_features=3)
+
+
+@pytest.mark.parametrize("name", ["ehgnn_hyperdrop", "ehgnn_hypercluster"])
+@pytest.mark.parametrize("local_conv", ["gcn", "gine"])
+def test_ehgnn_pooled_graph_embedding_is_permutation_invariant_and_batched(name, local_conv):
+    torch.manual_seed(0)
+    model = build_model(EHGNNConfig(name=name, hidden_channels=16, num_layers=3, ratio=0.6, local_conv=local_conv,
+                                    num_clusters=3, heads=2), _inputs()).eval()
+    a, b = _graph(7, 15, 4), _graph(9, 20, 5)
+    out = model.embed(Batch.from_data_list([a, b]))
+    permuted = model.embed(Batch.from_data_list([_permuted(a, 0), _permuted(b, 1)]))
+    torch.testing.assert_close(permuted, out, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(model.embed(Batch.from_data_list([b])), out[1:], atol=1e-5, rtol=1e-4)
+    assert model(Batch.from_data_list([a, b])).shape == (2, 3)
+
+
+def test_hypercluster_ignores_padding_and_empty_graphs():
+    torch.manual_seed(0)
+    pool = HyperCluster(8, num_clusters=2, heads=2).eval()
+    edges = torch.randn(3, 8)
+    incidence, hyperedges = incidence_with_loops(torch.tensor([[0, 1, 2], [1, 2, 0]]), 3)
+    alone = pool(edges, incidence, hyperedges, torch.zeros(3, dtype=torch.long), 1)
+    # the same edges as graph 1 of 3 (graph 0 and 2 have no edges): same clusters
+    together = pool(edges, incidence, hyperedges, torch.ones(3, dtype=torch.long), 3)
+    torch.testing.assert_close(together[1], alone[0])
+    assert torch.isfinite(together).all()
+
+
+def test_ehgnn_and_node_pools_are_registered_graph_models():
+    for name in ("ehgnn_hyperdrop", "ehgnn_hypercluster", "sagpool", "topkpool"):
+        assert MODELS.get(name).levels == ("graph",)
+    with pytest.raises(ValueError, match="local_conv"):
+        EHGNNConfig(name="ehgnn_hyperdrop", local_conv="nope")
+    with pytest.raises(ValueError, match="ratio"):
+        EHGNNConfig(name="ehgnn_hyperdrop", ratio=0.0)
+
+
+@pytest.mark.parametrize("name", ["sagpool", "topkpool"])
+def test_node_pool_graph_embedding_is_batched(name):
+    torch.manual_seed(0)
+    model = build_model(NodePoolConfig(name=name, hidden_channels=16), _inputs()).eval()
+    a, b = _graph(7, 15, 4), _graph(9, 20, 5)
+    out = model(Batch.from_data_list([a, b]))
+    assert out.shape == (2, 3)
+    torch.testing.assert_close(model(Batch.from_data_list([b])), out[1:], atol=1e-5, rtol=1e-4)
