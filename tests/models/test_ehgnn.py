@@ -5,8 +5,10 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from graphkit.models import MODELS, ModelInputs, build_model
-from graphkit.models.ehgnn import EHGNNConfig, HyperCluster, HyperDrop
+from graphkit.models.ehgnn import DualHypergraphConv, EHGNNConfig, HyperCluster, HyperDrop
 from graphkit.models.node_pool import NodePoolConfig
+from torch_geometric.nn import HypergraphConv
+
 from graphkit.transforms.dual_hypergraph import incidence_with_loops
 
 
@@ -36,9 +38,9 @@ def test_hyperdrop_keeps_the_requested_ratio_of_every_graphs_edges(ratio):
     graphs = [_graph(6, 1, 0), _graph(8, 7, 1), _graph(10, 23, 2), _graph(5, 3, 3)]
     batch = Batch.from_data_list(graphs)
     drop = HyperDrop(3, ratio)
-    incidence, hyperedges = incidence_with_loops(batch.edge_index, batch.num_nodes)
+    dual = DualHypergraphConv.operator(batch.edge_index, batch.num_nodes)
     edge_batch = batch.batch[batch.edge_index[0]]
-    keep, weight = drop(batch.edge_attr, incidence, hyperedges, edge_batch)
+    keep, weight = drop(batch.edge_attr, dual, edge_batch)
     kept = torch.bincount(edge_batch[keep], minlength=len(graphs)).tolist()
     assert kept == [math.ceil(ratio * g.num_edges) for g in graphs]
     assert min(kept) >= 1  # a graph with an edge never loses all of them
@@ -53,7 +55,7 @@ def test_hyperdrop_model_never_leaves_a_graph_without_edges():
                                     num_edge_features=3)).eval()
     seen = []
     for drop in model.drops:
-        drop.register_forward_hook(lambda mod, args, out: seen.append(torch.bincount(args[3][out[0]], minlength=3)))
+        drop.register_forward_hook(lambda mod, args, out: seen.append(torch.bincount(args[2][out[0]], minlength=3)))
     model(Batch.from_data_list([_graph(6, 2, 0), _graph(9, 30, 1), _graph(4, 1, 2)]))
     assert len(seen) == 5 and all(int(counts.min()) >= 1 for counts in seen)
 
@@ -80,10 +82,10 @@ def test_hypercluster_ignores_padding_and_empty_graphs():
     torch.manual_seed(0)
     pool = HyperCluster(8, num_clusters=2, heads=2).eval()
     edges = torch.randn(3, 8)
-    incidence, hyperedges = incidence_with_loops(torch.tensor([[0, 1, 2], [1, 2, 0]]), 3)
-    alone = pool(edges, incidence, hyperedges, torch.zeros(3, dtype=torch.long), 1)
+    dual = DualHypergraphConv.operator(torch.tensor([[0, 1, 2], [1, 2, 0]]), 3)
+    alone = pool(edges, dual, torch.zeros(3, dtype=torch.long), 1)
     # the same edges as graph 1 of 3 (graph 0 and 2 have no edges): same clusters
-    together = pool(edges, incidence, hyperedges, torch.ones(3, dtype=torch.long), 3)
+    together = pool(edges, dual, torch.ones(3, dtype=torch.long), 3)
     torch.testing.assert_close(together[1], alone[0])
     assert torch.isfinite(together).all()
 
@@ -105,3 +107,30 @@ def test_node_pool_graph_embedding_is_batched(name):
     out = model(Batch.from_data_list([a, b]))
     assert out.shape == (2, 3)
     torch.testing.assert_close(model(Batch.from_data_list([b])), out[1:], atol=1e-5, rtol=1e-4)
+
+
+def test_dual_hypergraph_conv_equals_pygs_hypergraph_conv():
+    torch.manual_seed(0)
+    graph = Batch.from_data_list([_graph(7, 15, 4), _graph(5, 1, 6), _graph(9, 20, 5)])
+    x = torch.randn(graph.num_edges, 6, requires_grad=True)
+    ours, reference = DualHypergraphConv(6, 4), HypergraphConv(6, 4)
+    with torch.no_grad():
+        reference.lin.weight.copy_(ours.weight.t())
+        reference.bias.copy_(torch.randn(4))
+        ours.bias.copy_(reference.bias)
+    incidence, hyperedges = incidence_with_loops(graph.edge_index, graph.num_nodes)
+    expected = reference(x, incidence, num_edges=hyperedges)
+    out = ours(x, DualHypergraphConv.operator(graph.edge_index, graph.num_nodes))
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+    grad, = torch.autograd.grad(out.square().sum(), x)
+    expected_grad, = torch.autograd.grad(expected.square().sum(), x)
+    torch.testing.assert_close(grad, expected_grad, atol=1e-5, rtol=1e-5)
+
+
+def test_ehgnn_runs_on_graphs_without_edges():
+    torch.manual_seed(0)
+    empty = Data(x=torch.randn(3, 4), edge_index=torch.zeros(2, 0, dtype=torch.long), edge_attr=torch.zeros(0, 3))
+    for name in ("ehgnn_hyperdrop", "ehgnn_hypercluster"):
+        model = build_model(EHGNNConfig(name=name, hidden_channels=8, heads=2, num_clusters=2), _inputs()).eval()
+        out = model(Batch.from_data_list([empty, _graph(5, 6, 1)]))
+        assert out.shape == (2, 3) and torch.isfinite(out).all()

@@ -12,12 +12,12 @@ from torch_geometric.data import Data
 from torch_geometric.nn import global_add_pool, global_max_pool, global_mean_pool
 
 from graphkit.models.ehgnn.ehgnn_config import EHGNNConfig
+from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
 from graphkit.models.ehgnn.ehgnn_conv import EHGNNConv
 from graphkit.models.ehgnn.hyper_cluster import HyperCluster
 from graphkit.models.ehgnn.hyper_drop import HyperDrop
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.nn.encoding import FeatureEncoder
-from graphkit.transforms.dual_hypergraph import incidence_with_loops
 
 POOLS = ("hyperdrop", "hypercluster")
 
@@ -98,14 +98,14 @@ class EHGNN(nn.Module):
         weight: Optional[Tensor] = None
         graph = 0
         for i, conv in enumerate(self.convs):
-            hyperedge_index, num_hyperedges = incidence_with_loops(edge_index, x.size(0))
-            x, edge_attr = conv(x, edge_index, edge_attr, weight, hyperedge_index, num_hyperedges)
+            dual = DualHypergraphConv.operator(edge_index, x.size(0))  # the dual of the remaining edges
+            x, edge_attr = conv(x, edge_index, edge_attr, weight, dual)
             graph = graph + _readout(x, batch, num_graphs)
             if self.drops is not None and i < self.num_layers - 1:
-                keep, weight = self.drops[i](edge_attr, hyperedge_index, num_hyperedges, batch[edge_index[0]])
+                keep, weight = self.drops[i](edge_attr, dual, batch[edge_index[0]])
                 edge_index, edge_attr = edge_index[:, keep], edge_attr[keep]
         if self.cluster is not None:
-            clusters = self.cluster(edge_attr, hyperedge_index, num_hyperedges, batch[edge_index[0]], num_graphs)
+            clusters = self.cluster(edge_attr, dual, batch[edge_index[0]], num_graphs)
             graph = torch.cat([graph, clusters.mean(dim=1)], dim=-1)
         return graph
 

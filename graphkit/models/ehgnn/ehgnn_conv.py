@@ -7,16 +7,16 @@ from typing import Optional
 
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch_geometric.nn import HypergraphConv
 
+from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
 from graphkit.nn.conv import local_conv_inputs, local_conv_resolver, updates_edges
 
 
 class EHGNNConv(nn.Module):
     """Updates node features with any registered local conv and edge features with a
     hypergraph convolution on the dual hypergraph (`Jo et al. 2021
-    <https://arxiv.org/abs/2106.15845>`_, Eq. 3: ``E' = D^-1 M^T W B^-1 M E Θ`` with ``M``
-    the graph's incidence matrix, as PyG's ``HypergraphConv``).
+    <https://arxiv.org/abs/2106.15845>`_, Eq. 3: ``E' = D^-1 M^T B^-1 M E Θ`` with ``M``
+    the graph's incidence matrix; :class:`DualHypergraphConv`).
 
     The node conv sees the edges' current state: a conv that reads ``edge_attr`` gets the
     edge features (scaled by ``edge_weight`` when given, projected to the node width), one
@@ -31,7 +31,8 @@ class EHGNNConv(nn.Module):
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, D]``, ``edge_weight [E]``,
-        ``hyperedge_index [2, nnz]`` -> ``x [N, C]``, ``edge_attr [E, D']``
+        ``dual``: the dual's normalized incidences (:meth:`DualHypergraphConv.operator`)
+        -> ``x [N, C]``, ``edge_attr [E, D']``
     """
 
     def __init__(self, local_conv: str, channels: int, edge_in_channels: int, edge_out_channels: int,
@@ -43,7 +44,7 @@ class EHGNNConv(nn.Module):
         self.takes_weight = "edge_weight" in inspect.signature(self.node_conv.forward).parameters
         self.edge_proj = (nn.Linear(edge_in_channels, channels) if self.reads_edge_attr and edge_in_channels != channels
                           else nn.Identity())
-        self.edge_conv = HypergraphConv(edge_in_channels, edge_out_channels) if edge_out_channels else None
+        self.edge_conv = DualHypergraphConv(edge_in_channels, edge_out_channels) if edge_out_channels else None
 
     @property
     def weights_edges(self) -> bool:
@@ -51,7 +52,7 @@ class EHGNNConv(nn.Module):
         return self.reads_edge_attr or self.takes_weight
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor, edge_weight: Optional[Tensor],
-                hyperedge_index: Tensor, num_hyperedges: int) -> tuple[Tensor, Tensor]:
+                dual: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
         if self.reads_edge_attr:
             e = self.edge_proj(edge_attr)
             if edge_weight is not None:
@@ -65,5 +66,5 @@ class EHGNNConv(nn.Module):
             out = out[0]
         x = F.relu(out)
         if self.edge_conv is not None:
-            edge_attr = F.relu(self.edge_conv(edge_attr, hyperedge_index, num_edges=num_hyperedges))
+            edge_attr = F.relu(self.edge_conv(edge_attr, dual))
         return x, edge_attr

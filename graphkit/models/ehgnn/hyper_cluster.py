@@ -7,8 +7,9 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch_geometric.nn import HypergraphConv
 from torch_geometric.utils import to_dense_batch
+
+from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
 
 
 class HyperCluster(nn.Module):
@@ -25,7 +26,7 @@ class HyperCluster(nn.Module):
         heads: attention heads; must divide ``channels``.
 
     Shapes:
-        ``edge_attr [E, C]``, ``hyperedge_index [2, nnz]``, ``edge_batch [E]`` ->
+        ``edge_attr [E, C]``, ``dual`` (:meth:`DualHypergraphConv.operator`), ``edge_batch [E]`` ->
         ``[num_graphs, num_clusters, C]``
     """
 
@@ -37,17 +38,16 @@ class HyperCluster(nn.Module):
         self.seeds = nn.Parameter(torch.empty(num_clusters, channels))
         nn.init.xavier_uniform_(self.seeds)
         self.query = nn.Linear(channels, channels)
-        self.key = HypergraphConv(channels, channels)
-        self.value = HypergraphConv(channels, channels)
+        self.key = DualHypergraphConv(channels, channels)
+        self.value = DualHypergraphConv(channels, channels)
         self.out = nn.Linear(channels, channels)
 
-    def forward(self, edge_attr: Tensor, hyperedge_index: Tensor, num_hyperedges: int, edge_batch: Tensor,
-                num_graphs: int) -> Tensor:
+    def forward(self, edge_attr: Tensor, dual: tuple[Tensor, Tensor], edge_batch: Tensor, num_graphs: int) -> Tensor:
         channels = self.seeds.size(1)
         head_dim = channels // self.heads
-        keys, mask = to_dense_batch(self.key(edge_attr, hyperedge_index, num_edges=num_hyperedges), edge_batch,
+        keys, mask = to_dense_batch(self.key(edge_attr, dual), edge_batch,
                                     batch_size=num_graphs)  # [B, E_max, C]
-        values, _ = to_dense_batch(self.value(edge_attr, hyperedge_index, num_edges=num_hyperedges), edge_batch,
+        values, _ = to_dense_batch(self.value(edge_attr, dual), edge_batch,
                                    batch_size=num_graphs)
         queries = self.query(self.seeds).expand(num_graphs, -1, -1)  # [B, K, C]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.nn import HypergraphConv
 from torch_geometric.nn.pool.select.topk import topk
+
+from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
 
 
 class HyperDrop(nn.Module):
@@ -20,7 +21,7 @@ class HyperDrop(nn.Module):
         ratio: fraction of each graph's edges kept, in (0, 1].
 
     Shapes:
-        ``edge_attr [E, C]``, ``hyperedge_index [2, nnz]``, ``edge_batch [E]`` ->
+        ``edge_attr [E, C]``, ``dual`` (:meth:`DualHypergraphConv.operator`), ``edge_batch [E]`` ->
         ``keep [E']`` (indices of kept edges, grouped by graph), ``weight [E']``
     """
 
@@ -29,11 +30,10 @@ class HyperDrop(nn.Module):
         if not 0.0 < ratio <= 1.0:
             raise ValueError(f"ratio must be in (0, 1], got {ratio}")
         self.ratio = ratio
-        self.score = HypergraphConv(channels, 1)
+        self.score = DualHypergraphConv(channels, 1)
 
-    def forward(self, edge_attr: Tensor, hyperedge_index: Tensor, num_hyperedges: int,
-                edge_batch: Tensor) -> tuple[Tensor, Tensor]:
-        score = torch.tanh(self.score(edge_attr, hyperedge_index, num_edges=num_hyperedges)).view(-1)  # [E]
+    def forward(self, edge_attr: Tensor, dual: tuple[Tensor, Tensor], edge_batch: Tensor) -> tuple[Tensor, Tensor]:
+        score = torch.tanh(self.score(edge_attr, dual)).view(-1)  # [E]
         if self.ratio >= 1.0:  # PyG's topk reads a ratio >= 1 as a count of edges
             keep = torch.arange(score.numel(), device=score.device)
         else:
