@@ -4,7 +4,8 @@ Issue 33's speed target: an EHGNN epoch on PROTEINS within 2x of GIN's. Both mod
 built from their configs (``configs/ehgnn/proteins.yaml``, ``configs/gin/proteins.yaml``),
 trained on the training graphs of fold 0 of the reference folds for ``--rounds`` rounds
 of one epoch each, alternating, and the median epoch time is reported: each model at its
-config's batch size (128 and 32) and both at batch size 128. Also timed: the dual
+config's batch size (128 and 32), both at batch size 128, and GIN also at EHGNN's width
+(``hidden_channels`` 128 instead of 32). Also timed: the dual
 hypergraph incidences an EHGNN epoch builds (``incidence_with_loops``, once per layer per
 batch), as a share of the epoch.
 
@@ -16,6 +17,7 @@ Writes ``benchmarks/results/ehgnn_epoch_time.json``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import statistics
@@ -69,7 +71,10 @@ def main() -> None:
     graphs = [dataset.graphs[int(i)] for i in dataset.splits[0]["train"]]
     settings = {f"{name}@{cfg.data.batch_size}": (name, cfg.data.batch_size) for name, cfg in cfgs.items()}
     settings["gin@128"] = ("gin", 128)
+    settings["gin-hidden128@128"] = ("gin", 128)  # GIN at EHGNN's width
     models = {key: build_model_for(cfgs[name].model, dataset, dataset.num_classes) for key, (name, _) in settings.items()}
+    models["gin-hidden128@128"] = build_model_for(dataclasses.replace(cfgs["gin"].model, hidden_channels=128), dataset,
+                                                  dataset.num_classes)
     times: dict[str, list[float]] = {key: [] for key in settings}
     for r in range(args.rounds + 1):  # round 0 warms up
         for key, (_, batch_size) in settings.items():
@@ -89,6 +94,7 @@ def main() -> None:
         "params": {key: sum(p.numel() for p in m.parameters()) for key, m in models.items()},
         "ratio_ehgnn_to_gin_own_batch_size": median["ehgnn_hyperdrop@128"] / median["gin@32"],
         "ratio_ehgnn_to_gin_batch_128": median["ehgnn_hyperdrop@128"] / median["gin@128"],
+        "ratio_ehgnn_to_gin_hidden_128_batch_128": median["ehgnn_hyperdrop@128"] / median["gin-hidden128@128"],
         "dual_incidence_seconds_per_epoch": dht,
         "dual_incidence_share_of_ehgnn_epoch": dht / median["ehgnn_hyperdrop@128"],
     }

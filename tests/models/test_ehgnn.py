@@ -1,9 +1,13 @@
+import json
 import math
+from pathlib import Path
 
 import pytest
 import torch
 from torch_geometric.data import Batch, Data
 
+import graphkit
+from graphkit.cli.main import main
 from graphkit.models import MODELS, ModelInputs, build_model
 from graphkit.models.ehgnn import DualHypergraphConv, EHGNNConfig, HyperCluster, HyperDrop
 from graphkit.models.node_pool import NodePoolConfig
@@ -134,3 +138,36 @@ def test_ehgnn_runs_on_graphs_without_edges():
         model = build_model(EHGNNConfig(name=name, hidden_channels=8, heads=2, num_clusters=2), _inputs()).eval()
         out = model(Batch.from_data_list([empty, _graph(5, 6, 1)]))
         assert out.shape == (2, 3) and torch.isfinite(out).all()
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _train(config: str, run_dir: Path, *overrides: str) -> dict:
+    args = ["train", str(REPO / config), "--run-dir", str(run_dir), "--quiet", "--threads", "1",
+            "tracking.wandb.mode=disabled", *overrides]
+    assert main(args) == 0
+    return json.loads((run_dir / "results.json").read_text())
+
+
+def test_ehgnn_hyperdrop_trains_on_mutag_reference_folds_and_reloads(mirror, tmp_path):
+    run = tmp_path / "run"
+    results = _train("configs/ehgnn/mutag.yaml", run, "trainer.epochs=3", "data.splits=[0]",
+                     "optim.warmup_epochs=1", "model.hidden_channels=32")
+    assert results["model"] == "ehgnn_hyperdrop" and results["runs"][0]["epochs_run"] == 3
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert rows[-1]["train_loss"] < rows[0]["train_loss"]  # it learns
+    loaded = graphkit.load_run(run)
+    test = loaded.dataset.splits[0]["test"]
+    assert test.numel() == 18  # fold 1 of the reference files
+    batch = Batch.from_data_list([loaded.dataset.graphs[int(i)] for i in test])
+    accuracy = float((loaded.model(batch).argmax(-1) == batch.y).float().mean())
+    assert accuracy == pytest.approx(results["test"]["accuracy"]["mean"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", ["configs/ehgnn/proteins.yaml", "configs/ehgnn/mutag-hypercluster.yaml",
+                                    "configs/sagpool/proteins.yaml"])
+def test_ehgnn_configs_train_two_epochs(mirror, tmp_path, config):
+    results = _train(config, tmp_path / "run", "trainer.epochs=2", "data.splits=[0]")
+    assert 0.0 < results["test"]["accuracy"]["mean"] <= 1.0
