@@ -115,7 +115,9 @@ def test_node_pool_graph_embedding_is_batched(name):
 
 def test_dual_hypergraph_conv_equals_pygs_hypergraph_conv():
     torch.manual_seed(0)
-    graph = Batch.from_data_list([_graph(7, 15, 4), _graph(5, 1, 6), _graph(9, 20, 5)])
+    loops_and_repeats = Data(x=torch.randn(3, 4), edge_index=torch.tensor([[0, 0, 1, 1, 2], [0, 1, 2, 2, 0]]),
+                             edge_attr=torch.randn(5, 3), y=torch.tensor([0]))
+    graph = Batch.from_data_list([_graph(7, 15, 4), _graph(5, 1, 6), loops_and_repeats, _graph(9, 20, 5)])
     x = torch.randn(graph.num_edges, 6, requires_grad=True)
     ours, reference = DualHypergraphConv(6, 4), HypergraphConv(6, 4)
     with torch.no_grad():
