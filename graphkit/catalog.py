@@ -77,6 +77,8 @@ def _register_layers() -> None:
 
 
 def _register_models() -> None:
+    from graphkit.models.ehgnn import EHGNNConfig, build_ehgnn
+    from graphkit.models.ehgnn.ehgnn_config import POOLINGS as EHGNN_POOLINGS
     from graphkit.models.gae import GAEConfig, build_gae
     from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip
     from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps
@@ -84,6 +86,7 @@ def _register_models() -> None:
     from graphkit.models.gsm import GSMConfig, build_gsm
     from graphkit.models.mpnn import CONVS, MPNNConfig, build_mpnn
     from graphkit.models.ncn import NCNConfig, build_ncn
+    from graphkit.models.node_pool import NODE_POOLS, NodePoolConfig, build_node_pool
     from graphkit.plugins import register_model
     from graphkit.sparsify.compact_gps import CompactGPSConfig, build_compact_gps
 
@@ -97,6 +100,10 @@ def _register_models() -> None:
     register_model("graphclip", GraphCLIPConfig, levels=("graph",))(build_graph_clip)
     register_model("gps_compact", CompactGPSConfig)(build_compact_gps)
     register_model("gsm", GSMConfig)(build_gsm)
+    for ehgnn in EHGNN_POOLINGS:
+        register_model(ehgnn, EHGNNConfig, levels=("graph",))(build_ehgnn)
+    for node_pool in NODE_POOLS:
+        register_model(node_pool, NodePoolConfig, levels=("graph",))(build_node_pool)
     _register_temporal_models()
 
 

@@ -1,5 +1,6 @@
 """Split protocols computed from the data: TU cross-validation folds, scaffold splits,
-seeded random splits. All deterministic for fixed inputs."""
+seeded random splits, and CV splits read from given fold files. All deterministic for
+fixed inputs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from torch import Tensor
 
 from graphkit.datasets.molecules import parse_smiles, progress, quiet_rdkit
+from graphkit.errors import DatasetError
 
 # PyG's graph-kernel benchmark (benchmark/kernel) seed, so folds match its results.
 CV_SEED = 12345
@@ -91,3 +93,37 @@ def random_splits(num_items: int, num_splits: int = 10, frac_train: float = 0.6,
                        "test": perm[n_train + n_valid:].sort().values})
     return splits
 
+
+
+def fold_file_splits(train_folds: Sequence[Tensor], test_folds: Sequence[Tensor], num_items: int,
+                     where: str = "fold files") -> list[dict[str, Tensor]]:
+    """Cross-validation splits from given train / test index files, with the EHGNN (and
+    GIN) reference code's validation rule: split ``i`` tests on ``test_folds[i]``, validates
+    on the previous fold's test set ``test_folds[i - 1]`` (fold 0 on the last one) and
+    trains on ``train_folds[i]`` without those validation graphs.
+
+    Raises:
+        DatasetError: the numbers of train and test folds differ, an index is out of range,
+            or a split's train and test sets overlap or do not cover the ``num_items`` items.
+    """
+    if len(train_folds) != len(test_folds) or not test_folds:
+        raise DatasetError(f"{where}: {len(train_folds)} train and {len(test_folds)} test folds; expected the "
+                           f"same number (at least one)")
+    splits = []
+    for i, (train, test) in enumerate(zip(train_folds, test_folds)):
+        for kind, idx in (("train", train), ("test", test)):
+            if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= num_items):
+                raise DatasetError(f"{where}: fold {i + 1} {kind} index {int(idx.max())} out of range for "
+                                   f"{num_items} graphs (0-based indices expected)")
+        seen = torch.zeros(num_items, dtype=torch.long)
+        seen[train] += 1
+        seen[test] += 1
+        if not bool((seen == 1).all()):
+            raise DatasetError(f"{where}: fold {i + 1}'s train and test sets must partition the {num_items} graphs "
+                               f"({int((seen == 0).sum())} missing, {int((seen > 1).sum())} repeated)")
+        valid = test_folds[i - 1]
+        keep = torch.ones(num_items, dtype=torch.bool)
+        keep[valid] = False
+        train = train[keep[train]]
+        splits.append({"train": train, "valid": valid.clone(), "test": test.clone()})
+    return splits

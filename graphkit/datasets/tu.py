@@ -7,7 +7,9 @@ kernel benchmark); edge labels / attributes, where a dataset has them, become
 the node degree, up to the largest degree in the dataset (PyG's kernel benchmark
 ``OneHotDegree`` choice, also GIN's for social graphs).
 
-Split ``cv10``: see :func:`graphkit.datasets.splits.stratified_kfold_splits`.
+Split ``cv10``: see :func:`graphkit.datasets.splits.stratified_kfold_splits`. Split
+``ehgnn_folds`` (MUTAG, PROTEINS, IMDB-BINARY, IMDB-MULTI): the EHGNN / GIN reference code's
+10 folds, read from their index files (:mod:`graphkit.datasets.fold_files`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import PurePosixPath
 
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
+from graphkit.datasets.fold_files import EHGNN_FOLDS, fold_files, read_fold_splits
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import GRAPH_CLASSIFICATION, LoadedDataset
 
@@ -60,7 +63,8 @@ def _load(ctx: LoadContext, tu_name: str) -> LoadedDataset:
     edge_features = graphs[0].edge_attr.size(1) if graphs[0].edge_attr is not None else 0
     return LoadedDataset(
         name=ctx.spec.name, task=ctx.spec.task, metric=ctx.spec.metric, graphs=graphs,
-        splits=stratified_kfold_splits(labels.tolist()),
+        splits=(read_fold_splits(lambda f: ctx.fetch(f.path), tu_name, len(graphs)) if ctx.split == EHGNN_FOLDS
+                else stratified_kfold_splits(labels.tolist())),
         num_features=graphs[0].x.size(1), num_classes=int(labels.max()) + 1,
         edge_encoder="linear" if edge_features else None, num_edge_features=edge_features,
     )
@@ -74,9 +78,9 @@ def _spec(tu_name: str, graphs: int, nodes: int, edges: int, description: str) -
         source="TUDataset",
         citation="https://arxiv.org/abs/2007.08663",
         description=description,
-        files=(known_file(f"tu/{tu_name}.zip", f"{TU_URL}/{tu_name}.zip"),),
+        files=(known_file(f"tu/{tu_name}.zip", f"{TU_URL}/{tu_name}.zip"), *fold_files(tu_name)),
         loader=partial(_load, tu_name=tu_name),
-        splits=("cv10",),
+        splits=("cv10", EHGNN_FOLDS) if fold_files(tu_name) else ("cv10",),
         num_graphs=graphs,
         num_nodes=nodes,
         num_edges=edges,

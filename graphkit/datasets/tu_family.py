@@ -6,7 +6,9 @@ user's own folder or zip in the `TU format <https://chrsmrrs.github.io/datasets/
 trusted on first use (:mod:`graphkit.datasets.trust`). Processing is the curated TU
 entries' (:mod:`graphkit.datasets.tu`): PyG's ``TUDataset`` parser, node labels one-hot
 (node attributes too with ``data.args.use_node_attr: true``), edge labels / attributes as
-``edge_attr``, one-hot degree for graphs without node features, 10-fold stratified CV.
+``edge_attr``, one-hot degree for graphs without node features, 10-fold stratified CV;
+the EHGNN / GIN reference folds (``data.split: ehgnn_folds``) for the datasets that have
+them (DD, COLLAB, MUTAG, PROTEINS, IMDB-BINARY, IMDB-MULTI).
 
 A folder or zip given as a path is checked file by file before parsing, so a missing file
 or a row count that does not match names the file and what was expected.
@@ -14,6 +16,7 @@ or a row count that does not match names the file and what was expected.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import zipfile
 from functools import partial
@@ -22,6 +25,8 @@ from pathlib import Path, PurePosixPath
 from torch_geometric.datasets import TUDataset
 
 from graphkit.datasets.dataset_spec import DatasetSpec
+from graphkit.datasets.fetch import fetch_file
+from graphkit.datasets.fold_files import EHGNN_FOLDS, has_fold_files, read_fold_splits
 from graphkit.datasets.load_context import LoadContext
 from graphkit.datasets.loaded_dataset import GRAPH_CLASSIFICATION, LoadedDataset
 from graphkit.datasets.own_data import OWN_ARGS, build_own_dataset, fingerprint, own_spec
@@ -103,13 +108,19 @@ def _extract(zip_path: Path, raw_dir: Path, where: str) -> None:
             from None
 
 
-def _parse(ctx: LoadContext, staged: Path, where: str, args: dict) -> LoadedDataset:
-    """Parses the TU files staged in ``staged`` with PyG and builds the dataset."""
+def _parse(ctx: LoadContext, staged: Path, where: str, args: dict, tu_name: str | None = None) -> LoadedDataset:
+    """Parses the TU files staged in ``staged`` with PyG and builds the dataset; with
+    ``tu_name`` and ``data.split: ehgnn_folds``, its splits are the reference fold files."""
     name = check_tu_folder(staged, where)
     root = ctx.work_dir / "tu"
     shutil.copytree(staged, root / name / "raw")
     dataset = TUDataset(str(root), name, use_edge_attr=True, use_node_attr=bool(args.get("use_node_attr")))
     graphs = [dataset[i] for i in range(len(dataset))]
+    if tu_name is not None and ctx.split == EHGNN_FOLDS:
+        folds = read_fold_splits(lambda f: fetch_file(f, ctx.raw_dir, ctx.mirror), tu_name, len(graphs))
+        built = build_own_dataset(dataclasses.replace(ctx, split="given"), graphs, args, where, given=folds)
+        built.extra["split_protocol"] = EHGNN_FOLDS
+        return built
     return build_own_dataset(ctx, graphs, args, where, given_hint="no split (TU files carry none)")
 
 
@@ -118,7 +129,7 @@ def _load_member(ctx: LoadContext, tu_name: str, args: dict) -> LoadedDataset:
     zip_path = fetch_trusted(path, f"{TU_URL}/{tu_name}.zip", ctx.raw_dir.parent, ctx.mirror)
     staged = ctx.work_dir / "staged"
     _extract(zip_path, staged, str(zip_path))
-    return _parse(ctx, staged, f"{path} (tu:{tu_name})", args)
+    return _parse(ctx, staged, f"{path} (tu:{tu_name})", args, tu_name)
 
 
 def tu_member_spec(tu_name: str, args: dict) -> DatasetSpec:
@@ -128,7 +139,8 @@ def tu_member_spec(tu_name: str, args: dict) -> DatasetSpec:
         name=f"tu:{tu_name}", task=GRAPH_CLASSIFICATION, metric="accuracy",
         source="TUDataset (family member, not curated)", citation="https://arxiv.org/abs/2007.08663",
         description=f"TU dataset {tu_name} from {TU_URL}/{tu_name}.zip", files=(),
-        loader=partial(_load_member, tu_name=tu_name, args=args), splits=("cv10", "random"),
+        loader=partial(_load_member, tu_name=tu_name, args=args),
+        splits=("cv10", "random", EHGNN_FOLDS) if has_fold_files(tu_name) else ("cv10", "random"),
         integrity="trust-on-first-use", fingerprint=fingerprint([], args) if args else None,
     )
 
