@@ -133,7 +133,7 @@ class GenerativeSummarizer:
             tokenizer, model, seq2seq = self._load()
             path.parent.mkdir(parents=True, exist_ok=True)
             # a bar on a terminal, lines with counts and ETA in a log
-            with CountProgress(len(set(keys)), "generated summaries", unit="summary", enabled=self.progress,
+            with CountProgress(len(set(keys)), "generated summaries", unit="subgraph", enabled=self.progress,
                                initial=len(set(keys)) - len(todo)) as progress, \
                     path.open("a", encoding="utf-8") as out:
                 for start in range(0, len(todo), self.batch_size):
