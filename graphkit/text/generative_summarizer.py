@@ -38,6 +38,19 @@ def resolve_summarizer_model(path: str | Path) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / file
 
 
+def _has_chat(tokenizer) -> bool:
+    return bool(getattr(tokenizer, "chat_template", None))
+
+
+def _as_chat(tokenizer, prompt: str) -> str:
+    """An instruction-tuned model's chat template around ``prompt`` (as one user turn),
+    where the tokenizer has one: fed raw, SmolLM2-Instruct repeats the prompt's wording."""
+    if not _has_chat(tokenizer):
+        return prompt
+    return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
+                                         add_generation_prompt=True)
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -47,7 +60,8 @@ class GenerativeSummarizer:
     (GraphCLIP used an LLM for this step) and keeps its greedy continuation.
 
     Each summary is stored in ``cache_dir`` under a hash of its prompt, in one JSONL file
-    per model and generation settings, appended after every batch: a second call with the
+    per model and generation settings, appended after every batch (a model whose tokenizer
+    has a chat template gets each prompt as one user turn): a second call with the
     same subgraphs loads no model, and a killed run continues where it stopped. Progress
     (count, rate, ETA) goes to stderr.
 
@@ -83,7 +97,7 @@ class GenerativeSummarizer:
         model = self.model_dir.resolve()
         stamp = model / "config.json" if model.is_dir() else model
         size = str(stamp.stat().st_size) if stamp.is_file() else "?"
-        key = _digest(str(model), size, str(self.max_new_tokens))[:16]
+        key = _digest(str(model), size, str(self.max_new_tokens), "chat-template")[:16]
         return folder / f"{model.stem}-{key}.jsonl"
 
     @staticmethod
@@ -138,8 +152,9 @@ class GenerativeSummarizer:
                     path.open("a", encoding="utf-8") as out:
                 for start in range(0, len(todo), self.batch_size):
                     batch = todo[start:start + self.batch_size]
-                    tok = tokenizer([by_key[k] for k in batch], return_tensors="pt", padding=True, truncation=True,
-                                    max_length=512).to(self.device)
+                    inputs = [_as_chat(tokenizer, by_key[k]) for k in batch]
+                    tok = tokenizer(inputs, return_tensors="pt", padding=True, truncation=True, max_length=512,
+                                    add_special_tokens=not _has_chat(tokenizer)).to(self.device)
                     gen = model.generate(**tok, max_new_tokens=self.max_new_tokens, do_sample=False,
                                          pad_token_id=tokenizer.pad_token_id)
                     if not seq2seq:
