@@ -32,13 +32,14 @@ from graphkit.datasets.tag_files import read_json
 from graphkit.errors import DatasetError
 
 CLASS_TEXTS = ("names", "descriptions", "both")
-_OFA = "https://raw.githubusercontent.com/LechengKong/OneForAll/351c0af1"
-_TSGFM = "https://raw.githubusercontent.com/CurryTang/TSGFM/35668513"
+# the repositories' own paths at the commits the mirror names (the mirror renames the files)
+_OFA = "https://raw.githubusercontent.com/LechengKong/OneForAll/351c0af1/data/single_graph"
+_TSGFM = "https://raw.githubusercontent.com/CurryTang/TSGFM/35668513/data/single_graph"
 # registered TAG -> (mirror path, download URL) of its published class descriptions
 KNOWN_FILES = {
-    "tag:cora": ("tag/class_descriptions/ofa_cora_categories.csv", f"{_OFA}/ofa_cora_categories.csv"),
-    "tag:arxiv_2023": ("tag/class_descriptions/tsgfm_arxiv_categories.csv", f"{_TSGFM}/tsgfm_arxiv_categories.csv"),
-    "tag:dblp": ("tag/class_descriptions/tsgfm_dblp_categories.csv", f"{_TSGFM}/tsgfm_dblp_categories.csv"),
+    "tag:cora": ("tag/class_descriptions/ofa_cora_categories.csv", f"{_OFA}/Cora/categories.csv"),
+    "tag:arxiv_2023": ("tag/class_descriptions/tsgfm_arxiv_categories.csv", f"{_TSGFM}/arxiv/categories.csv"),
+    "tag:dblp": ("tag/class_descriptions/tsgfm_dblp_categories.csv", f"{_TSGFM}/dblp/categories.csv"),
 }
 
 
