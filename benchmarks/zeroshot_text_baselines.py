@@ -81,6 +81,8 @@ def main() -> None:
     parser.add_argument("--pretrain-config", type=Path, default=DEFAULT_PRETRAIN,
                         help="pretraining config whose task settings build the (subgraph, summary) pairs")
     parser.add_argument("--no-summaries", action="store_true", help="skip the pretraining-target rows")
+    parser.add_argument("--class-texts", choices=("names", "descriptions", "both"),
+                        help="label texts as `graphkit zeroshot --class-texts` (default: the dataset's own)")
     parser.add_argument("--out", type=Path, default=RESULTS / "zeroshot_text_baselines.json")
     args = parser.parse_args()
     hops = [int(h) for h in args.hops.split(",")]
@@ -90,11 +92,11 @@ def main() -> None:
     encoder = text_encoder(cfg.task)
     rows = []
     for name in args.datasets.split(","):
-        graph = TextGraph.load(name, encoder)
+        graph = TextGraph.load(name, encoder, class_texts=args.class_texts)
         class_emb = graph.class_embeddings(encoder)
         nodes = torch.arange(graph.num_nodes)
         counts = torch.bincount(graph.y, minlength=class_emb.size(0))
-        row = {"dataset": graph.name, "num_nodes": graph.num_nodes, "num_classes": int(class_emb.size(0)),
+        row = {"dataset": graph.name, "class_texts": args.class_texts or "default", "num_nodes": graph.num_nodes, "num_classes": int(class_emb.size(0)),
                "largest_class_share": float(counts.max() / counts.sum()), "accuracy": {}}
         propagated = {}
         for k in hops:

@@ -14,9 +14,11 @@ torch: the heavy parts are imported inside :func:`load` for that reason only.
 from __future__ import annotations
 
 from graphkit.datasets import dyglib, lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
+from graphkit.datasets import tag_dblp, tag_webkb
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 
-_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph, dyglib)
+_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph, tag_webkb, tag_dblp,
+                    dyglib)
 _loaded = {"datasets": False, "families": False, "all": False}
 
 

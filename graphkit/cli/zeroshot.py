@@ -23,7 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run", nargs="?", help="a `graphkit pretrain` run directory or a checkpoint file "
                                           "(config key `pretrained`)")
     add_recipe_arguments(p, "hops=3 text_prior=0.5")
-    p.add_argument("--dataset", help="registered TAG (tag:cora) or a TAG directory (`dataset`)")
+    p.add_argument("--dataset", help="registered TAG (tag:cora) or a TAG directory (`dataset`); left out: "
+                                     "the suite over --targets")
+    p.add_argument("--targets", help="the suite's targets, comma-separated (`targets`; default every registered "
+                                     "TAG that was not a pretraining source; sources are always left out)")
     p.add_argument("--split", choices=("test", "all"),
                    help="the dataset's test split (first split) or all nodes (default test)")
     p.add_argument("--baselines", action="store_true", default=None,
@@ -39,9 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="weight of the propagated-text cosine added to the encoder's (default 1; 0 = the "
                         "encoder alone; the encoder alone is always reported too, as graphclip_encoder)")
     p.add_argument("--template", help='label text template with {c}, e.g. "this paper has a topic on {c}"')
+    p.add_argument("--class-texts", choices=("names", "descriptions", "both"),
+                   help="label texts: the class name in the template, the class description alone, or both "
+                        "(default: both where the dataset has its own descriptions)")
+    p.add_argument("--class-descriptions", help="class description file (CSV name,description; text blocks; "
+                                                "JSON), matched to the classes by name")
     p.add_argument("--checkpoint", help="best or last, for a run directory (default best)")
     p.add_argument("--run-dir", type=Path,
-                   help="run directory (default <run>/zeroshot/<dataset>-<split>)")
+                   help="run directory (default <run>/zeroshot/<dataset>-<split>, or suite-<split>)")
     p.add_argument("--out", type=Path, help="also write the results JSON to this file")
     p.add_argument("--device", help="torch device (default cpu)")
     p.add_argument("--quiet", action="store_true", default=None, help="no progress bars")
@@ -55,15 +63,24 @@ def config_from_args(args: argparse.Namespace):
     return load_recipe(ZeroShotConfig, args, {
         "dataset": args.dataset, "split": args.split, "baselines": args.baselines,
         "subtract_mean": args.subtract_mean, "hops": args.hops, "text_prior": args.text_prior,
-        "template": args.template, "checkpoint": args.checkpoint, "device": args.device, "quiet": args.quiet,
+        "template": args.template, "class_texts": args.class_texts,
+        "class_descriptions": args.class_descriptions,
+        "targets": tuple(t.strip() for t in args.targets.split(",") if t.strip()) if args.targets else None,
+        "checkpoint": args.checkpoint, "device": args.device, "quiet": args.quiet,
     }, positional=("run", "pretrained"))
 
 
 def run(args: argparse.Namespace) -> int:
     from graphkit.zeroshot.zero_shot_protocol import report, zero_shot
+    from graphkit.zeroshot.zero_shot_suite import table, zero_shot_suite
 
-    results = zero_shot(config_from_args(args), args.run_dir)
-    print(report(results))
+    cfg = config_from_args(args)
+    if cfg.dataset is None:
+        results = zero_shot_suite(cfg, args.run_dir)
+        print(table(results))
+    else:
+        results = zero_shot(cfg, args.run_dir)
+        print(report(results))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n")

@@ -41,8 +41,7 @@ def load_source(name: str, cfg: GraphCLIPTaskConfig, encoder: TextEncoder,
         rest = rest[: cfg.max_centres]
     centres = torch.cat([rest, valid, test])
     sampler = SubgraphSampler(**cfg.sampler_options(), seed=PAIR_SEED)
-    summarizer = summarizer_resolver(cfg.summarizer, cfg.summarizer_path, max_center_chars=cfg.summary_center_chars,
-                                     max_neighbors=cfg.summary_neighbors)
+    summarizer = summarizer_resolver(cfg.summarizer, cfg.summarizer_path, **cfg.summarizer_options())
     pairs = build_pairs(graph, centres, sampler, summarizer, encoder)
     n_train = rest.numel()
     return PretrainSource(

@@ -31,6 +31,10 @@ class GraphCLIPTaskConfig(TaskConfig):
             ``summarizer_path``) or ``jsonl`` (summaries file at ``summarizer_path``).
         summary_center_chars, summary_neighbors: ``template`` summaries: characters kept
             of the centre's text (default 400) and neighbour titles listed (default 5).
+        summary_prompt, summary_max_new_tokens, summary_batch_size: ``generative``
+            summaries: the prompt with ``{context}`` (the template summary; default
+            :data:`graphkit.text.generative_summarizer.PROMPT`), tokens generated per summary
+            (default 64) and prompts per batch (default 8).
         max_centres: training centres per source (0 = every node not held out); bounds
             the summary-encoding cost on CPUs.
         heldout: nodes per source held out for validation, and as many for test.
@@ -66,6 +70,9 @@ class GraphCLIPTaskConfig(TaskConfig):
     summarizer_path: Optional[str] = None
     summary_center_chars: int = 400
     summary_neighbors: int = 5
+    summary_prompt: Optional[str] = None
+    summary_max_new_tokens: int = 64
+    summary_batch_size: int = 8
     max_centres: int = 0
     heldout: int = 500
     steps_per_epoch: int = 0
@@ -90,8 +97,21 @@ class GraphCLIPTaskConfig(TaskConfig):
         for name in ("feature_mask", "edge_drop", "center_drop", "restart_prob"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"task.{name} must be in [0, 1)")
+        if self.summary_prompt is not None and "{context}" not in self.summary_prompt:
+            raise ValueError("task.summary_prompt needs a {context} placeholder (the subgraph's template summary)")
+        if self.summary_max_new_tokens < 1 or self.summary_batch_size < 1:
+            raise ValueError("task.summary_max_new_tokens >= 1 and task.summary_batch_size >= 1 required")
         if self.summarizer != "template" and not self.summarizer_path:
             raise ValueError(f"task.summarizer {self.summarizer!r} needs task.summarizer_path")
+
+    def summarizer_options(self) -> dict:
+        """Keyword options of the summarizer factory: the template's, and for
+        ``generative`` the generation settings."""
+        options = dict(max_center_chars=self.summary_center_chars, max_neighbors=self.summary_neighbors)
+        if self.summarizer == "generative":
+            options.update(max_new_tokens=self.summary_max_new_tokens, batch_size=self.summary_batch_size,
+                           **({"prompt": self.summary_prompt} if self.summary_prompt else {}))
+        return options
 
     def sampler_options(self) -> dict:
         """Keyword arguments of :class:`~graphkit.loader.subgraph_sampler.SubgraphSampler`."""

@@ -37,10 +37,15 @@ def template_summarizer(path: Optional[str] = None, **template_options) -> Templ
     return TemplateSummarizer(**template_options)
 
 
-def generative_summarizer(path: Optional[str] = None, **template_options) -> GenerativeSummarizer:
+def generative_summarizer(path: Optional[str] = None, max_new_tokens: int = 64, batch_size: int = 8,
+                          prompt: Optional[str] = None, **template_options) -> GenerativeSummarizer:
+    """``path``: a local model directory or GGUF file; the generation settings come from
+    ``task.summary_*``."""
     if not path:
-        raise ConfigError("summarizer 'generative' needs a path (task.summarizer_path)")
-    return GenerativeSummarizer(path)
+        raise ConfigError("summarizer 'generative' needs a path (task.summarizer_path): a local model "
+                          "directory or a .gguf file")
+    return GenerativeSummarizer(path, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                                **({"prompt": prompt} if prompt else {}))
 
 
 def jsonl_summarizer(path: Optional[str] = None, **template_options) -> JsonlSummaries:

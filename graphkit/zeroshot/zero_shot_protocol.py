@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import torch
 
-from graphkit.errors import DatasetError
+from graphkit.errors import ConfigError, DatasetError
 from graphkit.runs.recipe_run import RecipeRun
 from graphkit.text.text_graph import TextGraph
 from graphkit.zeroshot.evaluation import classification_metrics, per_class_table
@@ -40,17 +40,22 @@ def zero_shot(cfg: ZeroShotConfig, run_dir: Optional[Path] = None) -> dict[str, 
     content."""
     run_dir = run_dir or default_run_dir(cfg)
     with RecipeRun(run_dir, cfg, name=f"zeroshot-{slug(cfg.dataset)}-{cfg.split}", group="zeroshot") as run:
-        results = _scores(cfg)
+        results = method_scores(cfg)
         results["run_dir"] = str(run.path)
         run.write_results(results)
     return results
 
 
-def _scores(cfg: ZeroShotConfig) -> dict[str, Any]:
+def method_scores(cfg: ZeroShotConfig, pretrained: Optional[PretrainedGraphCLIP] = None) -> dict[str, Any]:
+    """Every method's metrics on ``cfg.dataset`` (``results.json``'s content, without
+    ``run_dir``); ``pretrained``: the model already loaded from ``cfg.pretrained``."""
     started = time.perf_counter()
-    pretrained = PretrainedGraphCLIP.load(cfg.pretrained, cfg.checkpoint, cfg.device)
+    if cfg.dataset is None:
+        raise ConfigError("no dataset: give --dataset NAME_OR_DIR (or leave it out for the suite)")
+    pretrained = pretrained or PretrainedGraphCLIP.load(cfg.pretrained, cfg.checkpoint, cfg.device)
     encoder = pretrained.text_encoder(progress=not cfg.quiet)
-    graph = TextGraph.load(cfg.dataset, encoder, template=cfg.template)
+    graph = TextGraph.load(cfg.dataset, encoder, template=cfg.template, class_texts=cfg.class_texts,
+                           descriptions_file=cfg.class_descriptions)
     class_emb = graph.class_embeddings(encoder)
     if cfg.split == "all":
         nodes = torch.arange(graph.num_nodes)
@@ -81,7 +86,7 @@ def _scores(cfg: ZeroShotConfig) -> dict[str, Any]:
     results: dict[str, Any] = {
         "dataset": graph.name, "split": cfg.split, "num_nodes": int(nodes.numel()),
         "checkpoint": str(pretrained.checkpoint), "text_model": pretrained.task.text_model,
-        "class_texts": graph.class_texts, "main_method": main_method,
+        "class_texts": graph.class_texts, "class_text_mode": cfg.class_texts or "default", "main_method": main_method,
         "text_prior": cfg.text_prior, "hops": cfg.hops, "methods": {}}
     for method, s in scores.items():
         results["methods"][method] = classification_metrics(s.argmax(1), target, names)

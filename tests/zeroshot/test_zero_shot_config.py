@@ -69,3 +69,15 @@ def test_zero_shot_cli_refuses_a_meaningless_text_prior(tmp_path, capsys, value,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
     assert not (tmp_path / "zeroshot").exists()
+
+
+def test_zero_shot_cli_reads_targets_and_class_texts():
+    args = build_parser().parse_args(["zeroshot", "runs/clip", "--targets", "tag:cora, tag:dblp", "--class-texts",
+                                      "descriptions", "--class-descriptions", "d.csv"])
+    cfg = config_from_args(args)
+    assert cfg.dataset is None and cfg.targets == ("tag:cora", "tag:dblp")
+    assert (cfg.class_texts, cfg.class_descriptions) == ("descriptions", "d.csv")
+    with pytest.raises(ConfigError, match="either dataset .* or targets"):
+        load_config(ZeroShotConfig, {"pretrained": "r", "dataset": "d", "targets": ["a"]})
+    with pytest.raises(ConfigError, match="class_texts"):
+        load_config(ZeroShotConfig, {"pretrained": "r", "class_texts": "titles"})
