@@ -78,6 +78,7 @@ def _register_layers() -> None:
 
 def _register_models() -> None:
     from graphkit.models.gae import GAEConfig, build_gae
+    from graphkit.models.gcl_encoder import GCLEncoderConfig, build_gcl_encoder
     from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip
     from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps
     from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba
@@ -97,6 +98,7 @@ def _register_models() -> None:
     register_model("graphclip", GraphCLIPConfig, levels=("graph",))(build_graph_clip)
     register_model("gps_compact", CompactGPSConfig)(build_compact_gps)
     register_model("gsm", GSMConfig)(build_gsm)
+    register_model("gcl_gcn", GCLEncoderConfig, levels=("node",))(build_gcl_encoder)
 
 
 def _register_tasks() -> None:
@@ -110,6 +112,8 @@ def _register_tasks() -> None:
     )
     from graphkit.plugins import register_task
     from graphkit.pretrain.build import build_graphclip
+    from graphkit.pretrain.gcl.gcl_task import build_gca, build_grace
+    from graphkit.pretrain.gcl.gcl_task_config import GCLTaskConfig
     from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
     from graphkit.tasks.builders import build_graph_task, build_node_task
     from graphkit.tasks.graph_task import GraphTaskConfig
@@ -122,6 +126,8 @@ def _register_tasks() -> None:
         register_task(name, GraphTaskConfig)(build_graph_task)
     register_task(LINK_PREDICTION, LinkPredictionTaskConfig)(build_link_prediction_task)
     register_task("graphclip", GraphCLIPTaskConfig, pretraining=True)(build_graphclip)
+    register_task("grace", GCLTaskConfig, pretraining=True)(build_grace)
+    register_task("gca", GCLTaskConfig, pretraining=True)(build_gca)
 
 
 def _register_summarizers() -> None:

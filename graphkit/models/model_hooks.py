@@ -28,3 +28,30 @@ class LayerwiseInference(Protocol):
 
     def inference(self, data: Data, chunk_size: int) -> Tensor:
         """Model output for every node of ``data``, ``[num_nodes, out_channels]``."""
+
+
+@runtime_checkable
+class ContrastiveEncoder(Protocol):
+    """A node encoder with a projection head, as graph contrastive learning trains it
+    (GRACE, GCA: :class:`graphkit.models.gcl_encoder.GCLEncoder`)."""
+
+    def encode(self, x: Tensor, edge_index: Tensor) -> Tensor:
+        """Node embeddings ``[N, d]`` of one (augmented) view."""
+
+    def project(self, h: Tensor) -> Tensor:
+        """The projection head the contrastive loss reads, ``[N, d] -> [N, d']``."""
+
+
+@runtime_checkable
+class BoundedGCN(Protocol):
+    """An encoder of GCN layers ``act(Â H W + b)`` whose output can be bounded over a range
+    of graphs (POT's node compactness, :mod:`graphkit.pretrain.gcl.node_compactness`)."""
+
+    def gcn_layers(self) -> list[tuple[Tensor, Tensor]]:
+        """``(weight [in, out], bias [out])`` of each layer, input first."""
+
+    def act(self, x: Tensor) -> Tensor:
+        """The (leaky-ReLU family) activation after every layer."""
+
+    def negative_slope(self) -> float:
+        """The activation's slope below zero (0 for ReLU)."""
