@@ -9,12 +9,13 @@ reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Optional
 
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn import GCNConv
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
@@ -80,9 +81,14 @@ class GCLEncoder(nn.Module):
         """``(weight [in, out], bias [out])`` of each GCN layer, for bound propagation."""
         return [(conv.lin.weight.t(), conv.bias) for conv in self.convs]
 
-    def encode(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        for conv in self.convs:
-            x = self.act(conv(x, edge_index))
+    def encode(self, x: Tensor, edge_index: Tensor, first_product: Optional[Tensor] = None) -> Tensor:
+        """Embeddings of one view. ``first_product``: ``x @ W_1`` when the caller has it
+        already (POT's bounds start from it), so it is not computed twice. The GCN
+        normalization is computed once for all layers (``GCNConv`` would redo it per layer)."""
+        edge_index, norm = gcn_norm(edge_index, None, x.size(0), add_self_loops=True)
+        for i, conv in enumerate(self.convs):
+            product = first_product if (i == 0 and first_product is not None) else conv.lin(x)
+            x = self.act(conv.propagate(edge_index, x=product, edge_weight=norm) + conv.bias)
         return x
 
     def project(self, h: Tensor) -> Tensor:

@@ -6,7 +6,7 @@ looks for, so a researcher's model can offer them knowingly.
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Iterable, Optional, Protocol, runtime_checkable
 
 from torch import Tensor
 from torch_geometric.data import Data
@@ -35,8 +35,9 @@ class ContrastiveEncoder(Protocol):
     """A node encoder with a projection head, as graph contrastive learning trains it
     (GRACE, GCA: :class:`graphkit.models.gcl_encoder.GCLEncoder`)."""
 
-    def encode(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        """Node embeddings ``[N, d]`` of one (augmented) view."""
+    def encode(self, x: Tensor, edge_index: Tensor, first_product: Optional[Tensor] = None) -> Tensor:
+        """Node embeddings ``[N, d]`` of one (augmented) view; ``first_product`` is the
+        input layer's ``x @ W`` when the caller has computed it (POT)."""
 
     def project(self, h: Tensor) -> Tensor:
         """The projection head the contrastive loss reads, ``[N, d] -> [N, d']``."""

@@ -95,16 +95,20 @@ class GCLTask:
         encoder = self.encoder(model)
         views = [(mask_features(self.x, fp), drop_edges(self.edge_index, ep))
                  for fp, ep in zip(self.feature_p, self.edge_p)]
-        h = [encoder.encode(x, edge_index) for x, edge_index in views]
+        kappa = self.cfg.pot.weight
+        products = [None, None]
+        if kappa > 0.0:  # the bounds start from x @ W_1 too: computed once per view
+            first_weight = self.bounded(model).gcn_layers()[0][0]
+            products = [x @ first_weight for x, _ in views]
+        h = [encoder.encode(x, edge_index, p) for (x, edge_index), p in zip(views, products)]
         loss = grace_loss(encoder.project(h[0]), encoder.project(h[1]), self.cfg.tau,
                           self.cfg.loss_batch_size or None)
-        kappa = self.cfg.pot.weight
         if kappa == 0.0:
             return loss
         pot = 0.0
         for k in (0, 1):
             score = node_compactness(self.bounded(model), views[k][0], self.ranges[k],
-                                     compactness_direction(h[1 - k]))
+                                     compactness_direction(h[1 - k]), products[k])
             pot = pot + 0.5 * F.binary_cross_entropy_with_logits(score, torch.ones_like(score))
         return (1.0 - kappa) * loss + kappa * pot
 

@@ -38,5 +38,19 @@ def grace_semi_loss(z1: Tensor, z2: Tensor, tau: float, batch_size: Optional[int
 
 
 def grace_loss(z1: Tensor, z2: Tensor, tau: float, batch_size: Optional[int] = None) -> Tensor:
-    """The symmetric GRACE loss ``mean_i (l(u_i) + l(v_i)) / 2`` over nodes (scalar)."""
-    return 0.5 * (grace_semi_loss(z1, z2, tau, batch_size) + grace_semi_loss(z2, z1, tau, batch_size)).mean()
+    """The symmetric GRACE loss ``mean_i (l(u_i) + l(v_i)) / 2`` over nodes (scalar).
+
+    Without ``batch_size`` both directions share one inter-view similarity matrix (three
+    ``N x N`` products instead of the reference code's four); with it, each direction is
+    computed in row blocks (:func:`grace_semi_loss`)."""
+    if batch_size is not None:
+        return 0.5 * (grace_semi_loss(z1, z2, tau, batch_size) + grace_semi_loss(z2, z1, tau, batch_size)).mean()
+    u, v = F.normalize(z1, dim=-1), F.normalize(z2, dim=-1)
+    inter = u @ v.t() / tau  # [N, N]: row i = u_i against every v_j, column i = v_i against every u_j
+    eye = torch.eye(u.size(0), dtype=torch.bool, device=u.device)
+    intra_u = (u @ u.t() / tau).masked_fill(eye, float("-inf"))
+    intra_v = (v @ v.t() / tau).masked_fill(eye, float("-inf"))
+    positive = inter.diagonal()
+    loss_u = torch.logaddexp(torch.logsumexp(inter, dim=1), torch.logsumexp(intra_u, dim=1)) - positive
+    loss_v = torch.logaddexp(torch.logsumexp(inter, dim=0), torch.logsumexp(intra_v, dim=1)) - positive
+    return 0.5 * (loss_u + loss_v).mean()

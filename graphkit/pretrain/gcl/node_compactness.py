@@ -26,6 +26,8 @@ none falls below it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -35,7 +37,7 @@ from torch_geometric.utils import degree, remove_self_loops
 from graphkit.models.model_hooks import BoundedGCN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AdjacencyRange:
     """Entry-wise range of the GCN-normalized adjacency under bounded edge dropping.
 
@@ -54,11 +56,18 @@ class AdjacencyRange:
     def num_nodes(self) -> int:
         return self.budget.numel()
 
-    def matmul(self, values: Tensor, dense: Tensor) -> Tensor:
-        """``M @ dense`` for the matrix with ``values`` at ``index``."""
+    @cached_property
+    def matrices(self) -> dict[str, Tensor]:
+        """``lower``, ``upper``, ``centre`` and ``radius`` as sparse (coalesced COO) matrices, built once."""
         n = self.num_nodes
-        matrix = torch.sparse_coo_tensor(self.index, values, (n, n), check_invariants=False)
-        return torch.sparse.mm(matrix, dense)
+        values = {"lower": self.lower, "upper": self.upper,
+                  "centre": (self.upper + self.lower) / 2, "radius": (self.upper - self.lower) / 2}
+        return {k: torch.sparse_coo_tensor(self.index, v, (n, n), check_invariants=False).coalesce()
+                for k, v in values.items()}
+
+    def matmul(self, which: str, dense: Tensor) -> Tensor:
+        """``M @ dense`` for ``M`` one of :attr:`matrices`."""
+        return self.matrices[which] @ dense
 
 
 def drop_budget(num_edges: Tensor, drop_rate: float) -> Tensor:
@@ -82,36 +91,44 @@ def adjacency_range(edge_index: Tensor, num_nodes: int, drop_rate: float) -> Adj
     return AdjacencyRange(index=torch.stack([target, source]), lower=lower, upper=upper, budget=budget)
 
 
-def _act_range(lower: Tensor, upper: Tensor, act) -> tuple[Tensor, Tensor]:
-    """Range of a piecewise-linear activation with its kink at 0 over ``[lower, upper]``."""
+def _act_range(lower: Tensor, upper: Tensor, act, alpha: float) -> tuple[Tensor, Tensor]:
+    """Range of a leaky ReLU of slope ``alpha`` over ``[lower, upper]`` (monotone unless
+    ``alpha < 0``, when the kink at 0 may hold the minimum)."""
+    if alpha >= 0:
+        return act(lower), act(upper)
     a, b = act(lower), act(upper)
-    lo, hi = torch.minimum(a, b), torch.maximum(a, b)
     crosses = (lower < 0) & (upper > 0)
-    zero = torch.zeros_like(lo)
-    return torch.where(crosses, torch.minimum(lo, zero), lo), torch.where(crosses, torch.maximum(hi, zero), hi)
+    return torch.where(crosses, torch.zeros_like(a), torch.minimum(a, b)), torch.maximum(a, b)
 
 
 def _aggregate_range(rng: AdjacencyRange, low: Tensor, high: Tensor) -> tuple[Tensor, Tensor]:
     """Range of ``Â P`` over ``Â ∈ [L, U]`` (entries >= 0) and ``P ∈ [low, high]``."""
-    upper = rng.matmul(rng.upper, high.clamp_min(0)) + rng.matmul(rng.lower, high.clamp_max(0))
-    lower = rng.matmul(rng.lower, low.clamp_min(0)) + rng.matmul(rng.upper, low.clamp_max(0))
+    if low is high:  # exact P: centre ± radius, two products instead of four
+        centre, radius = rng.matmul("centre", low), rng.matmul("radius", low.abs())
+        return centre - radius, centre + radius
+    high_pos, low_pos = F.relu(high), F.relu(low)
+    upper = rng.matmul("upper", high_pos) + rng.matmul("lower", high - high_pos)
+    lower = rng.matmul("lower", low_pos) + rng.matmul("upper", low - low_pos)
     return lower, upper
 
 
-def preactivation_bounds(model: BoundedGCN, x: Tensor, rng: AdjacencyRange) -> list[tuple[Tensor, Tensor]]:
-    """Interval bounds ``(l, u)`` of every layer's pre-activation over the range."""
+def preactivation_bounds(model: BoundedGCN, x: Tensor, rng: AdjacencyRange,
+                         first_product: Optional[Tensor] = None) -> list[tuple[Tensor, Tensor]]:
+    """Interval bounds ``(l, u)`` of every layer's pre-activation over the range
+    (``first_product``: ``x @ W_1`` if the caller has it)."""
     bounds = []
+    alpha = model.negative_slope()
     h_low = h_high = x
-    for weight, bias in model.gcn_layers():
-        if h_low is h_high:
-            p_low = p_high = h_low @ weight  # exact: the input does not vary
+    for i, (weight, bias) in enumerate(model.gcn_layers()):
+        if h_low is h_high:  # exact: the input does not vary
+            p_low = p_high = first_product if (i == 0 and first_product is not None) else h_low @ weight
         else:
             centre, radius = (h_high + h_low) / 2 @ weight, (h_high - h_low) / 2 @ weight.abs()
             p_low, p_high = centre - radius, centre + radius
         low, high = _aggregate_range(rng, p_low, p_high)
         low, high = low + bias, high + bias
         bounds.append((low, high))
-        h_low, h_high = _act_range(low, high, model.act)
+        h_low, h_high = _act_range(low, high, model.act, alpha)
     return bounds
 
 
@@ -140,7 +157,8 @@ def compactness_direction(h_other: Tensor) -> Tensor:
     return z * (n / (n - 1)) - z.sum(0, keepdim=True) / (n - 1)
 
 
-def node_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, direction: Tensor) -> Tensor:
+def node_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, direction: Tensor,
+                     first_product: Optional[Tensor] = None) -> Tensor:
     """Certified lower bound of ``h_i(Â) · direction_i`` over ``Â`` in ``rng`` (``[N]``).
 
     Args:
@@ -148,22 +166,24 @@ def node_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, directio
         x: ``[N, F]`` the view's node features.
         rng: the adjacency range (:func:`adjacency_range`).
         direction: ``[N, d]`` (:func:`compactness_direction` of the other view).
+        first_product: ``x @ W_1`` when the caller has computed it.
     """
-    bounds = preactivation_bounds(model, x, rng)
+    bounds = preactivation_bounds(model, x, rng, first_product)
+    alpha = model.negative_slope()
     low, high = bounds[-1]
-    out_low, out_high = _act_range(low, high, model.act)
-    interval = (direction.clamp_min(0) * out_low + direction.clamp_max(0) * out_high).sum(-1)
+    out_low, out_high = _act_range(low, high, model.act, alpha)
+    interval = (F.relu(direction) * out_low - F.relu(-direction) * out_high).sum(-1)
     # CROWN: w·σ(z_i) >= λ_i·z_i + c_i, and z_i = Σ_j Â_ij H_j W + b
-    slope, shift = _relaxation(low, high, direction, model.negative_slope())
+    slope, shift = _relaxation(low, high, direction, alpha)
     weight, bias = model.gcn_layers()[-1]
     if len(bounds) > 1:
-        h_low, h_high = _act_range(*bounds[-2], model.act)
+        h_low, h_high = _act_range(*bounds[-2], model.act, alpha)
     else:
         h_low = h_high = x
-    v = slope @ weight.t()  # [N, hidden of the last layer's input]
+    v = slope @ weight.t()  # [N, width of the last layer's input]
     target, source = rng.index
-    # min over H_j in its box of H_j · v_i, for every entry (i, j) of Â
-    g = (v[target].clamp_min(0) * h_low[source] + v[target].clamp_max(0) * h_high[source]).sum(-1)
-    entry = torch.minimum(rng.lower * g, rng.upper * g)  # Â_ij in [L, U], both >= 0
+    # min over H_j in its box of H_j · v_i = v_i · centre_j - |v_i| · radius_j, per entry (i, j) of Â
+    g = (v[target] * ((h_high + h_low) / 2)[source]).sum(-1) - (v.abs()[target] * ((h_high - h_low) / 2)[source]).sum(-1)
+    entry = rng.lower * F.relu(g) - rng.upper * F.relu(-g)  # min over Â_ij in [L, U], L >= 0
     crown = torch.zeros_like(interval).index_add_(0, target, entry) + slope @ bias + shift.sum(-1)
     return torch.maximum(interval, crown)

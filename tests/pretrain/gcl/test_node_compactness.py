@@ -66,3 +66,16 @@ def test_node_compactness_is_never_beaten_by_sampled_views(activation, num_layer
     assert torch.all(bound <= tightest + 1e-5)
     # a bound, but not a vacuous one: within a few units of the sampled minimum
     assert torch.all(tightest - bound < 10.0)
+
+
+def test_gcl_encoder_equals_stacked_gcnconv():
+    torch.manual_seed(1)
+    edge_index = _graph()
+    x = torch.randn(8, 5)
+    model = GCLEncoder(5, 3, num_layers=2, activation="prelu")
+    h = x
+    for conv in model.convs:
+        h = model.act(conv(h, edge_index))
+    assert torch.allclose(model.encode(x, edge_index), h, atol=1e-6)
+    first = x @ model.gcn_layers()[0][0]
+    assert torch.allclose(model.encode(x, edge_index, first), h, atol=1e-6)
