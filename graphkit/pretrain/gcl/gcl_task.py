@@ -77,7 +77,13 @@ class GCLTask:
             self.edge_p, self.feature_p = list(cfg.edge_drop), list(cfg.feature_mask)
         pot_rates = cfg.pot.edge_drop or cfg.edge_drop
         self.ranges = [adjacency_range(self.edge_index, self.num_nodes, p) for p in pot_rates]
-        self.probe_splits = [probe_split(self.num_nodes, k, cfg.probe_ratios) for k in range(cfg.probe_seeds)]
+        if cfg.probe_split == "dataset":
+            if not dataset.splits:
+                raise ConfigError(f"task.probe_split: {dataset.name} has no split of its own; use random")
+            given = dataset.splits[ctx.split_index]
+            self.probe_splits = [{k: given[k].cpu().numpy() for k in ("train", "valid", "test")}]
+        else:
+            self.probe_splits = [probe_split(self.num_nodes, k, cfg.probe_ratios) for k in range(cfg.probe_seeds)]
         self._cache: tuple[Tensor, dict] | None = None
         self._last: dict = {}
 

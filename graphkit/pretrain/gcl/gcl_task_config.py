@@ -46,6 +46,9 @@ class GCLTaskConfig(TaskConfig):
             (GCA's choice for dense features such as WikiCS).
         loss_batch_size: rows of the ``N x N`` similarity at a time (0 = all at once); same
             loss, less memory.
+        probe_split: ``random``: ``probe_seeds`` random splits with shares ``probe_ratios``
+            (GCA's and POT's protocol on most datasets); ``dataset``: the dataset's own split
+            ``data.split`` (POT's code on Cora / CiteSeer / PubMed: the public split).
         probe_seeds: random 10/10/80 splits of the linear evaluation (>= 1; mean ± std over them).
         probe_ratios: train and validation shares of each probe split (the rest is test).
         probe_C: inverse L2 strengths of the logistic regression, chosen on the validation share.
@@ -61,6 +64,7 @@ class GCLTaskConfig(TaskConfig):
     max_drop: float = 0.7
     dense_features: bool = False
     loss_batch_size: int = 0
+    probe_split: Literal["random", "dataset"] = "random"
     probe_seeds: int = 5
     probe_ratios: tuple[float, float] = (0.1, 0.1)
     probe_C: tuple[float, ...] = (0.01, 0.1, 1.0, 10.0, 100.0)
