@@ -13,10 +13,10 @@ torch: the heavy parts are imported inside :func:`load` for that reason only.
 
 from __future__ import annotations
 
-from graphkit.datasets import lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
+from graphkit.datasets import gcl_benchmarks, lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 
-_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph)
+_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph, gcl_benchmarks)
 _loaded = {"datasets": False, "families": False, "all": False}
 
 

@@ -107,8 +107,11 @@ class GCLTask:
             first_weight = self.bounded(model).gcn_layers()[0][0]
             products = [x @ first_weight for x, _ in views]
         h = [encoder.encode(x, edge_index, p) for (x, edge_index), p in zip(views, products)]
-        loss = grace_loss(encoder.project(h[0]), encoder.project(h[1]), self.cfg.tau,
-                          self.cfg.loss_batch_size or None)
+        z = [encoder.project(v) for v in h]
+        if 0 < self.cfg.loss_nodes < self.num_nodes:
+            nodes = torch.randperm(self.num_nodes, device=self.x.device)[: self.cfg.loss_nodes]
+            z = [v[nodes] for v in z]
+        loss = grace_loss(z[0], z[1], self.cfg.tau)
         if kappa == 0.0:
             return loss
         pot = 0.0

@@ -44,8 +44,9 @@ class GCLTaskConfig(TaskConfig):
         max_drop: GCA only: cap on any edge's or feature's drop probability (``p_τ``, 0.7).
         dense_features: GCA only: feature weights from ``|x|`` instead of ``x != 0``
             (GCA's choice for dense features such as WikiCS).
-        loss_batch_size: rows of the ``N x N`` similarity at a time (0 = all at once); same
-            loss, less memory.
+        loss_nodes: contrast a random subset of this many nodes per step (0 = every node):
+            the ``N x N`` similarities become ``loss_nodes²`` (the authors' ``batch_size``
+            4096 on PubMed / Amazon Computers / WikiCS).
         probe_split: ``random``: ``probe_seeds`` random splits with shares ``probe_ratios``
             (GCA's and POT's protocol on most datasets); ``dataset``: the dataset's own split
             ``data.split`` (POT's code on Cora / CiteSeer / PubMed: the public split).
@@ -63,7 +64,7 @@ class GCLTaskConfig(TaskConfig):
     centrality: Literal["degree", "pagerank", "evc"] = "degree"
     max_drop: float = 0.7
     dense_features: bool = False
-    loss_batch_size: int = 0
+    loss_nodes: int = 0
     probe_split: Literal["random", "dataset"] = "random"
     probe_seeds: int = 5
     probe_ratios: tuple[float, float] = (0.1, 0.1)
@@ -80,8 +81,8 @@ class GCLTaskConfig(TaskConfig):
             raise ValueError(f"task.tau must be > 0, got {self.tau}")
         if not 0.0 < self.max_drop <= 1.0:
             raise ValueError(f"task.max_drop must be in (0, 1], got {self.max_drop}")
-        if self.loss_batch_size < 0 or self.probe_seeds < 1:
-            raise ValueError("task.loss_batch_size must be >= 0 and task.probe_seeds >= 1")
+        if self.loss_nodes < 0 or self.probe_seeds < 1:
+            raise ValueError("task.loss_nodes must be >= 0 and task.probe_seeds >= 1")
         train, valid = self.probe_ratios
         if train <= 0 or valid <= 0 or train + valid >= 1:
             raise ValueError(f"task.probe_ratios: train and valid shares must be > 0 and sum below 1, "
