@@ -27,13 +27,17 @@ def drop_edges(edge_index: Tensor, p: Tensor | float) -> Tensor:
     return edge_index[:, keep]
 
 
+def feature_keep_mask(num_features: int, p: Tensor | float, device: torch.device | str = "cpu") -> Tensor:
+    """``[F]`` 0/1 float mask keeping each feature column with probability ``1 - p``."""
+    prob = torch.as_tensor(p, dtype=torch.float, device=device).expand(num_features)
+    return (torch.rand(num_features, device=device) >= prob).float()
+
+
 def mask_features(x: Tensor, p: Tensor | float) -> Tensor:
     """Zeroes each feature column with probability ``p`` (a scalar or one per column)."""
     if isinstance(p, float) and p == 0.0:
         return x
-    prob = torch.as_tensor(p, dtype=torch.float, device=x.device).expand(x.size(1))
-    keep = torch.rand(x.size(1), device=x.device) >= prob
-    return x * keep.to(x.dtype)
+    return x * feature_keep_mask(x.size(1), p, x.device).to(x.dtype)
 
 
 def node_centrality(edge_index: Tensor, num_nodes: int, kind: str) -> Tensor:

@@ -28,8 +28,8 @@ from graphkit.models.model_hooks import BoundedGCN, ContrastiveEncoder
 from graphkit.pretrain.gcl.augmentation import (
     drop_edges,
     gca_edge_drop_probs,
+    feature_keep_mask,
     gca_feature_mask_probs,
-    mask_features,
     node_centrality,
 )
 from graphkit.pretrain.gcl.gcl_task_config import GCLTaskConfig
@@ -37,6 +37,10 @@ from graphkit.pretrain.gcl.grace_loss import grace_loss
 from graphkit.pretrain.gcl.linear_probe import linear_probe, probe_split
 from graphkit.pretrain.gcl.node_compactness import adjacency_range, compactness_direction, node_compactness
 from graphkit.tasks.task_context import TaskContext
+
+
+# input-layer products use a sparse copy of x below this share of nonzeros (Cora: 1.3 %)
+SPARSE_BELOW = 0.1
 
 
 class GCLTask:
@@ -66,6 +70,8 @@ class GCLTask:
         self.cfg, self.metric = cfg, cfg.metric
         data = dataset.data.to(ctx.device)
         self.x, self.edge_index = data.x.float(), data.edge_index
+        # bag-of-words features are mostly zeros: the input layer multiplies a sparse copy
+        self.x_sparse = self.x.to_sparse().coalesce() if float((self.x != 0).float().mean()) < SPARSE_BELOW else None
         self.labels = y.cpu().numpy()
         self.num_nodes = int(data.num_nodes)
         if adaptive:
@@ -97,16 +103,25 @@ class GCLTask:
     def train_batches(self, epoch: int) -> Iterator[int]:
         yield epoch  # one step per epoch on the whole graph
 
+    def _first_product(self, weight: Tensor, keep: Tensor) -> Tensor:
+        """``(x ⊙ keep) @ W = x @ (keep ⊙ W)``: a view's input layer, masked columns folded
+        into the weight rows so that ``x`` is never copied, sparse ``x`` when it pays."""
+        masked = weight * keep.unsqueeze(1)  # [F, width]
+        if self.x_sparse is not None:
+            return torch.sparse.mm(self.x_sparse, masked)
+        return self.x @ masked
+
     def training_step(self, model: nn.Module, batch: int) -> Tensor:
         encoder = self.encoder(model)
-        views = [(mask_features(self.x, fp), drop_edges(self.edge_index, ep))
-                 for fp, ep in zip(self.feature_p, self.edge_p)]
+        keeps = [feature_keep_mask(self.x.size(1), fp, self.x.device) for fp in self.feature_p]
+        edges = [drop_edges(self.edge_index, ep) for ep in self.edge_p]
+        xs = [self.x * keep for keep in keeps]
         kappa = self.cfg.pot.weight
         products = [None, None]
-        if kappa > 0.0:  # the bounds start from x @ W_1 too: computed once per view
-            first_weight = self.bounded(model).gcn_layers()[0][0]
-            products = [x @ first_weight for x, _ in views]
-        h = [encoder.encode(x, edge_index, p) for (x, edge_index), p in zip(views, products)]
+        if isinstance(model, BoundedGCN):  # the bounds start from x @ W_1 too: computed once per view
+            first_weight = model.gcn_layers()[0][0]
+            products = [self._first_product(first_weight, keep) for keep in keeps]
+        h = [encoder.encode(x, e, p) for x, e, p in zip(xs, edges, products)]
         z = [encoder.project(v) for v in h]
         if 0 < self.cfg.loss_nodes < self.num_nodes:
             nodes = torch.randperm(self.num_nodes, device=self.x.device)[: self.cfg.loss_nodes]
@@ -116,7 +131,7 @@ class GCLTask:
             return loss
         pot = 0.0
         for k in (0, 1):
-            score = node_compactness(self.bounded(model), views[k][0], self.ranges[k],
+            score = node_compactness(self.bounded(model), xs[k], self.ranges[k],
                                      compactness_direction(h[1 - k]), products[k])
             pot = pot + 0.5 * F.binary_cross_entropy_with_logits(score, torch.ones_like(score))
         return (1.0 - kappa) * loss + kappa * pot
