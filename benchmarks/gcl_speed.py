@@ -76,9 +76,10 @@ def _pygcl_step(cfg, data):
     return step
 
 
-def _graphkit_step(cfg, dataset, pot_weight):
+def _graphkit_step(config, dataset, pot_weight):
+    cfg = load_config(RunConfig, config, [f"task.pot.weight={pot_weight}"])
     task = run_task(cfg, dataset, data=cfg.data, split=0, seed=0, device=torch.device("cpu"))
-    object.__setattr__(task.cfg.pot, "weight", pot_weight)
+    assert task.cfg.pot.weight == pot_weight
     model = build_model(cfg.model, run_model_inputs(task, cfg.model, dataset, task.cfg.name))
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.optim.lr, weight_decay=cfg.optim.weight_decay)
 
@@ -101,8 +102,8 @@ def main() -> None:
     cfg = load_config(RunConfig, args.config, [])
     dataset = load_run_dataset(cfg.data)
     torch.manual_seed(0)
-    steps = {"graphkit_grace": _graphkit_step(cfg, dataset, 0.0),
-             "graphkit_grace_pot": _graphkit_step(cfg, dataset, args.pot_weight),
+    steps = {"graphkit_grace": _graphkit_step(args.config, dataset, 0.0),
+             "graphkit_grace_pot": _graphkit_step(args.config, dataset, args.pot_weight),
              "pygcl_grace": _pygcl_step(cfg, dataset.data)}
     times: dict[str, list[float]] = {name: [] for name in steps}
     for r in range(args.warmup + args.rounds):
