@@ -37,17 +37,21 @@ PUBLISHED = {
 }
 
 
-def _probe(run_dir: Path, protocol: str) -> dict:
+def _probe(run_dir: Path, protocol: str, which: str) -> dict:
     rd, cfg = read_run_config(run_dir, [f"task.probe_split={protocol}"])
     values: dict[str, list[float]] = {"micro_f1": [], "macro_f1": []}
     per_split: dict[str, list[float]] = {"micro_f1": [], "macro_f1": []}
-    for seed, split in run_pairs(cfg, rd):
-        loaded = load_run(run_dir, seed=seed, split=split, overrides=[f"task.probe_split={protocol}"])
+    negative: list[float] = []
+    pairs = run_pairs(cfg, rd) if which == "best" else [(cfg.seeds[0], cfg.data.splits[0])]
+    for seed, split in pairs:
+        loaded = load_run(run_dir, seed=seed, split=split, which=which,
+                          overrides=[f"task.probe_split={protocol}"])
         test = final_evaluation(loaded.model, loaded.task, seed, ("test",))["test"]
         for key in values:
             values[key].append(test[key])
             per_split[key].append(test[f"{key}_std"])
-    return {key: {"mean": 100 * float(np.mean(v)), "std_over_seeds": 100 * float(np.std(v)),
+        negative.append(test["negative_compactness"])
+    return {"negative_compactness_share": float(np.mean(negative))} | {key: {"mean": 100 * float(np.mean(v)), "std_over_seeds": 100 * float(np.std(v)),
                   "std_over_probe_splits": 100 * float(np.mean(per_split[key])), "seeds": len(v)}
             for key, v in values.items()}
 
@@ -55,6 +59,9 @@ def _probe(run_dir: Path, protocol: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", action="append", required=True, metavar="LABEL=RUN_DIR")
+    parser.add_argument("--checkpoint", default="best",
+                        help="best (finished seeds) or last (the resume point of an unfinished run: "
+                             "its epoch is recorded)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "gcl_results.json")
     args = parser.parse_args()
     load()
@@ -63,17 +70,16 @@ def main() -> None:
         label, _, path = item.partition("=")
         run_dir = Path(path)
         rd, cfg = read_run_config(run_dir)
-        compactness = [np.load(f) for f in sorted(run_dir.glob("node_compactness-seed*-split*.npy"))]
         epochs = [r["seconds"] for r in rd.read_metrics()]
         epoch_times = [b - a for a, b in zip([0.0] + epochs, epochs) if b > a]
         row = {"label": label, "run_dir": str(run_dir), "task": cfg.task.name, "dataset": cfg.data.name,
                "pot_weight": cfg.task.pot.weight, "epochs": cfg.trainer.epochs,
-               "random_10_10_80": _probe(run_dir, "random"),
-               "negative_compactness_share": float(np.mean([np.mean(c < 0) for c in compactness])),
+               "random_10_10_80": _probe(run_dir, "random", args.checkpoint),
+               "checkpoint": args.checkpoint, "epochs_trained": len(epochs) if args.checkpoint == "last" else None,
                "median_epoch_seconds": statistics.median(epoch_times) if epoch_times else None,
                "published": PUBLISHED.get((label.split("-")[0], cfg.data.name))}
         if cfg.data.split != "none" and cfg.data.name in ("cora", "citeseer", "pubmed"):
-            row["public_split"] = _probe(run_dir, "dataset")
+            row["public_split"] = _probe(run_dir, "dataset", args.checkpoint)
         rows.append(row)
         print(json.dumps(row))
     args.out.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
