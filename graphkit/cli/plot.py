@@ -77,6 +77,19 @@ def plot_run(run_dir: Path, out: Path) -> list[Path]:
     return written
 
 
+def _task_label(run_dir: Path) -> str:
+    """``grace + POT 0.4 on cora`` from the run's saved config, else the folder name."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((run_dir / "config.yaml").read_text())
+        task = config["task"]
+        weight = (task.get("pot") or {}).get("weight", 0.0)
+        return f"{task['name']}{f' + POT {weight}' if weight else ''} on {config['data']['name']}"
+    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError):
+        return run_dir.resolve().name
+
+
 def _node_arrays(run_dir: Path, name: str):
     import numpy as np
 
@@ -105,7 +118,7 @@ def plot_node_compactness(runs: list[Path], out: Path) -> list[Path]:
     fig, ax = plt.subplots(figsize=(6, 4))
     for run_dir, values in arrays:
         ax.hist(np.clip(values, low, high), bins=bins, alpha=0.5,
-                label=f"{_run_label(run_dir)} ({run_dir.name}): {np.mean(values < 0):.1%} < 0")
+                label=f"{_task_label(run_dir)} ({run_dir.name}): {np.mean(values < 0):.1%} < 0")
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_xlabel("node compactness (lower bound over the augmentation range)")
     ax.set_ylabel("nodes")
