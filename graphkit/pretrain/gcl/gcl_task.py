@@ -104,8 +104,8 @@ class GCLTask:
         yield epoch  # one step per epoch on the whole graph
 
     def _first_product(self, weight: Tensor, keep: Tensor) -> Tensor:
-        """``(x ⊙ keep) @ W = x @ (keep ⊙ W)``: a view's input layer, masked columns folded
-        into the weight rows so that ``x`` is never copied, sparse ``x`` when it pays."""
+        """``(x ⊙ keep) @ W = x @ (keep ⊙ W)``: a view's input layer with its masked columns
+        folded into the weight rows, so the product runs on the (sparse when it pays) ``x``."""
         masked = weight * keep.unsqueeze(1)  # [F, width]
         if self.x_sparse is not None:
             return torch.sparse.mm(self.x_sparse, masked)
