@@ -13,12 +13,12 @@ torch: the heavy parts are imported inside :func:`load` for that reason only.
 
 from __future__ import annotations
 
-from graphkit.datasets import dyglib, lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
-from graphkit.datasets import tag_dblp, tag_webkb
+from graphkit.datasets import dyglib, gcl_benchmarks, lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid
+from graphkit.datasets import tag, tag_dblp, tag_webkb, tu, webkb, zinc
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 
 _CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph, tag_webkb, tag_dblp,
-                    dyglib)
+                    dyglib, gcl_benchmarks)
 _loaded = {"datasets": False, "families": False, "all": False}
 
 
@@ -82,6 +82,7 @@ def _register_models() -> None:
     from graphkit.models.ehgnn import EHGNNConfig, build_ehgnn
     from graphkit.models.ehgnn.ehgnn_config import POOLINGS as EHGNN_POOLINGS
     from graphkit.models.gae import GAEConfig, build_gae
+    from graphkit.models.gcl_encoder import GCLEncoderConfig, build_gcl_encoder
     from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip
     from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps
     from graphkit.models.graph_mamba import GraphMambaConfig, build_graph_mamba
@@ -106,6 +107,7 @@ def _register_models() -> None:
         register_model(ehgnn, EHGNNConfig, levels=("graph",))(build_ehgnn)
     for node_pool in NODE_POOLS:
         register_model(node_pool, NodePoolConfig, levels=("graph",))(build_node_pool)
+    register_model("gcl_gcn", GCLEncoderConfig, levels=("node",))(build_gcl_encoder)
     _register_temporal_models()
 
 
@@ -131,6 +133,8 @@ def _register_tasks() -> None:
     )
     from graphkit.plugins import register_task
     from graphkit.pretrain.build import build_graphclip
+    from graphkit.pretrain.gcl.gcl_task import build_gca, build_grace
+    from graphkit.pretrain.gcl.gcl_task_config import GCLTaskConfig
     from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
     from graphkit.tasks.builders import build_graph_task, build_node_task
     from graphkit.tasks.graph_task import GraphTaskConfig
@@ -143,6 +147,8 @@ def _register_tasks() -> None:
         register_task(name, GraphTaskConfig)(build_graph_task)
     register_task(LINK_PREDICTION, LinkPredictionTaskConfig)(build_link_prediction_task)
     register_task("graphclip", GraphCLIPTaskConfig, pretraining=True)(build_graphclip)
+    register_task("grace", GCLTaskConfig, pretraining=True)(build_grace)
+    register_task("gca", GCLTaskConfig, pretraining=True)(build_gca)
     _register_temporal_task()
 
 

@@ -6,7 +6,7 @@ looks for, so a researcher's model can offer them knowingly.
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Iterable, Optional, Protocol, runtime_checkable
 
 from torch import Tensor
 from torch_geometric.data import Data
@@ -28,3 +28,31 @@ class LayerwiseInference(Protocol):
 
     def inference(self, data: Data, chunk_size: int) -> Tensor:
         """Model output for every node of ``data``, ``[num_nodes, out_channels]``."""
+
+
+@runtime_checkable
+class ContrastiveEncoder(Protocol):
+    """A node encoder with a projection head, as graph contrastive learning trains it
+    (GRACE, GCA: :class:`graphkit.models.gcl_encoder.GCLEncoder`)."""
+
+    def encode(self, x: Tensor, edge_index: Tensor, first_product: Optional[Tensor] = None) -> Tensor:
+        """Node embeddings ``[N, d]`` of one (augmented) view; ``first_product`` is the
+        input layer's ``x @ W`` when the caller has computed it (POT)."""
+
+    def project(self, h: Tensor) -> Tensor:
+        """The projection head the contrastive loss reads, ``[N, d] -> [N, d']``."""
+
+
+@runtime_checkable
+class BoundedGCN(Protocol):
+    """An encoder of GCN layers ``act(Â H W + b)`` whose output can be bounded over a range
+    of graphs (POT's node compactness, :mod:`graphkit.pretrain.gcl.node_compactness`)."""
+
+    def gcn_layers(self) -> list[tuple[Tensor, Tensor]]:
+        """``(weight [in, out], bias [out])`` of each layer, input first."""
+
+    def act(self, x: Tensor) -> Tensor:
+        """The (leaky-ReLU family) activation after every layer."""
+
+    def negative_slope(self) -> float:
+        """The activation's slope below zero (0 for ReLU)."""

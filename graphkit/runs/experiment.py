@@ -6,6 +6,7 @@ import shutil
 import time
 from typing import Any, Sequence
 
+import numpy as np
 import torch
 
 from graphkit.aggregate import aggregate_runs
@@ -16,6 +17,7 @@ from graphkit.models import build_model
 from graphkit.runs.checkpoint_meta import build_checkpoint_meta
 from graphkit.runs.run_setup import load_run_dataset, resolve_device, run_model_inputs, run_task
 from graphkit.tasks import resolve_task_config
+from graphkit.tasks.task import RunArtifactsHook
 from graphkit.tracking.wandb_tracker import WandbTracker
 from graphkit.trainers import checkpoint as ckpt
 from graphkit.trainers.cpu_threads import default_threads, nodes_per_step
@@ -116,6 +118,9 @@ def run_experiment(
             }
             if dist.is_main:
                 shutil.copyfile(run_dir.best, run_dir.best_of(seed, split))
+                if isinstance(task, RunArtifactsHook):
+                    for name, array in task.artifacts(model).items():
+                        np.save(run_dir.path / f"{name}-seed{seed}-split{split}.npy", np.asarray(array))
                 run_dir.mark_completed(result)
             runs.append(result)
             resume = False  # only the first unfinished run continues from last.pt

@@ -7,7 +7,7 @@ with these members.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol, runtime_checkable
+from typing import Any, Iterable, Mapping, Protocol, runtime_checkable
 
 from torch import Tensor, nn
 
@@ -44,3 +44,13 @@ class ModelInputsHook(Protocol):
 
     def model_inputs(self) -> ModelInputs:
         """The data-derived sizes the task's model is built from (kept in checkpoints)."""
+
+
+@runtime_checkable
+class RunArtifactsHook(Protocol):
+    """Optional hook of a task that keeps per-node (or other) arrays of a trained model with
+    its run (GCL's node compactness): the run saves each as
+    ``<name>-seed<seed>-split<split>.npy`` beside ``results.json``."""
+
+    def artifacts(self, model: nn.Module) -> Mapping[str, Any]:
+        """Name -> numpy array of the trained model (best checkpoint)."""

@@ -41,3 +41,32 @@ def test_plot_run_counts_epochs_from_1_as_the_log_does(tmp_path, monkeypatch):
     monkeypatch.setattr(matplotlib.axes.Axes, "plot", recording_plot)
     plot_run(tmp_path, tmp_path / "plots")
     assert drawn == [[1, 2, 3]]  # the log's "epoch 1/3" .. "epoch 3/3"
+
+
+def test_plot_node_compactness_overlays_runs_with_their_negative_share(tmp_path):
+    from graphkit.cli.main import main
+    from graphkit.cli.plot import plot_node_compactness
+
+    grace, pot = tmp_path / "grace", tmp_path / "pot"
+    for run_dir, values in ((grace, [-1.0, -0.5, 0.5, 1.0]), (pot, [-0.2, 0.3, 0.6, 1.1])):
+        run_dir.mkdir()
+        np.save(run_dir / "node_compactness-seed0-split0.npy", np.array(values).reshape(2, 2))
+        (run_dir / "metrics.jsonl").write_text(json.dumps({"seed": 0, "split": 0, "epoch": 0, "train_loss": 1.0}) + "\n")
+    assert plot_node_compactness([tmp_path / "none"], tmp_path / "plots") == []
+    assert main(["plot", str(pot), "--compare", str(grace), "--out", str(tmp_path / "plots")]) == 0
+    assert (tmp_path / "plots" / "node_compactness.png").is_file()
+    import matplotlib.pyplot as plt
+
+    captured = {}
+    real = plt.Axes.legend
+
+    def keep(self, *args, **kwargs):
+        captured["labels"] = [t for t in self.get_legend_handles_labels()[1]]
+        return real(self, *args, **kwargs)
+
+    plt.Axes.legend = keep
+    try:
+        plot_node_compactness([pot, grace], tmp_path / "again")
+    finally:
+        plt.Axes.legend = real
+    assert [label.rsplit(": ", 1)[1] for label in captured["labels"]] == ["25.0% < 0", "50.0% < 0"]

@@ -1,0 +1,81 @@
+import pytest
+import torch
+from torch_geometric.utils import degree, to_undirected
+
+from graphkit.models.gcl_encoder import GCLEncoder
+from graphkit.pretrain.gcl.node_compactness import (
+    adjacency_range,
+    compactness_direction,
+    drop_budget,
+    node_compactness,
+)
+
+
+def _graph():
+    # 8 nodes: a 5-cycle with chords plus a triangle hanging off node 4
+    pairs = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 0), (0, 2), (1, 3), (4, 5), (5, 6), (6, 4), (6, 7), (7, 5)]
+    return to_undirected(torch.tensor(pairs).t())
+
+
+def test_drop_budget_hand_values():
+    # degrees 1, 2, 5, 10 at p = 0.4: round(0.4 d) = 0, 1, 2, 4; never the last edge
+    assert drop_budget(torch.tensor([1.0, 2.0, 5.0, 10.0]), 0.4).tolist() == [0.0, 1.0, 2.0, 4.0]
+    assert drop_budget(torch.tensor([1.0, 2.0, 5.0]), 0.9).tolist() == [0.0, 1.0, 4.0]
+
+
+def test_adjacency_range_contains_every_view_in_budget():
+    edge_index = _graph()
+    rng = adjacency_range(edge_index, 8, 0.5)
+    # the clean graph's normalized entries lie inside the range
+    deg = degree(edge_index[1], 8) + 1
+    target, source = rng.index
+    clean = (deg[target] * deg[source]).rsqrt()
+    assert torch.all(rng.lower <= clean + 1e-7) and torch.all(clean <= rng.upper + 1e-7)
+    # the diagonal's lower end is 1 / (d + 1), off-diagonal entries can vanish
+    n_edges = edge_index.size(1)
+    assert torch.allclose(rng.lower[n_edges:], 1.0 / deg)
+    assert torch.all(rng.lower[:n_edges] == 0)
+
+
+@pytest.mark.parametrize("activation,num_layers", [("relu", 2), ("prelu", 2), ("relu", 1), ("relu", 3)])
+def test_node_compactness_is_never_beaten_by_sampled_views(activation, num_layers):
+    torch.manual_seed(0)
+    edge_index = _graph()
+    n, drop = 8, 0.5
+    x = torch.randn(n, 5)
+    model = GCLEncoder(5, 4, num_layers=num_layers, activation=activation)
+    if model.prelu is not None:
+        with torch.no_grad():
+            model.prelu.weight.fill_(0.3)
+    direction = compactness_direction(torch.randn(n, 4))
+    rng = adjacency_range(edge_index, n, drop)
+    with torch.no_grad():
+        bound = node_compactness(model, x, rng, direction)
+        deg = degree(edge_index[1], n)
+        tightest = torch.full((n,), float("inf"))
+        kept_views = 0
+        for _ in range(3000):
+            keep = torch.rand(edge_index.size(1)) >= drop
+            view = edge_index[:, keep]
+            if torch.any(deg - degree(view[1], n) > rng.budget):
+                continue  # outside the augmentation range the bound is stated for
+            kept_views += 1
+            score = (model.encode(x, view) * direction).sum(-1)
+            tightest = torch.minimum(tightest, score)
+    assert kept_views > 200
+    assert torch.all(bound <= tightest + 1e-5)
+    # a bound, but not a vacuous one: within a few units of the sampled minimum
+    assert torch.all(tightest - bound < 10.0)
+
+
+def test_gcl_encoder_equals_stacked_gcnconv():
+    torch.manual_seed(1)
+    edge_index = _graph()
+    x = torch.randn(8, 5)
+    model = GCLEncoder(5, 3, num_layers=2, activation="prelu")
+    h = x
+    for conv in model.convs:
+        h = model.act(conv(h, edge_index))
+    assert torch.allclose(model.encode(x, edge_index), h, atol=1e-6)
+    first = x @ model.gcn_layers()[0][0]
+    assert torch.allclose(model.encode(x, edge_index, first), h, atol=1e-6)
