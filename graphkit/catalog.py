@@ -14,9 +14,11 @@ torch: the heavy parts are imported inside :func:`load` for that reason only.
 from __future__ import annotations
 
 from graphkit.datasets import lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid, tag, tu, webkb, zinc
+from graphkit.datasets import citation_full, heterophilous, wikipedia_network
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 
-_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph)
+_CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph,
+                    wikipedia_network, heterophilous, citation_full)
 _loaded = {"datasets": False, "families": False, "all": False}
 
 

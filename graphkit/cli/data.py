@@ -144,7 +144,7 @@ def _direction(spec, ds) -> str:
         if "amud" in ds.extra:
             state += f" by AMUD (statistic {ds.extra['amud']['statistic']:.4f})"
     elif spec.directed:
-        state = "; kept as loaded" if spec.keep_direction else ""
+        state = "; kept directed (as loaded)" if spec.keep_direction else ""
     return (f"{raw}{state}; {counts['directed_edges']:,} ordered pairs, {counts['undirected_edges']:,} "
             f"undirected pairs, reciprocity {counts['reciprocity']:.3f}, self-loops {counts['self_loops']:,}")
 
