@@ -79,6 +79,8 @@ def _register_layers() -> None:
 
 
 def _register_models() -> None:
+    from graphkit.models.adpa import ADPAConfig, build_adpa
+    from graphkit.models.dir_gnn import DirGNNConfig, build_dir_gnn
     from graphkit.models.gae import GAEConfig, build_gae
     from graphkit.models.graph_clip import GraphCLIPConfig, build_graph_clip
     from graphkit.models.graph_gps import GraphGPSConfig, build_graph_gps
@@ -99,6 +101,8 @@ def _register_models() -> None:
     register_model("graphclip", GraphCLIPConfig, levels=("graph",))(build_graph_clip)
     register_model("gps_compact", CompactGPSConfig)(build_compact_gps)
     register_model("gsm", GSMConfig)(build_gsm)
+    register_model("adpa", ADPAConfig, levels=("node",))(build_adpa)
+    register_model("dir_gnn", DirGNNConfig, levels=("node",))(build_dir_gnn)
 
 
 def _register_tasks() -> None:
