@@ -16,6 +16,7 @@ result is the same matrix product.
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import torch
 from torch import Tensor
@@ -29,7 +30,10 @@ def pattern_words(order: int) -> list[tuple[str, ...]]:
 
 def _csr(row: Tensor, col: Tensor, n: int) -> Tensor:
     values = torch.ones(row.numel())
-    return torch.sparse_coo_tensor(torch.stack([row, col]), values, (n, n)).coalesce().to_sparse_csr()
+    coo = torch.sparse_coo_tensor(torch.stack([row, col]), values, (n, n)).coalesce()
+    with warnings.catch_warnings():  # "sparse CSR support is in beta": CSR @ dense is all we use
+        warnings.simplefilter("ignore", UserWarning)
+        return coo.to_sparse_csr()
 
 
 class DirectedPatternPropagator:
