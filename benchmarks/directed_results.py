@@ -65,9 +65,47 @@ def amud_decision(dataset: str, split: int) -> dict:
             **amud(ds.data.edge_index, ds.data.y, ds.splits[split]["train"], int(ds.data.num_nodes)).to_dict()}
 
 
+def _cell(row: dict | None) -> str:
+    if row is None:
+        return "—"
+    if "error" in row:
+        return "failed"
+    return f"{100 * row['test']['mean']:.2f} ± {100 * row['test']['std']:.2f}"
+
+
+def markdown(paths: list[Path]) -> str:
+    """The docs tables from one or more result files (later files fill what earlier lack)."""
+    runs, amuds = {}, {}
+    for path in paths:
+        record = json.loads(path.read_text())
+        for row in record.get("runs", []):
+            runs.setdefault((row["dataset"], row["variant"]), row)
+        for row in record.get("amud", []):
+            amuds.setdefault(row["dataset"], row)
+    datasets = list(dict.fromkeys(d for d, _ in runs))
+    variants = [v for v in VARIANTS if any(v == w for _, w in runs)]
+    lines = ["| dataset | metric | splits | " + " | ".join(variants) + " |",
+             "|---|---|---|" + "---|" * len(variants)]
+    for d in datasets:
+        some = next(r for (e, _), r in runs.items() if e == d and "error" not in r)
+        lines.append(f"| {d} | {some['metric']} | {len(some['splits'])} | "
+                     + " | ".join(_cell(runs.get((d, v))) for v in variants) + " |")
+    lines += ["", "| dataset | AMUD statistic | AMUD decision | GCN directed | GCN symmetrized | better in our runs | AMUD picks it |",
+              "|---|---|---|---|---|---|---|"]
+    for d, a in amuds.items():
+        gd, gs = runs.get((d, "gcn-dir")), runs.get((d, "gcn-sym"))
+        if gd is None or gs is None or "error" in gd or "error" in gs:
+            better = match = "—"
+        else:
+            better = "directed" if gd["test"]["mean"] > gs["test"]["mean"] else "undirected"
+            match = "yes" if better == a["decision"] else "no"
+        lines.append(f"| {d} | {a['statistic']:.4f} | {a['decision']} | {_cell(gd)} | {_cell(gs)} | {better} | {match} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", required=True)
+    parser.add_argument("--datasets", default="")
     parser.add_argument("--variants", default="adpa,gcn-sym,gcn-dir")
     parser.add_argument("--splits", default="0,1,2")
     parser.add_argument("--epochs", type=int, default=200)
@@ -75,7 +113,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--amud-only", action="store_true")
     parser.add_argument("--out", default="benchmarks/results/directed_results.json")
+    parser.add_argument("--markdown", nargs="+", metavar="JSON", help="print the docs tables of these files")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown([Path(p) for p in args.markdown]))
+        return
     out = Path(args.out)
     record = json.loads(out.read_text()) if out.is_file() else {"runs": [], "amud": []}
     record["machine"] = f"{os.cpu_count()} CPU cores shared with other jobs, torch threads 1"
