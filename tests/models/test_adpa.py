@@ -75,19 +75,22 @@ def test_operators_match_materialized_products_on_random_graph():
 
 def test_node_wise_attention_matches_reference_formulation():
     """Reference: weights from Linear([X_0 | … | X_K | X_k]) per hop, softmax over hops,
-    weighted sum of features, then the branch's first linear layer."""
+    weighted sum of features, then the branch's first linear layer; dense and sparse x agree."""
     torch.manual_seed(0)
     n, f, hidden = 6, 5, 4
     model = ADPA(f, hidden, 3, num_steps=2, order=1)
-    feats = torch.randn(2, 3, n, f)  # [P, K+1, N, F]
-    out = model.node_wise_attention(feats)
+    x = torch.randn(n, f) * (torch.rand(n, f) < 0.3)
+    feats = torch.randn(2, 2, n, f)  # [P, K, N, F], hops 1..K
+    out = model.node_wise_attention(x, feats)
+    assert torch.allclose(model.node_wise_attention(x, feats, x.to_sparse()), out, atol=1e-6)
     for p in range(2):
-        reference = torch.cat(list(feats[p]), dim=1)  # [N, (K+1) F]
+        hops = [x, feats[p, 0], feats[p, 1]]
+        reference = torch.cat(hops, dim=1)  # [N, (K+1) F]
         w = torch.cat([model.hop_ref[p].reshape(-1), model.hop_own[p]])
-        scores = torch.stack([torch.sigmoid(torch.cat([reference, feats[p, k]], 1) @ w + model.hop_bias[p])
+        scores = torch.stack([torch.sigmoid(torch.cat([reference, hops[k]], 1) @ w + model.hop_bias[p])
                               for k in range(3)], 1)
         a = torch.softmax(scores, 1)
-        mixed = sum(a[:, k:k + 1] * feats[p, k] for k in range(3))
+        mixed = sum(a[:, k:k + 1] * hops[k] for k in range(3))
         assert torch.allclose(out[p], model.branches[p + 1][0](mixed), atol=1e-5)
 
 
@@ -100,7 +103,7 @@ def test_adpa_precomputes_once_per_graph():
     feats = model._features
     model(data)
     assert model._features is feats and first.shape == (4, 2)
-    assert feats.shape == (6, 3, 4, 3)
+    assert feats[1].shape == (6, 2, 4, 3)  # 6 patterns, hops 1..2
 
 
 @pytest.mark.slow

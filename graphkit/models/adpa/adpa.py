@@ -98,39 +98,54 @@ class ADPA(nn.Module):
 
     @torch.no_grad()
     def precompute(self, x: Tensor, edge_index: Tensor) -> Tensor:
-        """``[patterns, num_steps + 1, N, F]`` propagated features (step 0 is ``x``)."""
+        """``[patterns, num_steps, N, F]``: the propagated features of steps 1..K (step 0,
+        ``x`` itself, is shared by every pattern and not repeated)."""
         x = x.float().cpu()
         propagator = DirectedPatternPropagator(edge_index, x.size(0), self.order, self.r)
         weights = step_weights(self.num_steps)
-        out = torch.empty(len(self.words), self.num_steps + 1, *x.shape)
+        out = torch.empty(len(self.words), self.num_steps, *x.shape)
         for p, word in enumerate(propagator.words):
-            h = out[p, 0] = x
+            h = x
             for k in range(self.num_steps):
-                h = out[p, k + 1] = propagator.propagate(word, weights[k] * h)
+                h = out[p, k] = propagator.propagate(word, weights[k] * h)
         return out
 
-    def _propagated(self, data: Data) -> Tensor:
+    def _propagated(self, data: Data) -> tuple[Tensor, Tensor]:
+        """(``x`` — sparse when at most 10% of it is non-zero, as bag-of-words features are —,
+        the precomputed ``[P, K, N, F]``), computed once per graph."""
         key = (data.edge_index.data_ptr(), data.x.data_ptr(), tuple(data.edge_index.shape),
                tuple(data.x.shape), str(data.x.device))
         if key != self._cache_key:
-            self._features = self.precompute(data.x, data.edge_index).to(data.x.device)
+            x = data.x.float()
+            sparse = x.to_sparse() if (x != 0).float().mean() <= 0.1 else None
+            self._features = (sparse, self.precompute(x, data.edge_index).to(x.device))
             self._cache_key = key
         return self._features
 
-    def node_wise_attention(self, feats: Tensor) -> Tensor:
-        """``[P, K+1, N, F]`` -> ``[P, N, hidden]``: each node's softmax over its hops,
-        followed by the first linear layer of its pattern's branch.
+    @staticmethod
+    def _matmul(x: Tensor, sparse: Tensor | None, weight: Tensor) -> Tensor:
+        return torch.sparse.mm(sparse, weight) if sparse is not None else x @ weight
+
+    def node_wise_attention(self, x: Tensor, feats: Tensor, sparse: Tensor | None = None) -> Tensor:
+        """``x [N, F]`` and ``feats [P, K, N, F]`` (hops 1..K) -> ``[P, N, hidden]``: each
+        node's softmax over its hops ``X_0 = x, X_1 … X_K``, followed by the first linear
+        layer of its pattern's branch.
 
         The first layer is linear and the hop weights sum to 1, so ``W (Σ_k a_k X_k) + b =
         Σ_k a_k (X_k W) + b``: one product per pattern maps every hop to the layer's width
         and to its two attention scores at once, and the weighted sum runs on ``hidden``
-        columns instead of ``F`` (the same function as weighting first, read once)."""
-        p, hops, n, f = feats.shape
+        columns instead of ``F`` (the same function as weighting first, read once). Hop 0 is
+        the same ``x`` for every pattern: one product (sparse when ``sparse`` is given)."""
+        p, steps, n, f = feats.shape
+        hops = steps + 1
         first = [layers[0] for layers in self.branches[1:]]
         hidden = first[0].out_features
+        width = hidden + 1 + hops
         weight = torch.stack([layer.weight for layer in first]).transpose(1, 2)  # [P, F, hidden]
-        columns = torch.cat([weight, self.hop_own.unsqueeze(2), self.hop_ref.transpose(1, 2)], dim=2)
-        z = torch.bmm(feats.view(p, hops * n, f), columns).view(p, hops, n, hidden + 1 + hops)
+        columns = torch.cat([weight, self.hop_own.unsqueeze(2), self.hop_ref.transpose(1, 2)], dim=2)  # [P, F, C]
+        z0 = self._matmul(x, sparse, columns.transpose(0, 1).reshape(f, p * width))  # [N, P * C]
+        z0 = z0.view(n, p, width).transpose(0, 1).unsqueeze(1)  # [P, 1, N, C]
+        z = torch.cat([z0, torch.bmm(feats.view(p, steps * n, f), columns).view(p, steps, n, width)], 1)
         reference = z[..., hidden + 1:].diagonal(dim1=1, dim2=3).sum(-1).unsqueeze(1)  # [P, 1, N]
         scores = torch.sigmoid(z[..., hidden] + reference + self.hop_bias.view(-1, 1, 1))  # [P, K+1, N]
         weights = torch.softmax(scores, dim=1).unsqueeze(-1)  # over hops, [P, K+1, N, 1]
@@ -138,9 +153,11 @@ class ADPA(nn.Module):
         return (weights * z[..., :hidden]).sum(1) + bias  # [P, N, hidden]
 
     def forward(self, data: Data) -> Tensor:
-        feats = self._propagated(data)
-        raw = self.branches[0][0](data.x.float())
-        firsts = [raw] + list(self.node_wise_attention(feats).unbind(0))
+        sparse, feats = self._propagated(data)
+        x = data.x.float()
+        first = self.branches[0][0]
+        raw = self._matmul(x, sparse, first.weight.t()) + first.bias
+        firsts = [raw] + list(self.node_wise_attention(x, feats, sparse).unbind(0))
         outs = []
         for weight, layers, h in zip(self.pattern_weight, self.branches, firsts):
             h = F.dropout(F.relu(h), p=self.dropout, training=self.training)
