@@ -16,8 +16,6 @@ from __future__ import annotations
 import io
 from functools import partial
 
-import numpy as np
-
 from graphkit.datasets.checksums import known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
@@ -50,6 +48,7 @@ def per_class_splits(y, per_class: int = 20, num_valid: int = 500, num_splits: i
 def read_citation_npz(payload: bytes, name: str):
     """Directed ``edge_index``, dense features and labels from a graph2gauss ``.npz``."""
     import scipy.sparse as sp
+    import numpy as np
     import torch
     from torch_geometric.data import Data
 

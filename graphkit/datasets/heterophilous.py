@@ -15,8 +15,6 @@ from __future__ import annotations
 import io
 from functools import partial
 
-import numpy as np
-
 from graphkit.datasets.checksums import SHA256, known_file
 from graphkit.datasets.dataset_spec import DatasetSpec
 from graphkit.datasets.load_context import LoadContext
@@ -31,6 +29,7 @@ _KEYS = ("node_features", "node_labels", "edges", "train_masks", "val_masks", "t
 def read_heterophilous_npz(payload: bytes, name: str) -> LoadedDataset:
     """Parses one Platonov-format ``.npz`` (no pickled objects) into a dataset with its
     ten splits; edges stay as stored."""
+    import numpy as np
     import torch
     from torch_geometric.data import Data
 
