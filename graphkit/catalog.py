@@ -13,12 +13,12 @@ torch: the heavy parts are imported inside :func:`load` for that reason only.
 
 from __future__ import annotations
 
-from graphkit.datasets import dyglib, gcl_benchmarks, lrgb, mat_graph, moleculenet, ogb_graph, ogb_link, planetoid
-from graphkit.datasets import tag, tag_dblp, tag_webkb, tu, webkb, zinc
+from graphkit.datasets import citation_full, dyglib, gcl_benchmarks, heterophilous, lrgb, mat_graph, moleculenet
+from graphkit.datasets import ogb_graph, ogb_link, planetoid, tag, tag_dblp, tag_webkb, tu, webkb, wikipedia_network, zinc
 from graphkit.datasets.dataset_registry import DATASET_FAMILIES, DATASETS
 
 _CURATED_MODULES = (planetoid, webkb, tu, zinc, lrgb, moleculenet, ogb_graph, ogb_link, tag, mat_graph, tag_webkb, tag_dblp,
-                    dyglib, gcl_benchmarks)
+                    dyglib, gcl_benchmarks, wikipedia_network, heterophilous, citation_full)
 _loaded = {"datasets": False, "families": False, "all": False}
 
 
@@ -79,6 +79,8 @@ def _register_layers() -> None:
 
 
 def _register_models() -> None:
+    from graphkit.models.adpa import ADPAConfig, build_adpa
+    from graphkit.models.dir_gnn import DirGNNConfig, build_dir_gnn
     from graphkit.models.ehgnn import EHGNNConfig, build_ehgnn
     from graphkit.models.ehgnn.ehgnn_config import POOLINGS as EHGNN_POOLINGS
     from graphkit.models.gae import GAEConfig, build_gae
@@ -108,6 +110,8 @@ def _register_models() -> None:
     for node_pool in NODE_POOLS:
         register_model(node_pool, NodePoolConfig, levels=("graph",))(build_node_pool)
     register_model("gcl_gcn", GCLEncoderConfig, levels=("node",))(build_gcl_encoder)
+    register_model("adpa", ADPAConfig, levels=("node",))(build_adpa)
+    register_model("dir_gnn", DirGNNConfig, levels=("node",))(build_dir_gnn)
     _register_temporal_models()
 
 

@@ -1,9 +1,12 @@
-"""``graphkit data {list,info,prepare}``: browse the dataset registry and fill the cache."""
+"""``graphkit data {list,info,prepare,amud}``: browse the dataset registry, fill the cache,
+decide a directed graph's direction with AMUD."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 from graphkit.config import DataConfig, PEConfig, parse_override
 from graphkit.errors import ConfigError
@@ -34,7 +37,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="add K random-walk return probabilities as data.rwse")
         p.add_argument("--arg", action="append", default=[], metavar="KEY=VALUE",
                        help="data.args entry (pyg: constructor argument, task, metric); repeatable")
+        p.add_argument("--directed", choices=("true", "false", "auto"),
+                       help="data.directed: keep the raw direction, symmetrize, or let AMUD decide "
+                            "(default: the dataset's own behaviour)")
         p.set_defaults(func=func)
+
+    p = actions.add_parser("amud", help="AMUD: should this directed graph be modelled directed or undirected?",
+                           description="Computes AMUD's statistic on the raw directed edges and the training "
+                                       "labels of one split, prints it with its decision and writes it as JSON.")
+    p.add_argument("name", help="a dataset that records its edge direction (graphkit data info NAME)")
+    p.add_argument("--split", default="default", help="split protocol (default: the dataset's)")
+    p.add_argument("--split-index", type=int, default=0, metavar="I", help="whose training labels are used")
+    p.add_argument("--threshold", type=float, default=None, help="decision threshold (default: AMUD's)")
+    p.add_argument("--out", default=None, metavar="FILE.json", help="where the JSON goes (default ./NAME-amud.json)")
+    p.add_argument("--root", help="data root (default $GRAPHKIT_DATA or ~/.cache/graphkit)")
+    p.add_argument("--mirror", help="offline mirror folder (default $GRAPHKIT_MIRROR)")
+    p.set_defaults(func=run_amud)
 
 
 def _config(args: argparse.Namespace) -> DataConfig:
@@ -46,9 +64,10 @@ def _config(args: argparse.Namespace) -> DataConfig:
     for text in args.arg:
         keys, value = parse_override(text)
         data_args[".".join(keys)] = value
+    directed = {None: None, "true": True, "false": False, "auto": "auto"}[args.directed]
     try:
         return DataConfig(name=args.name, root=args.root, mirror=args.mirror, split=args.split, pe=pe,
-                          args=data_args)
+                          args=data_args, directed=directed)
     except ValueError as e:
         raise ConfigError(str(e)) from None
 
@@ -111,6 +130,58 @@ def _integrity(spec, cfg: DataConfig) -> str:
     return f"pinned: {len(spec.files)} file(s) checked against sha256 in graphkit.datasets.checksums"
 
 
+def _direction(spec, ds) -> str:
+    """Raw direction record, edges counted both ways and reciprocity, for `data info`."""
+    from graphkit.amud import edge_direction_counts
+
+    raw = {True: "raw edges directed", False: "raw edges undirected", None: "no direction recorded"}[spec.directed]
+    if ds.is_graph_level:
+        return raw
+    counts = edge_direction_counts(ds.data.edge_index, int(ds.data.num_nodes))
+    state = ""
+    if "directed" in ds.extra:
+        state = f"; kept {'directed' if ds.extra['directed'] else 'undirected (symmetrized)'}"
+        if "amud" in ds.extra:
+            state += f" by AMUD (statistic {ds.extra['amud']['statistic']:.4f})"
+    elif spec.directed:
+        state = "; kept directed (as loaded)" if spec.keep_direction else ""
+    return (f"{raw}{state}; {counts['directed_edges']:,} ordered pairs, {counts['undirected_edges']:,} "
+            f"undirected pairs, reciprocity {counts['reciprocity']:.3f}, self-loops {counts['self_loops']:,}")
+
+
+def run_amud(args: argparse.Namespace) -> int:
+    from graphkit.amud import DEFAULT_THRESHOLD, amud
+    from graphkit.datasets import load_dataset
+    from graphkit.datasets.resolve import resolve_dataset
+
+    try:
+        cfg = DataConfig(name=args.name, root=args.root, mirror=args.mirror, split=args.split,
+                         splits=(args.split_index,), directed=True)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    spec = resolve_dataset(cfg)
+    if spec.directed is not True:
+        raise ConfigError(f"graphkit data amud: {spec.name!r} has no directed raw edge list "
+                          f"({'undirected raw edges' if spec.directed is False else 'no direction recorded'})")
+    ds = load_dataset(cfg)
+    if not ds.splits:
+        raise ConfigError(f"graphkit data amud: {spec.name!r} has no node splits, so no training labels")
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    try:
+        result = amud(ds.data.edge_index, ds.data.y, ds.splits[args.split_index]["train"],
+                      int(ds.data.num_nodes), threshold=threshold)
+    except ValueError as e:
+        raise ConfigError(f"graphkit data amud: {spec.name}: {e}") from None
+    record = {"dataset": spec.name, "split": cfg.split, "split_index": args.split_index, **result.to_dict()}
+    out = Path(args.out or f"{spec.name.replace(':', '_').replace('/', '_')}-amud.json")
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"{spec.name}: AMUD statistic {result.statistic:.4f} (threshold {threshold}) -> model as "
+          f"{result.decision}; I(y; y_nbr) {result.info_undirected:.4f}, I(y; y_nbr, direction) "
+          f"{result.info_directed:.4f}, H(y) {result.label_entropy:.4f} nats over "
+          f"{result.train_edges:,} training edges; written to {out}")
+    return 0
+
+
 def run_prepare(args: argparse.Namespace) -> int:
     from graphkit.datasets import cache_dir, load_dataset
     from graphkit.datasets.resolve import resolve_dataset
@@ -158,6 +229,7 @@ def run_info(args: argparse.Namespace) -> int:
         ("edge features", f"{ds.num_edge_features} (edge encoder: {ds.edge_encoder}"
                           + (f", {ds.num_edge_types} types" if ds.num_edge_types else "") + ")"),
         ("classes / tasks", str(ds.num_classes)),
+        ("direction", _direction(spec, ds)),
         ("attributes", ", ".join(f"{k}{list(v.shape) if hasattr(v, 'shape') else ''}"
                                  for k, v in sample.items())),
         ("split protocol", f"{resolve_split(spec, cfg.split)}"

@@ -63,6 +63,10 @@ class DataConfig:
         graphclip``): registered text-attributed graphs (``tag:arxiv_2023``) or TAG
         directories; empty = ``[name]``. Batches draw ``batch_size / len(sources)``
         pairs from each.
+    directed: ``true`` keeps the raw edge direction, ``false`` symmetrizes the edges,
+        ``auto`` lets AMUD decide from the training labels of split ``splits[0]``
+        (``graphkit data amud NAME``); null (default) = the dataset's own behaviour. Only
+        for datasets that record their direction (``graphkit data info``).
     """
 
     name: str
@@ -76,8 +80,11 @@ class DataConfig:
     normalize_features: bool = False
     args: Any = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    directed: Union[bool, Literal["auto"], None] = None
 
     def __post_init__(self) -> None:
+        if self.directed not in (None, True, False, "auto"):
+            raise ValueError(f"data.directed must be true, false, auto or null, got {self.directed!r}")
         if not isinstance(self.args, dict) or not all(
                 isinstance(k, str) and _plain(v) for k, v in self.args.items()):
             raise ValueError(f"data.args must map names to plain values, got {self.args!r}")

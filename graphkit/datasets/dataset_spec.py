@@ -36,6 +36,12 @@ class DatasetSpec:
             see :mod:`graphkit.datasets.trust`) or ``local`` (the user's own files).
         fingerprint: digest of the user's own files and options; part of the cache key,
             so an edited file or a changed option is processed again.
+        directed: whether the raw edge list is directed (ordered pairs whose direction
+            ``data.directed: true`` keeps), ``False`` when the raw edges are undirected,
+            ``None`` when the dataset records no direction (``data.directed`` is then refused).
+        keep_direction: what an unset ``data.directed`` does with a directed raw edge list:
+            ``True`` keeps the loader's output as it is, ``False`` symmetrizes it (what the
+            dataset's PyG class does, e.g. ``CitationFull``, ``HeterophilousGraphDataset``).
     """
 
     name: str
@@ -53,6 +59,8 @@ class DatasetSpec:
     version: int = 1
     integrity: str = "pinned"
     fingerprint: Optional[str] = None
+    directed: Optional[bool] = None
+    keep_direction: bool = True
 
     def __post_init__(self) -> None:
         if not self.splits:

@@ -8,7 +8,7 @@ Layout under the data root::
     <root>/<dataset>/<key>/options.json       the options hashed into <key>
 
 ``<key>`` hashes everything that changes the processed output (split protocol,
-positional encodings, loader version, cache file format). Cache files hold plain tensors
+positional encodings, edge direction, loader version, cache file format). Cache files hold plain tensors
 and dicts and are read with ``torch.load(weights_only=True)`` only; a cache that does not
 load that way is stale: it is removed and rebuilt from the checksummed raw files, never
 unpickled with code execution. An option set with encodings is derived from the
@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import torch
+from torch_geometric.utils import to_undirected
 
+from graphkit.amud import amud
 from graphkit.config import DataConfig, PEConfig
 from graphkit.datasets import graph_collection
 from graphkit.datasets.dataset_spec import DatasetSpec
@@ -66,9 +68,37 @@ def resolve_split(spec: DatasetSpec, split: str) -> str:
     return split
 
 
-def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
-    """The processing options that identify a cache entry."""
+def direction_request(spec: DatasetSpec, cfg: DataConfig) -> bool | str | None:
+    """What to do with the loader's edges: ``None`` keeps them as loaded, ``True`` keeps the
+    raw direction, ``False`` symmetrizes, ``"auto"`` asks AMUD.
 
+    Raises:
+        ConfigError: ``data.directed`` on a dataset that records no direction, or ``true``
+            on one whose raw edges are undirected.
+    """
+    if cfg.directed is None:
+        return False if spec.directed and not spec.keep_direction else None
+    if spec.directed is None:
+        raise ConfigError(f"data.directed: dataset {spec.name!r} records no edge direction, so it "
+                          f"cannot be kept or decided; remove data.directed (its edges are used as loaded)")
+    if not spec.directed:
+        if cfg.directed is False:
+            return None  # already undirected
+        raise ConfigError(f"data.directed: {str(cfg.directed).lower()} needs a directed raw edge list, but "
+                          f"{spec.name!r} has undirected raw edges; use data.directed: false or null")
+    if cfg.directed is True and spec.keep_direction:
+        return None  # the loader keeps the raw direction already
+    return cfg.directed
+
+
+_FROM_CONFIG = "from-config"
+
+
+def cache_options(spec: DatasetSpec, cfg: DataConfig, request: bool | str | None = _FROM_CONFIG) -> dict:
+    """The processing options that identify a cache entry (``request``: the direction
+    request, by default :func:`direction_request` of ``cfg``)."""
+    if request == _FROM_CONFIG:
+        request = direction_request(spec, cfg)
     return {
         "dataset": spec.name,
         "version": spec.version,
@@ -82,12 +112,15 @@ def cache_options(spec: DatasetSpec, cfg: DataConfig) -> dict:
         # only when on, so that the keys of caches without HAC do not change
         **({"hac_levels": cfg.pe.hac_levels, "hac_seed": cfg.pe.hac_seed}
            if cfg.pe.hac_levels > 0 else {}),
+        # only when the edges differ from the loader's, so that existing keys do not change
+        **({"directed": request} if request is not None else {}),
+        **({"amud_split": cfg.splits[0]} if request == "auto" else {}),
     }
 
 
-def cache_dir(spec: DatasetSpec, cfg: DataConfig) -> Path:
+def cache_dir(spec: DatasetSpec, cfg: DataConfig, request: bool | str | None = _FROM_CONFIG) -> Path:
     """Folder holding the processed cache of ``spec`` for the options in ``cfg``."""
-    options = cache_options(spec, cfg)
+    options = cache_options(spec, cfg, request)
     key = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:16]
     return dataset_dir(resolve_root(cfg.root), spec.name) / key
 
@@ -128,8 +161,10 @@ def load_dataset(cfg: DataConfig, registry: Registry[DatasetSpec] | None = None)
     return dataset
 
 
-def _cached(spec: DatasetSpec, cfg: DataConfig) -> LoadedDataset:
-    target = cache_dir(spec, cfg)
+def _cached(spec: DatasetSpec, cfg: DataConfig, request: bool | str | None = _FROM_CONFIG) -> LoadedDataset:
+    if request == _FROM_CONFIG:
+        request = direction_request(spec, cfg)
+    target = cache_dir(spec, cfg, request)
     if target.is_dir():
         try:
             return _read(target)
@@ -137,18 +172,48 @@ def _cached(spec: DatasetSpec, cfg: DataConfig) -> LoadedDataset:
             warnings.warn(f"processed cache {target} does not load as plain tensors ({_reason(e)}); "
                           f"rebuilding it from the checksummed raw files", GraphkitWarning, stacklevel=3)
             _discard(target)
-    if cfg.pe == PEConfig():
-        _publish(spec, cfg, target, lambda out: _write(_run_loader(spec, cfg, out), out))
+    if request is not None:
+        # Direction is applied to the loader's cached output (raw direction), and encodings
+        # are computed after it, on the edges the model will see.
+        base = _cached(spec, dataclasses.replace(cfg, pe=PEConfig()), None)
+        _publish(spec, cfg, target, lambda out: _write(_with_direction(base, request, cfg.splits[0]), out,
+                                                       None if cfg.pe == PEConfig() else cfg.pe), request)
+    elif cfg.pe == PEConfig():
+        _publish(spec, cfg, target, lambda out: _write(_run_loader(spec, cfg, out), out), None)
     else:
         # Encodings are computed on the cached plain dataset, so trying another PE
         # setting does not repeat the (possibly minutes of) raw processing.
-        base = _cached(spec, dataclasses.replace(cfg, pe=PEConfig()))
-        _publish(spec, cfg, target, lambda out: _write(base, out, cfg.pe))
+        base = _cached(spec, dataclasses.replace(cfg, pe=PEConfig()), None)
+        _publish(spec, cfg, target, lambda out: _write(base, out, cfg.pe), None)
     try:
         return _read(target)
     except _STALE_ERRORS as e:
         raise DatasetError(f"processed cache {target} does not load right after being built ({e}); "
                            f"delete it and retry") from None
+
+
+def _with_direction(dataset: LoadedDataset, request: bool | str, split: int) -> LoadedDataset:
+    """``dataset`` with its edges kept directed or symmetrized; ``auto`` asks AMUD, on the
+    training nodes of split ``split`` only."""
+    if dataset.is_graph_level:
+        raise ConfigError(f"data.directed: {dataset.name} is graph-level; direction applies to one graph")
+    data = dataset.data.clone()
+    extra = dict(dataset.extra)
+    directed = request
+    if request == "auto":
+        if not dataset.splits or split >= len(dataset.splits):
+            raise ConfigError(f"data.directed: auto needs training labels; {dataset.name} has no split {split}")
+        result = amud(data.edge_index, data.y, dataset.splits[split]["train"], int(data.num_nodes))
+        extra["amud"] = {**result.to_dict(), "split": split}
+        directed = result.directed
+    if not directed:
+        if getattr(data, "edge_attr", None) is not None:
+            data.edge_index, data.edge_attr = to_undirected(data.edge_index, data.edge_attr,
+                                                            num_nodes=data.num_nodes)
+        else:
+            data.edge_index = to_undirected(data.edge_index, num_nodes=data.num_nodes)
+    extra["directed"] = bool(directed)
+    return dataclasses.replace(dataset, data=data, extra=extra)
 
 
 def _reason(error: BaseException) -> str:
@@ -187,13 +252,14 @@ def _run_loader(spec: DatasetSpec, cfg: DataConfig, out: Path) -> LoadedDataset:
     return dataset
 
 
-def _publish(spec: DatasetSpec, cfg: DataConfig, target: Path, fill: Callable[[Path], None]) -> None:
+def _publish(spec: DatasetSpec, cfg: DataConfig, target: Path, fill: Callable[[Path], None],
+             request: bool | str | None) -> None:
     """Runs ``fill`` on a private temporary folder and renames it to ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         fill(tmp)
-        (tmp / "options.json").write_text(json.dumps(cache_options(spec, cfg), indent=1))
+        (tmp / "options.json").write_text(json.dumps(cache_options(spec, cfg, request), indent=1))
         try:
             os.rename(tmp, target)
         except OSError:

@@ -84,6 +84,7 @@ def _spec(pyg_name: str, nodes: int, edges: int, description: str) -> DatasetSpe
         num_graphs=1,
         num_nodes=nodes,
         num_edges=edges,
+        directed=False,  # Planetoid's raw graph is adjacency lists of undirected citations
     )
 
 

@@ -50,6 +50,7 @@ def _spec(name: str, geom_name: str, nodes: int, edges: int, description: str) -
         num_graphs=1,
         num_nodes=nodes,
         num_edges=edges,
+        directed=True,  # the raw edge lists are directed links; PyG keeps them so
     )
 
 

@@ -7,7 +7,9 @@ from typing import Sequence
 import numpy as np
 import torch
 from torch import Tensor
+from torch_geometric.utils import is_undirected
 
+from graphkit.errors import DatasetError
 from graphkit.loader.subgraph_set import SubgraphSet, subgraph_rwse
 
 METHODS = ("rwr", "khop")
@@ -47,13 +49,25 @@ class SubgraphSampler:
         self.max_nodes, self.max_edges = max_nodes, max_edges
         self.walks, self.walk_length, self.restart_prob = walks, walk_length, restart_prob
         self.rwse_steps, self.seed = rwse_steps, seed
+        self._checked: set[tuple[int, int, int]] = set()  # edge lists known to be undirected
 
     def options(self) -> dict:
         """Everything that changes the output (cache keys)."""
-        return dict(vars(self))
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
     def sample(self, edge_index: Tensor, num_nodes: int, centres: Sequence[int] | Tensor) -> SubgraphSet:
-        """Subgraphs around ``centres`` of the (undirected) graph ``edge_index``."""
+        """Subgraphs around ``centres`` of the (undirected) graph ``edge_index``.
+
+        Raises:
+            DatasetError: ``edge_index`` is directed (walks and hops would follow one
+                direction only); load the graph with ``data.directed: false``.
+        """
+        key = (edge_index.data_ptr(), edge_index.numel(), num_nodes)
+        if key not in self._checked:
+            if not is_undirected(edge_index, num_nodes=num_nodes):
+                raise DatasetError("subgraph sampling needs an undirected graph (walks and hops follow edges "
+                                   "both ways) but this edge list is directed; load it with data.directed: false")
+            self._checked.add(key)
         centres = torch.as_tensor(centres, dtype=torch.long).view(-1)
         order = np.argsort(edge_index[0].numpy(), kind="stable")
         col = edge_index[1].numpy()[order]

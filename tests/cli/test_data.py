@@ -1,4 +1,5 @@
 import argparse
+import json
 
 import pytest
 
@@ -57,3 +58,28 @@ def test_data_cli_user_errors_exit_2_with_one_line(capsys):
     assert main(["data", "prepare", "cora", "--split", "nope"]) == 2
     assert "valid options: default, public, geom-gcn" in capsys.readouterr().err
     assert main(["data", "prepare", "cora", "--pe-lap", "-1"]) == 2
+
+
+def test_data_info_reports_direction_both_ways(mirror, capsys):
+    assert main(["data", "info", "cora_ml", "--directed", "true"]) == 0
+    out = capsys.readouterr().out
+    assert "raw edges directed; kept directed; 8,416 ordered pairs, 8,158 undirected pairs, reciprocity 0.061" in out
+    assert main(["data", "info", "cora_ml"]) == 0
+    assert "kept undirected (symmetrized); 16,316 ordered pairs, 8,158 undirected pairs" in capsys.readouterr().out
+
+
+def test_data_amud_prints_and_writes_its_decision(mirror, tmp_path, capsys):
+    out = tmp_path / "amud.json"
+    assert main(["data", "amud", "chameleon", "--out", str(out)]) == 0
+    line = capsys.readouterr().out
+    record = json.loads(out.read_text())
+    assert record["dataset"] == "chameleon" and record["decision"] in ("directed", "undirected")
+    assert f"AMUD statistic {record['statistic']:.4f}" in line and record["decision"] in line
+
+
+def test_data_directed_errors_exit_2_with_one_line(mirror, capsys):
+    assert main(["data", "info", "cora", "--directed", "true"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "undirected raw edges" in err[0]
+    assert main(["data", "amud", "cora"]) == 2
+    assert "no directed raw edge list" in capsys.readouterr().err

@@ -45,3 +45,16 @@ def test_khop_without_cap_is_the_exact_two_hop_ball():
     ei, n = _graph()
     subs = SubgraphSampler("khop", num_hops=2, max_nodes=100, max_edges=100).sample(ei, n, torch.tensor([10]))
     assert set(subs.nodes.tolist()) == {10, 5, 0, 4, 6}
+
+
+def test_subgraph_sampler_refuses_a_directed_graph():
+    import pytest
+
+    from graphkit.errors import DatasetError
+    from graphkit.loader.subgraph_sampler import SubgraphSampler
+
+    path = torch.tensor([[0, 1, 2], [1, 2, 3]])  # 0 -> 1 -> 2 -> 3, one direction only
+    with pytest.raises(DatasetError, match="data.directed: false"):
+        SubgraphSampler(method="khop").sample(path, 4, [0])
+    both = torch.cat([path, path.flip(0)], 1)
+    assert SubgraphSampler(method="khop").sample(both, 4, [0]).nodes.numel() >= 2
