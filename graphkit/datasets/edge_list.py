@@ -115,7 +115,8 @@ def _given_split(folder: Path, num_nodes: int) -> Optional[list[dict]]:
     if not path.is_file():
         return None
     expected = f"one of train, valid, test or unused per node ({num_nodes} rows, an optional header line)"
-    lines = sum(1 for line in open(path, encoding="utf-8", errors="replace") if line.strip())
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = sum(1 for line in f if line.strip())
     # a header is told by the row count, since its words look like split values
     if lines not in (num_nodes, num_nodes + 1):
         raise DatasetError(f"{path}: has {lines} non-empty lines; expected one per node: {num_nodes} "
