@@ -1,13 +1,13 @@
 """``graphkit eval`` (and the commands that read checkpoints) on checkpoints that are not
 the run's own: one line naming the file, never torch's traceback or its advice."""
 
-import os
 from pathlib import Path
 
 import pytest
 import torch
 
 from graphkit.cli.main import main
+from tests.pickle_payloads import TouchPayload as _Payload
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = ["tracking.wandb.mode=disabled", "--quiet", "--threads", "1", "trainer.epochs=1"]
@@ -21,14 +21,6 @@ def runs(tmp_path_factory, mirror):
         extra = ["data.splits=[0]", "model.num_layers=1"] if name == "mutag" else []
         assert main(["train", str(REPO / "configs" / config), "--run-dir", str(root / name), *FAST, *extra]) == 0
     return root
-
-
-class _Payload:
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
 
 
 def _err(capsys) -> str:

@@ -2,10 +2,8 @@
 
 import hashlib
 import json
-import os
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 import torch
@@ -14,6 +12,7 @@ from graphkit.config import DataConfig
 from graphkit.datasets import load_dataset
 from graphkit.datasets.loading import cache_dir
 from graphkit.datasets.resolve import resolve_dataset
+from tests.pickle_payloads import TouchPayload as _Payload
 
 # A PyG dataset that processes locally (no download), like any class a user names.
 _MODULE = textwrap.dedent('''
@@ -44,16 +43,6 @@ _MODULE = textwrap.dedent('''
             data = Data(x=torch.eye(n), edge_index=edge_index, y=torch.arange(n) % 2)
             self.save([data], self.processed_paths[0])
 ''')
-
-
-class _Payload:
-    """Unpickling this runs ``os.system``: the attack of a planted cache file."""
-
-    def __init__(self, marker: Path):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
 
 
 @pytest.fixture()

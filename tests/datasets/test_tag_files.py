@@ -10,6 +10,7 @@ import pytest
 
 from graphkit.datasets import load_tag_directory
 from graphkit.errors import DatasetError, GraphkitWarning
+from tests.pickle_payloads import RanPayload as _Payload
 
 TEXTS = ["graphs paper", "stars paper", "cooking paper", "music paper", "more graphs"]
 NAMES = ["x", "y", "z"]
@@ -43,18 +44,6 @@ def _header_only(shape) -> bytes:
     buf = io.BytesIO()
     np.lib.format.write_array_header_1_0(buf, {"descr": "<i8", "fortran_order": False, "shape": shape})
     return buf.getvalue()
-
-
-class _Payload:
-    ran = False
-
-    def __reduce__(self):
-        return (_mark_ran, ())
-
-
-def _mark_ran():
-    _Payload.ran = True
-    return 0
 
 
 def test_valid_directory_loads(tmp_path):

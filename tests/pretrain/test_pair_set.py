@@ -14,22 +14,11 @@ from graphkit.pretrain.graph_clip_task_config import GraphCLIPTaskConfig
 from graphkit.pretrain.pair_set import build_pairs
 from graphkit.text import TemplateSummarizer, TextEncoder
 from graphkit.text.text_graph import TextGraph
+from tests.pickle_payloads import RanPayload as _Payload
 
 _spec = importlib.util.spec_from_file_location("tiny_tag", Path(__file__).parents[1] / "text" / "tiny_tag.py")
 tiny_tag = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(tiny_tag)
-
-
-class _Payload:
-    ran = False
-
-    def __reduce__(self):
-        return (_mark_ran, ())
-
-
-def _mark_ran():
-    _Payload.ran = True
-    return {}
 
 
 @pytest.fixture(scope="module")

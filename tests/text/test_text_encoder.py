@@ -8,6 +8,7 @@ import torch
 from graphkit.errors import GraphkitWarning
 from graphkit.progress import Progress
 from graphkit.text.text_encoder import TextEncoder, texts_key
+from tests.pickle_payloads import RanPayload as _Payload
 
 
 def test_texts_key_changes_with_any_text_or_the_model():
@@ -54,18 +55,6 @@ def test_unknown_model_is_a_user_error(tmp_path):
 
 
 TEXTS = ["graph neural networks", "cooking pasta", "a longer text about football matches"]
-
-
-class _Payload:
-    ran = False
-
-    def __reduce__(self):
-        return (_mark_ran, ())
-
-
-def _mark_ran():
-    _Payload.ran = True
-    return np.zeros((3, 384), dtype=np.float32)
 
 
 @pytest.mark.parametrize("damage, problem", [
