@@ -2,12 +2,13 @@
 weight decay, dropout, hidden size; configs/sweeps/gcn-cora.yaml over configs/gcn/cora.yaml).
 
 1. the hand-written config over 5 seeds: ``graphkit train configs/gcn/cora.yaml --seeds 0,1,2,3,4``
-2. the sweep (median pruner), its best trial re-run over seeds 0-4, timed end to end:
+2. the sweep (default pruner: successive halving), its best trial re-run over seeds 0-4, timed
+   end to end:
    ``graphkit sweep configs/gcn/cora.yaml --space configs/sweeps/gcn-cora.yaml --trials 20
    --final-seeds 0,1,2,3,4``
 3. epochs with and without pruning over the same trials: the 20 parameter sets of (2),
-   enqueued in the same order into a study without pruner (and one with Hyperband), each
-   trial's epochs counted from its metrics.jsonl.
+   enqueued in the same order into a study without pruner (and ones with the median and
+   Hyperband pruners), each trial's epochs counted from its metrics.jsonl.
 
 W&B is disabled in every run (the timing is of training, not of W&B's offline writer).
 Writes benchmarks/results/sweep_gcn_cora.json::
@@ -70,6 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     shutil.rmtree(args.out_dir, ignore_errors=True)
     out = args.out_dir
+    load_start = os.getloadavg()[0]
     hand_seconds = graphkit("train", str(CONFIG), "--seeds", "0,1,2,3,4", "--run-dir", str(out / "handwritten"),
                             "--quiet", *QUIET)
     study = out / "study"
@@ -77,20 +79,20 @@ def main() -> None:
                              "--final-seeds", "0,1,2,3,4", "--study-dir", str(study), *QUIET)
     summary = json.loads((study / "summary.json").read_text())
     hand = json.loads((out / "handwritten" / "results.json").read_text())
-    no_prune = replay(out / "replay-none", study, "none")
-    hyperband = replay(out / "replay-hyperband", study, "hyperband")
+    replays = {p: replay(out / f"replay-{p}", study, p) for p in ("none", "median", "hyperband")}
+    none = replays["none"]["epochs"]
     record = {
-        "machine": "2 CPU cores shared with ~6 other agents' jobs (load average 8-10 during the run)",
+        "machine": f"2 CPU cores shared with other agents' jobs; load average {load_start:.1f} at the start, "
+                   f"{os.getloadavg()[0]:.1f} at the end",
         "command": f"graphkit sweep configs/gcn/cora.yaml --space configs/sweeps/gcn-cora.yaml --trials {args.trials} "
                    f"--final-seeds 0,1,2,3,4 tracking.wandb.mode=disabled",
         "handwritten": {"test_accuracy": hand["test"]["accuracy"], "seconds": hand_seconds},
         "sweep": {"seconds": sweep_seconds, "trials": summary["trials"], "states": summary["states"],
                   "epochs": summary["epochs"], "best": summary["best"], "importances": summary["importances"],
                   "final_test_accuracy": summary["final"]["test"]["accuracy"]},
-        "same_trials": {"median": {"epochs": summary["epochs"], "pruned": summary["states"]["pruned"]},
-                        "none": no_prune, "hyperband": hyperband,
-                        "epochs_ratio_none_over_median": no_prune["epochs"] / summary["epochs"],
-                        "epochs_ratio_none_over_hyperband": no_prune["epochs"] / hyperband["epochs"]},
+        "same_trials": {"sha": {"epochs": summary["epochs"], "pruned": summary["states"]["pruned"]}, **replays,
+                        "epochs_ratio_none_over_sha": none / summary["epochs"],
+                        **{f"epochs_ratio_none_over_{p}": none / replays[p]["epochs"] for p in ("median", "hyperband")}},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=2) + "\n")

@@ -40,7 +40,9 @@ def test_config_loads_and_names_a_registered_dataset(path):
     if command[0] == "sweep":  # a search space over the base config its command names
         from graphkit.sweep.search_space import SearchSpace
 
-        base = from_dict(RunConfig, load_yaml(path.parents[1].parent / command[1]))
+        # --from-run: the base is a sparsify config, each trial sparsifying that trained run
+        cls = SparsifyRunConfig if "--from-run" in text.splitlines()[0] else RunConfig
+        base = from_dict(cls, load_yaml(path.parents[1].parent / command[1]))
         assert SearchSpace.from_yaml(path, base).keys
         return
     recipe = RECIPES.get(" ".join(command)) or RECIPES.get(command[0])

@@ -48,24 +48,32 @@ def run(args: argparse.Namespace) -> int:
     import torch
     import yaml
 
+    from graphkit.api import sparsify
+    from graphkit.atomic import write_text_atomic
     from graphkit.config import to_dict
     from graphkit.runs import load_run
     from graphkit.runs.config_loading import load_config
     from graphkit.sparsify.sparsifier import Sparsifier
     from graphkit.sparsify.sparsify_config import SparsifyRunConfig
-    from graphkit.atomic import write_text_atomic
     from graphkit.trainers.run_dir import RunDir
     from graphkit.trainers.run_lock import claimed
 
     if args.resume and args.out is None:
         raise ConfigError("--resume needs --out OUT_DIR (the interrupted sparsify run)")
     plugins = getattr(args, "plugin", ())
+    progress = not args.quiet  # bars on a terminal, plain lines in a log
+    if not args.sweep:
+        result = sparsify(args.run_dir, args.config, list(args.overrides), plugins, run_dir=args.out,
+                          runs_root=args.runs_root, resume=args.resume, progress=progress,
+                          checkpoint=args.checkpoint, seed=args.seed)
+        _print(result.results, result.run_dir)
+        return 0
+    targets = _parse_sweep(args.sweep)
     if args.resume and (args.out / "sparsify.yaml").is_file():
         cfg = load_config(SparsifyRunConfig, args.out / "sparsify.yaml", plugins=plugins)
     else:
         cfg = load_config(SparsifyRunConfig, args.config if args.config else {}, list(args.overrides),
                           plugins=plugins)
-    targets = _parse_sweep(args.sweep) if args.sweep else None
     if cfg.threads is not None:
         torch.set_num_threads(cfg.threads)
     if not args.run_dir.is_dir():
@@ -73,16 +81,9 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_run(args.run_dir, seed=args.seed, which=args.checkpoint)
     name = cfg.name or (f"sparsify-{args.config.stem}" if args.config else "sparsify")
     out = RunDir(args.out, create=False) if args.out else RunDir.new(args.runs_root, name, create=False)
-    progress = not args.quiet  # bars on a terminal, plain lines in a log
     # locked while it runs; a start that fails (a run that is not GPS, ...) leaves no directory
     with claimed(out, resume=args.resume, lock=True) as status:
         write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
-        if targets is None:
-            sparsifier = Sparsifier(loaded, cfg, out, progress)
-            status["ok"] = True  # fine-tuning starts: an interrupted run is resumed, never removed
-            results = sparsifier.run(args.resume)
-            _print(results, out.path)
-            return 0
         # every target's sparsifier is built (and its run checked) before any fine-tuning
         # starts, so a start that fails leaves no directory behind
         sparsifiers = {t: Sparsifier(loaded, dataclasses.replace(

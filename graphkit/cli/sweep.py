@@ -21,9 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "directory, pruned from per-epoch validation metrics; the study lives in "
                     "STUDY_DIR/study.db (SQLite), so a killed sweep continues with --resume and several "
                     "processes can work on one study. Then the best trial is re-run over the final "
-                    "seeds and best.yaml, summary.json, history.png, importance.png are written.")
+                    "seeds and best.yaml, summary.json, history.png, importance.png are written. "
+                    "With --from-run RUN_DIR, CONFIG is a sparsify config and each trial sparsifies "
+                    "that trained run (graphkit sparsify).")
     p.add_argument("config", nargs="?", help="the base YAML config (omit with --resume)")
     p.add_argument("overrides", nargs="*", help="dotted overrides of the base config, e.g. trainer.epochs=100")
+    p.add_argument("--from-run", type=Path, metavar="RUN_DIR",
+                   help="a trained run each trial sparsifies with CONFIG, a sparsify config")
     p.add_argument("--space", type=Path, help="the search space YAML (e.g. configs/sweeps/gcn-cora.yaml)")
     p.add_argument("--trials", type=int, help="finished trials the study ends with (default 20)")
     p.add_argument("--metric", help="val.<metric> or test.<metric> of results.json (default val.<task metric>)")
@@ -33,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue the study in --study-dir (after a kill), or join it from another process")
     p.add_argument("--sampler", choices=("tpe", "grid", "random"), help="default tpe")
-    p.add_argument("--pruner", choices=("median", "hyperband", "none"), help="default median")
+    p.add_argument("--pruner", choices=("sha", "median", "hyperband", "none"),
+                   help="sha (successive halving; default), median, hyperband or none")
     p.add_argument("--seed", type=int, help="sampler seed (default 0)")
     p.add_argument("--final-seeds", help="seeds of the best trial's re-run, e.g. 0,1,2,3,4 (default the config's)")
     p.add_argument("--threads", type=int, help="torch CPU threads of each trial")
@@ -55,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if args.trials is not None and args.trials < 1:
         raise ConfigError(f"--trials must be >= 1, got {args.trials}")
     final_seeds = int_list(args.final_seeds, "--final-seeds") if args.final_seeds else None
-    overrides = list(args.overrides) + ([f"trainer.threads={args.threads}"] if args.threads else [])
+    threads = "threads" if args.from_run is not None else "trainer.threads"  # a sparsify config: top level
+    overrides = list(args.overrides) + ([f"{threads}={args.threads}"] if args.threads else [])
     if args.resume:
         if args.study_dir is None:
             raise ConfigError("--resume needs --study-dir DIR (the study to continue or join)")
@@ -66,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         if final_seeds is not None and tuple(final_seeds) != tuple(sweep.cfg.final_seeds):
             differ.append(f"--final-seeds {args.final_seeds} (the study has "
                           f"{','.join(map(str, sweep.cfg.final_seeds)) or 'the config seeds'})")
+        if args.from_run is not None and args.from_run.resolve() != Path(sweep.cfg.from_run or "").resolve():
+            differ.append(f"--from-run {args.from_run} (the study has {sweep.cfg.from_run or 'none'})")
         if differ:
             raise ConfigError(f"--resume continues {args.study_dir} as it was started; drop {differ[0]}")
         if args.trials is not None and args.trials != sweep.cfg.trials:
@@ -81,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         sweep = Sweep.create(study_dir, path, args.space, trials=args.trials or 20, overrides=overrides,
                              plugins=getattr(args, "plugin", ()), final_seeds=final_seeds or (),
                              metric=g.get("metric"), direction=g.get("direction"),
-                             sampler=g.get("sampler", "tpe"), pruner=g.get("pruner", "median"), seed=g.get("seed", 0))
+                             sampler=g.get("sampler", "tpe"), pruner=g.get("pruner"),
+                             seed=g.get("seed", 0), from_run=args.from_run)
     if args.worker:
         sweep.work()
         return 0

@@ -170,9 +170,12 @@ class Sparsifier:
             done = _finished_result(part, method, seed)
             if done is not None:
                 return done
-        wandb, group = self.cfg.tracking.wandb, self.out.path.parent.name
+        wandb = self.cfg.tracking.wandb
+        # a sweep puts all its trials in one group; each then names its W&B runs by its directory
+        group = wandb.group or self.out.path.parent.name
+        name = f"{self.out.path.name if wandb.group else group}-{tag}"
         tracker = WandbTracker(mode=wandb.mode, project=wandb.project, entity=wandb.entity, tags=wandb.tags,
-                               run_dir=self.out.path, name=f"{group}-{tag}", group=group, config=to_dict(self.cfg))
+                               run_dir=self.out.path, name=name, group=group, config=to_dict(self.cfg))
         step = itertools.count()
         callbacks = (*self.callbacks, lambda row: tracker.log(row, step=next(step)))
         status = "failed"

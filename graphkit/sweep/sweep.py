@@ -15,20 +15,21 @@ import optuna
 import yaml
 from optuna.trial import TrialState
 
-from graphkit.api import train
 from graphkit.atomic import write_text_atomic
 from graphkit.catalog import load
 from graphkit.config import RunConfig, from_dict, load_yaml, override_data, to_dict
 from graphkit.errors import ConfigError, GraphkitError, TrainingError
 from graphkit.runs.config_loading import load_config
-from graphkit.runs.run_setup import load_run_dataset
+from graphkit.sparsify.sparsify_config import SparsifyRunConfig
 from graphkit.sweep.epoch_pruner import EpochPruner
 from graphkit.sweep.search_space import SearchSpace, overrides_of
+from graphkit.sweep.sparsify_trials import SparsifyTrials
 from graphkit.sweep.study_store import ERROR, RETRY_OF, RUN_DIR, StudyStore
 from graphkit.sweep.sweep_config import SweepConfig
 from graphkit.sweep.sweep_report import importances, plot_history, plot_importances
+from graphkit.sweep.train_trials import TrainTrials
+from graphkit.sweep.trial_kind import TrialKind, count_epochs
 from graphkit.tasks.metrics import metric_direction
-from graphkit.trainers.run_dir import RunDir
 from graphkit.trainers.run_stopped import RunStopped
 
 SETUP = "sweep.yaml"
@@ -40,6 +41,9 @@ class Sweep:
     directory per trial, as ``graphkit train`` writes), then ``final/`` (the best trial
     re-run over the final seeds), ``best.yaml``, ``summary.json``, ``history.png`` and
     ``importance.png``.
+
+    The trials train the base config (``graphkit train``; pretraining tasks too) or, given
+    ``from_run``, sparsify that trained run with a sparsify config (``graphkit sparsify``).
 
     Any number of processes may :meth:`work` on one study at once (``--nproc`` or separate
     ``--resume`` invocations); a process killed at any moment leaves a study that the next
@@ -54,7 +58,9 @@ class Sweep:
     def __init__(self, path: Path, cfg: SweepConfig, log: Callable[[str], None] = print) -> None:
         load()
         self.path, self.cfg, self.log = Path(path), cfg, log
-        self.base = load_config(RunConfig, cfg.base)
+        self.kind: TrialKind = (SparsifyTrials(cfg.base, cfg.from_run, cfg.name) if cfg.from_run
+                                else TrainTrials(cfg.base, cfg.name))
+        self.base = self.kind.base
         self.space = SearchSpace(cfg.space, self.base, where=f"{self.path / SETUP}: space")
         self.split, self.metric = cfg.metric.split(".", 1)
         self.maximize = cfg.direction == "max"
@@ -62,26 +68,33 @@ class Sweep:
             raise ConfigError(f"--sampler grid: the grid has {self.space.grid_size()} points, fewer than "
                               f"--trials {cfg.trials}")
         self.store: Optional[StudyStore] = None
-        # every trial is a run of the study's W&B group
-        self._fixed = [f"tracking.wandb.group={cfg.name!r}"]
 
     # -- creating and opening ---------------------------------------------------------
     @classmethod
     def create(cls, path: Path, config: str | Path, space: str | Path, *, trials: int,
                overrides: Sequence[str] = (), plugins: Sequence[str] = (), metric: Optional[str] = None,
-               direction: Optional[str] = None, sampler: str = "tpe", pruner: str = "median", seed: int = 0,
-               final_seeds: Sequence[int] = (), name: Optional[str] = None,
+               direction: Optional[str] = None, sampler: str = "tpe", pruner: Optional[str] = None, seed: int = 0,
+               final_seeds: Sequence[int] = (), name: Optional[str] = None, from_run: Optional[str | Path] = None,
                log: Callable[[str], None] = print) -> "Sweep":
-        """A new study in ``path`` (refused if one is there) over ``config`` with ``overrides``."""
+        """A new study in ``path`` (refused if one is there) over ``config`` with ``overrides``;
+        with ``from_run``, ``config`` is a sparsify config and each trial sparsifies that run."""
         load()
         path = Path(path)
         if (path / SETUP).is_file():
             raise ConfigError(f"{path} already holds a sweep; add --resume to continue it (or to join it "
                               f"from another process), or choose another --study-dir")
-        base = load_config(RunConfig, config, overrides, plugins)
+        raw = load_yaml(config)
+        if from_run is None and isinstance(raw, dict) and "sparsify" in raw:
+            raise ConfigError(f"{config} is a sparsify config: its trials start from a trained run; give "
+                              f"--from-run RUN_DIR (a run of a GPS-family config)")
+        base = load_config(SparsifyRunConfig if from_run is not None else RunConfig, config, overrides, plugins)
         SearchSpace.from_yaml(space, base)  # one-line errors before anything is written
+        stem = Path(config)
+        name = name or f"sweep-{base.name or f'{stem.parent.name}-{stem.stem}'}-{path.name}"
+        from_run = str(Path(from_run).resolve()) if from_run is not None else None
+        kind = SparsifyTrials(base, from_run, name) if from_run is not None else TrainTrials(base, name)
         if metric is None:
-            metric = f"val.{base.task.metric or load_run_dataset(base.data).metric}"
+            metric = kind.default_metric()
         if direction is None:
             try:
                 direction = "max" if metric_direction(metric.partition(".")[2]) else "min"
@@ -91,12 +104,11 @@ class Sweep:
         source = override_data(load_yaml(config), list(overrides))
         if base.plugins:  # the records name each file absolutely, as the trials import it
             source["plugins"] = to_dict(base.plugins)
-        stem = Path(config)
         cfg = from_dict(SweepConfig, {
             "config": str(config), "source": source, "base": to_dict(base), "space": load_yaml(space),
-            "trials": trials, "metric": metric, "direction": direction, "sampler": sampler, "pruner": pruner,
-            "seed": seed, "final_seeds": list(final_seeds),
-            "name": name or f"sweep-{base.name or f'{stem.parent.name}-{stem.stem}'}-{path.name}",
+            "trials": trials, "metric": metric, "direction": direction, "sampler": sampler,
+            **({"pruner": pruner} if pruner is not None else {}),
+            "seed": seed, "final_seeds": list(final_seeds), "name": name, "from_run": from_run,
         })
         sweep = cls(path, cfg, log)
         path.mkdir(parents=True, exist_ok=True)
@@ -127,7 +139,12 @@ class Sweep:
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(5, self.cfg.trials // 4)))
 
     def _pruner(self) -> optuna.pruners.BasePruner:
-        epochs = self.base.trainer.epochs
+        epochs = self.kind.epochs
+        if self.cfg.pruner == "sha":
+            # asynchronous successive halving: rungs at epochs/10, x3, x9...; a trial goes on past
+            # a rung only in the top third of the trials that reached it. A median rule keeps
+            # about half of the trials to the end, so it saves less than 2x by construction.
+            return optuna.pruners.SuccessiveHalvingPruner(min_resource=max(1, epochs // 10), reduction_factor=3)
         if self.cfg.pruner == "median":
             # after 5 complete trials, from epoch epochs/20 on: below the median best-so-far -> pruned
             return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=max(1, epochs // 20))
@@ -190,14 +207,12 @@ class Sweep:
         run_dir = self.trial_dir(trial.number)
         trial.set_user_attr(RUN_DIR, str(run_dir.relative_to(self.path)))
         resume = self._adopt(trial, run_dir)
-        first = (self.base.seeds[0], self.base.data.splits[0])
-        pruner = EpochPruner(trial, self.metric, self.maximize, first)
+        pruner = EpochPruner(trial, self.metric, self.maximize, self.kind.first)
         started = time.perf_counter()
         state, value, note = TrialState.COMPLETE, None, ""
         try:
-            result = train(self.base, overrides_of(params) + self._fixed, run_dir=run_dir, resume=resume,
-                           callbacks=(pruner,))
-            scores = result.results[self.split]
+            results = self.kind.run(overrides_of(params), run_dir, resume, (pruner,), trial=True)
+            scores = results[self.split]
             if self.metric in scores:
                 value = float(scores[self.metric]["mean"])
             else:  # the study cannot go on: stop every worker with the reason
@@ -217,7 +232,7 @@ class Sweep:
             raise
         if state == TrialState.FAIL:
             trial.set_user_attr(ERROR, note)
-        epochs = len(RunDir(run_dir, create=False).read_metrics())
+        epochs = count_epochs(run_dir)
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("seconds", time.perf_counter() - started)
         if state == TrialState.COMPLETE:
@@ -231,10 +246,9 @@ class Sweep:
             raise ConfigError(note)
 
     # -- after the search ---------------------------------------------------------------
-    @staticmethod
-    def _runs_params(run: RunDir, params: dict[str, Any], seeds: list[int]) -> bool:
+    def _runs_params(self, run: Path, params: dict[str, Any], seeds: list[int]) -> bool:
         """Whether ``run``'s config holds ``params`` and ``seeds``."""
-        config = run.read_config()
+        config = self.kind.config_of(run)
         for key, value in {**params, "seeds": seeds}.items():
             node: Any = config
             for part in key.split("."):
@@ -265,17 +279,18 @@ class Sweep:
             best = study.best_trial
             seeds = list(self.cfg.final_seeds or self.base.seeds)
             overrides = overrides_of(best.params) + [f"seeds={seeds}"]
-            final = RunDir(self.path / "final", create=False)
-            if final.is_run() and not self._runs_params(final, best.params, seeds):
-                shutil.rmtree(final.path)  # the re-run of an earlier best (the study was extended since)
-            if final.read_results() is not None and final.read_results().get("seeds") == seeds:
-                results = final.read_results()
-            elif final.is_run():
-                results = train(self.base, run_dir=final.path, resume=True).results
-            else:
-                results = train(self.base, overrides + self._fixed, run_dir=final.path).results
+            final = self.path / "final"
+            started = (final / self.kind.record).is_file()
+            if started and not self._runs_params(final, best.params, seeds):
+                shutil.rmtree(final)  # the re-run of an earlier best (the study was extended since)
+                started = False
+            done = self.kind.finished(final) if started else None
+            if done is not None and list(done.get("seeds", ())) == seeds:
+                results = done
+            else:  # a re-run cut short resumes where it was
+                results = self.kind.run(overrides, final, started, (), trial=False)
             best_cfg = override_data(self.cfg.source, overrides)
-            header = (f"# graphkit train {self.path / 'best.yaml'}\n"
+            header = (f"# {self.kind.rerun.format(best=self.path / 'best.yaml')}\n"
                       f"# best of {len(trials)} trials of the sweep in {self.path}: trial {best.number}, "
                       f"{self.cfg.metric} {best.value:.4f}\n")
             write_text_atomic(self.path / "best.yaml", header + yaml.safe_dump(best_cfg, sort_keys=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Optional
 
 
 @dataclass(frozen=True)
@@ -18,10 +18,12 @@ class SweepConfig:
         the per-epoch ``val_<metric>`` of the first seed prunes.
     direction: ``max`` or ``min``.
     sampler: ``tpe`` (default), ``grid`` or ``random``.
-    pruner: ``median``, ``hyperband`` or ``none``.
+    pruner: ``sha`` (successive halving, the default), ``median``, ``hyperband`` or ``none``.
     seed: sampler seed (a worker adds its index).
     final_seeds: seeds of the best trial's re-run; empty: the base config's.
     name: the study's name (its W&B group).
+    from_run: the trained run a sparsify config's trials start from (absolute path); None
+        for a train (or pretraining) config.
     """
 
     config: str
@@ -33,9 +35,10 @@ class SweepConfig:
     direction: Literal["max", "min"]
     name: str
     sampler: Literal["tpe", "grid", "random"] = "tpe"
-    pruner: Literal["median", "hyperband", "none"] = "median"
+    pruner: Literal["sha", "median", "hyperband", "none"] = "sha"
     seed: int = 0
     final_seeds: tuple[int, ...] = ()
+    from_run: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.trials < 1:

@@ -36,3 +36,12 @@ def test_epoch_pruner_stops_the_run_when_the_pruner_says_so():
     with pytest.raises(RunStopped, match="pruned at epoch 1"):
         hook({"seed": 0, "split": 0, "epoch": 1, "val_accuracy": 0.5})
     assert hook.pruned_at == 1
+
+
+def test_epoch_pruner_runs_steps_on_across_stages_and_restarts_the_best():
+    # sparsify: the gate stage's epochs 0-1, then the fixed plan's epochs 0-2
+    trial = _trial(optuna.pruners.NopPruner())
+    hook = EpochPruner(trial, "accuracy", maximize=True, first=(0, 0))
+    for epoch, acc in [(0, 0.9), (1, 0.95), (0, 0.6), (1, 0.7), (2, 0.65)]:
+        hook({"seed": 0, "split": 0, "epoch": epoch, "val_accuracy": acc})
+    assert trial.study.get_trials()[0].intermediate_values == {0: 0.9, 1: 0.95, 2: 0.6, 3: 0.7, 4: 0.7}

@@ -12,6 +12,7 @@ import yaml
 from optuna.trial import TrialState
 
 from graphkit.cli.main import main
+from graphkit.sweep import Sweep
 from graphkit.config import RunConfig
 from graphkit.runs.config_loading import load_config
 from tests.datasets.own_data_helpers import write_edge_list_folder
@@ -59,7 +60,7 @@ def test_sweep_cli_three_trials_on_a_tiny_graph(tiny, tmp_path, capsys):
     base, space = tiny
     study_dir = tmp_path / "study"
     argv = ["sweep", *base, "trainer.epochs=3", "--space", str(space), "--trials", "3", "--study-dir", str(study_dir),
-            "--final-seeds", "0,1"]
+            "--final-seeds", "0,1", "--pruner", "median"]  # median: no pruning before 5 trials, so all complete
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.count("trial ") >= 3 and "best trial" in out and "importance (fANOVA)" in out
@@ -87,7 +88,7 @@ def test_sweep_cli_three_trials_on_a_tiny_graph(tiny, tmp_path, capsys):
     assert cfg.model.hidden_channels == best.params["model.hidden_channels"] and cfg.trainer.epochs == 3
     assert (study_dir / "history.png").stat().st_size > 1000
     # the study is there: starting it again is refused, --resume with another pruner too, one line each
-    assert main(argv) == 2
+    assert main(argv[:-2]) == 2
     assert "already holds a sweep; add --resume" in capsys.readouterr().err
     assert main(["sweep", "--resume", "--study-dir", str(study_dir), "--pruner", "hyperband"]) == 2
     err = capsys.readouterr().err.strip()
@@ -165,7 +166,6 @@ def test_sweep_resume_retries_a_trial_whose_process_died(tiny, tmp_path):
     # in one process, the state a kill -9 leaves: a RUNNING trial tagged by a worker whose
     # lock is gone, its run directory half trained (rows and last.pt of epochs 0..5)
     from graphkit.api import train
-    from graphkit.sweep import Sweep
     from graphkit.sweep.search_space import overrides_of
 
     base, space = tiny
@@ -231,7 +231,6 @@ def test_sweep_cli_nproc_workers_finish_n_trials(tiny, tmp_path, capsys):
 
 def test_sweep_interrupted_trial_is_given_back_and_retried(tiny, tmp_path, monkeypatch):
     # Ctrl-C inside a trial: not counted as finished, retried (in its directory) by --resume
-    from graphkit.sweep import Sweep
     from graphkit.sweep import epoch_pruner
 
     base, space = tiny
@@ -255,3 +254,66 @@ def test_sweep_interrupted_trial_is_given_back_and_retried(tiny, tmp_path, monke
     retry = next(t for t in _study(study_dir).trials if t.user_attrs.get("retry_of") == 0)
     assert retry.params == first.params and retry.state == TrialState.COMPLETE
     _check_one_directory_per_trial(study_dir, 2)
+
+
+def test_default_pruner_halves_the_trials_at_each_rung(tiny, tmp_path):
+    base, space = tiny
+    sweep = Sweep.create(tmp_path / "study", base[0], space, trials=3, overrides=base[1:] + ["trainer.epochs=90"],
+                         log=lambda s: None)
+    assert sweep.cfg.pruner == "sha"
+    study = optuna.create_study(direction="maximize", pruner=sweep._pruner())  # rungs at epochs 9, 27, 81
+
+    def epochs_run(value: float) -> int:
+        trial = study.ask()
+        for epoch in range(90):
+            trial.report(value, epoch)
+            if trial.should_prune():
+                study.tell(trial, state=TrialState.PRUNED)
+                return epoch + 1
+        study.tell(trial, value)
+        return 90
+
+    assert epochs_run(0.5) == 90  # the first trial is the top third of every rung it reaches
+    assert epochs_run(0.4) == 10  # below the top third at the first rung (epoch index 9)
+    assert epochs_run(0.6) == 90
+    assert epochs_run(0.55) == 10  # second of four at the first rung: its top third is one trial
+
+
+def test_sweep_of_a_sparsify_config_over_a_trained_gps_run(mirror, tmp_path, capsys):
+    dense = tmp_path / "dense"
+    assert main(["train", str(REPO / "configs/gps/mutag.yaml"), "--run-dir", str(dense), "trainer.epochs=2",
+                 "data.splits=[0]", "model.num_layers=2", "model.hidden_channels=32", "tracking.wandb.mode=disabled",
+                 "--quiet", "--threads", "1"]) == 0
+    space = tmp_path / "space.yaml"
+    space.write_text("optim.lr: {log_uniform: [1.0e-4, 1.0e-2]}\nsparsify.token_ratio: {choice: [0.5, 0.75]}\n")
+    config = str(REPO / "configs/sparsify/mutag.yaml")
+    short = ["sparsify.gate_epochs=2", "sparsify.fixed_epochs=2", "seeds=[0]", "sparsify.latency_repeats=2",
+             "sparsify.latency_graphs=8", "sparsify.weight_sparsity=0.0", "tracking.wandb.mode=disabled"]
+    study_dir = tmp_path / "study"
+    # a sparsify config without the run it starts from: one line naming --from-run
+    assert main(["sweep", config, *short, "--space", str(space), "--trials", "2", "--study-dir",
+                 str(tmp_path / "nope")]) == 2
+    assert "--from-run" in capsys.readouterr().err and not (tmp_path / "nope").exists()
+    assert main(["sweep", config, *short, "--from-run", str(dense), "--space", str(space), "--trials", "2",
+                 "--study-dir", str(study_dir), "--pruner", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "best trial" in out and "val.accuracy" in out
+    study = _study(study_dir)
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2
+    for t in study.trials:
+        run = study_dir / t.user_attrs["run_dir"]
+        cfg = yaml.safe_load((run / "sparsify.yaml").read_text())
+        assert cfg["optim"]["lr"] == pytest.approx(t.params["optim.lr"])
+        assert cfg["sparsify"]["token_ratio"] == t.params["sparsify.token_ratio"]
+        assert cfg["sparsify"]["baselines"] == []  # a trial runs the method only
+        assert cfg["tracking"]["wandb"]["group"] == study.study_name
+        results = json.loads((run / "results.json").read_text())
+        learned = [r for r in results["runs"] if r["method"] == "learned"]
+        assert t.value == pytest.approx(learned[0]["val"]["accuracy"])
+        assert t.user_attrs["epochs"] == 4  # 2 gate + 2 fixed-plan epochs, both stages counted
+    # the best config re-run as written: its baselines beside it, and best.yaml runs with sparsify
+    final = json.loads((study_dir / "final" / "results.json").read_text())
+    assert set(final["summary"]) == {"learned", "magnitude", "random"}
+    best = (study_dir / "best.yaml").read_text()
+    assert best.startswith(f"# graphkit sparsify {dense.resolve()} --config {study_dir / 'best.yaml'}")
+    assert yaml.safe_load(best)["optim"]["lr"] == pytest.approx(study.best_trial.params["optim.lr"])
