@@ -196,7 +196,7 @@ class Sweep:
         if old is None:
             return False
         old_dir = self.trial_dir(int(old))
-        if (old_dir / "config.yaml").is_file():
+        if (old_dir / self.kind.record).is_file():
             os.replace(old_dir, run_dir)
             return True
         shutil.rmtree(old_dir, ignore_errors=True)  # killed before the run was written: nothing kept
