@@ -279,7 +279,9 @@ def test_default_pruner_halves_the_trials_at_each_rung(tiny, tmp_path):
     assert epochs_run(0.55) == 10  # second of four at the first rung: its top third is one trial
 
 
-def test_sweep_of_a_sparsify_config_over_a_trained_gps_run(mirror, tmp_path, capsys):
+def test_sweep_of_a_sparsify_config_over_a_trained_gps_run(mirror, tmp_path, capsys, monkeypatch):
+    from graphkit.sweep import epoch_pruner
+
     dense = tmp_path / "dense"
     assert main(["train", str(REPO / "configs/gps/mutag.yaml"), "--run-dir", str(dense), "trainer.epochs=2",
                  "data.splits=[0]", "model.num_layers=2", "model.hidden_channels=32", "tracking.wandb.mode=disabled",
@@ -295,12 +297,30 @@ def test_sweep_of_a_sparsify_config_over_a_trained_gps_run(mirror, tmp_path, cap
                  str(tmp_path / "nope")]) == 2
     assert "--from-run" in capsys.readouterr().err and not (tmp_path / "nope").exists()
     assert main(["sweep", config, *short, "--from-run", str(dense), "--space", str(space), "--trials", "2",
-                 "--study-dir", str(study_dir), "--pruner", "none"]) == 0
+                 "--study-dir", str(study_dir), "--pruner", "none", "--nproc", "0"]) == 2  # refused before writing
+    assert not study_dir.exists()
+    sweep = Sweep.create(study_dir, config, space, trials=2, overrides=short, pruner="none", from_run=dense,
+                         log=lambda s: None)
+    report = epoch_pruner.EpochPruner.__call__
+
+    def interrupt_in_the_fixed_plan(self, row):  # Ctrl-C after the first fixed-plan epoch
+        report(self, row)
+        if self._offset > 0:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(epoch_pruner.EpochPruner, "__call__", interrupt_in_the_fixed_plan)
+    with pytest.raises(KeyboardInterrupt):
+        sweep.work()
+    monkeypatch.setattr(epoch_pruner.EpochPruner, "__call__", report)
+    assert main(["sweep", "--resume", "--study-dir", str(study_dir)]) == 0
     out = capsys.readouterr().out
     assert "best trial" in out and "val.accuracy" in out
     study = _study(study_dir)
-    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2
-    for t in study.trials:
+    counted = _counted(study)
+    assert [t.state for t in counted] == [TrialState.COMPLETE] * 2
+    retry = next(t for t in counted if t.user_attrs.get("retry_of") == 0)
+    assert sorted(p.name for p in (study_dir / "trials").iterdir()) == [f"trial-{t.number:04d}" for t in counted]
+    for t in counted:
         run = study_dir / t.user_attrs["run_dir"]
         cfg = yaml.safe_load((run / "sparsify.yaml").read_text())
         assert cfg["optim"]["lr"] == pytest.approx(t.params["optim.lr"])
@@ -310,7 +330,9 @@ def test_sweep_of_a_sparsify_config_over_a_trained_gps_run(mirror, tmp_path, cap
         results = json.loads((run / "results.json").read_text())
         learned = [r for r in results["runs"] if r["method"] == "learned"]
         assert t.value == pytest.approx(learned[0]["val"]["accuracy"])
-        assert t.user_attrs["epochs"] == 4  # 2 gate + 2 fixed-plan epochs, both stages counted
+        # 2 gate + 2 fixed-plan epochs, both stages counted; the retry resumed, so none twice
+        assert t.user_attrs["epochs"] == 4
+    assert (study_dir / retry.user_attrs["run_dir"] / "finetune").is_dir()
     # the best config re-run as written: its baselines beside it, and best.yaml runs with sparsify
     final = json.loads((study_dir / "final" / "results.json").read_text())
     assert set(final["summary"]) == {"learned", "magnitude", "random"}
