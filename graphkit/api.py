@@ -108,6 +108,34 @@ class SparsifyResult:
     results: dict[str, Any]
 
 
+def sparsify_setup(run: str | Path | LoadedRun, config: str | Path | dict | None, overrides: Sequence[str],
+                   plugins: Sequence[str], run_dir: Optional[str | Path], runs_root: str | Path, resume: bool,
+                   checkpoint: str = "best", seed: Optional[int] = None
+                   ) -> tuple[SparsifyRunConfig, LoadedRun, RunDir]:
+    """The typed sparsify config (a resumed run's own ``sparsify.yaml``), the trained run and
+    the output directory (not created yet) of :func:`sparsify`; ``graphkit sparsify --sweep``
+    shares them between its FLOPs targets."""
+    load()
+    out_given = Path(run_dir) if run_dir is not None else None
+    if resume and out_given is None:
+        raise ValueError("sparsify(resume=True) needs the run_dir to continue")
+    if resume and (out_given / "sparsify.yaml").is_file():
+        cfg = load_config(SparsifyRunConfig, out_given / "sparsify.yaml", plugins=plugins)
+    else:
+        cfg = load_config(SparsifyRunConfig, config if config is not None else {}, list(overrides), plugins)
+    if cfg.threads is not None:
+        torch.set_num_threads(cfg.threads)
+    if isinstance(run, LoadedRun):
+        loaded = run
+    else:
+        if not Path(run).is_dir():
+            raise ConfigError(f"{run} is not a run directory")
+        loaded = _load_run(run, seed=seed, which=checkpoint)
+    name = cfg.name or (f"sparsify-{Path(config).stem}" if isinstance(config, (str, Path)) else "sparsify")
+    out = RunDir(out_given, create=False) if out_given else RunDir.new(Path(runs_root), name, create=False)
+    return cfg, loaded, out
+
+
 def sparsify(run: str | Path | LoadedRun, config: str | Path | dict | None = None, overrides: Sequence[str] = (),
              plugins: Sequence[str] = (), run_dir: Optional[str | Path] = None, runs_root: str | Path = "runs",
              resume: bool = False, progress: bool = False, callbacks: Sequence[EpochCallback] = (),
@@ -126,24 +154,7 @@ def sparsify(run: str | Path | LoadedRun, config: str | Path | dict | None = Non
             one raising :class:`~graphkit.trainers.run_stopped.RunStopped` ends the command.
         checkpoint, seed: which checkpoint of ``run`` to start from (ignored for a loaded run).
     """
-    load()
-    out_given = Path(run_dir) if run_dir is not None else None
-    if resume and out_given is None:
-        raise ValueError("sparsify(resume=True) needs the run_dir to continue")
-    if resume and (out_given / "sparsify.yaml").is_file():
-        cfg = load_config(SparsifyRunConfig, out_given / "sparsify.yaml", plugins=plugins)
-    else:
-        cfg = load_config(SparsifyRunConfig, config if config is not None else {}, list(overrides), plugins)
-    if isinstance(run, LoadedRun):
-        loaded = run
-    else:
-        if not Path(run).is_dir():
-            raise ConfigError(f"{run} is not a run directory")
-        loaded = _load_run(run, seed=seed, which=checkpoint)
-    if cfg.threads is not None:
-        torch.set_num_threads(cfg.threads)
-    name = cfg.name or (f"sparsify-{Path(config).stem}" if isinstance(config, (str, Path)) else "sparsify")
-    out = RunDir(out_given, create=False) if out_given else RunDir.new(Path(runs_root), name, create=False)
+    cfg, loaded, out = sparsify_setup(run, config, overrides, plugins, run_dir, runs_root, resume, checkpoint, seed)
     # locked while it runs; a start that fails (a run that is not GPS, ...) leaves no directory
     with claimed(out, resume=resume, lock=True) as status:
         write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))

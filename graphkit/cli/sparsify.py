@@ -45,16 +45,12 @@ def _parse_sweep(text: str) -> list[float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
     import yaml
 
-    from graphkit.api import sparsify
+    from graphkit.api import sparsify, sparsify_setup
     from graphkit.atomic import write_text_atomic
     from graphkit.config import to_dict
-    from graphkit.runs import load_run
-    from graphkit.runs.config_loading import load_config
     from graphkit.sparsify.sparsifier import Sparsifier
-    from graphkit.sparsify.sparsify_config import SparsifyRunConfig
     from graphkit.trainers.run_dir import RunDir
     from graphkit.trainers.run_lock import claimed
 
@@ -69,18 +65,8 @@ def run(args: argparse.Namespace) -> int:
         _print(result.results, result.run_dir)
         return 0
     targets = _parse_sweep(args.sweep)
-    if args.resume and (args.out / "sparsify.yaml").is_file():
-        cfg = load_config(SparsifyRunConfig, args.out / "sparsify.yaml", plugins=plugins)
-    else:
-        cfg = load_config(SparsifyRunConfig, args.config if args.config else {}, list(args.overrides),
-                          plugins=plugins)
-    if cfg.threads is not None:
-        torch.set_num_threads(cfg.threads)
-    if not args.run_dir.is_dir():
-        raise ConfigError(f"{args.run_dir} is not a run directory")
-    loaded = load_run(args.run_dir, seed=args.seed, which=args.checkpoint)
-    name = cfg.name or (f"sparsify-{args.config.stem}" if args.config else "sparsify")
-    out = RunDir(args.out, create=False) if args.out else RunDir.new(args.runs_root, name, create=False)
+    cfg, loaded, out = sparsify_setup(args.run_dir, args.config, list(args.overrides), plugins, args.out,
+                                      args.runs_root, args.resume, args.checkpoint, args.seed)
     # locked while it runs; a start that fails (a run that is not GPS, ...) leaves no directory
     with claimed(out, resume=args.resume, lock=True) as status:
         write_text_atomic(out.path / "sparsify.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
