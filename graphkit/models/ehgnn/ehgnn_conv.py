@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
+from graphkit.models.ehgnn.dual_operator import DualOperator
 from graphkit.nn.conv import local_conv_inputs, local_conv_resolver, updates_edges
 
 
@@ -31,7 +32,7 @@ class EHGNNConv(nn.Module):
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, D]``, ``edge_weight [E]``,
-        ``dual``: the dual's normalized incidences (:meth:`DualHypergraphConv.operator`)
+        ``dual``: the dual's normalized incidences (:class:`DualOperator`)
         -> ``x [N, C]``, ``edge_attr [E, D']``
     """
 
@@ -52,7 +53,7 @@ class EHGNNConv(nn.Module):
         return self.reads_edge_attr or self.takes_weight
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor, edge_weight: Optional[Tensor],
-                dual: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
+                dual: DualOperator) -> tuple[Tensor, Tensor]:
         if self.reads_edge_attr:
             e = self.edge_proj(edge_attr)
             if edge_weight is not None:
