@@ -13,6 +13,8 @@ from graphkit.models.ehgnn import DualHypergraphConv, EHGNNConfig, HyperCluster,
 from graphkit.models.node_pool import NodePoolConfig
 from torch_geometric.nn import HypergraphConv
 
+from graphkit.models.ehgnn import dual_operator as dual_operator_module
+from graphkit.transforms import AddDualIncidence
 from graphkit.transforms.dual_hypergraph import incidence_with_loops
 
 
@@ -173,3 +175,56 @@ def test_ehgnn_hyperdrop_trains_on_mutag_reference_folds_and_reloads(mirror, tmp
 def test_ehgnn_configs_train_two_epochs(mirror, tmp_path, config):
     results = _train(config, tmp_path / "run", "trainer.epochs=2", "data.splits=[0]")
     assert 0.0 < results["test"]["accuracy"]["mean"] <= 1.0
+
+
+def _dense_propagation(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
+    """P = D^-1 H B^-1 H^T [E, E] from the reference's augmented incidence, densely."""
+    incidence, hyperedges = incidence_with_loops(edge_index, num_nodes)
+    h = torch.zeros(edge_index.size(1), hyperedges)
+    h.index_put_((incidence[0], incidence[1]), torch.ones(incidence.size(1)), accumulate=True)
+    d, b = h.sum(1), h.sum(0)
+    return torch.diag(1 / d) @ h @ torch.diag(torch.where(b > 0, 1 / b.clamp(min=1), 0.0)) @ h.t()
+
+
+def test_dual_operator_propagates_as_the_dense_operator_forward_and_backward():
+    # path 0-1-2 (e0, e1) plus a self-loop e2=(2,2): hand-computed P = D^-1 H B^-1 H^T
+    edge_index = torch.tensor([[0, 1, 2], [1, 2, 2]])
+    # node 0 is a singleton (dropped); node 1 joins e0, e1; node 2 joins e1 once and e2 twice
+    expected = torch.tensor([[1 / 2 * (1 / 2 + 1), 1 / 2 * 1 / 2, 0.0],
+                             [1 / 3 * 1 / 2, 1 / 3 * (1 / 2 + 1 / 3 + 1), 1 / 3 * 2 / 3],
+                             [0.0, 1 / 3 * 2 / 3, 1 / 3 * (4 / 3 + 1)]])
+    torch.testing.assert_close(_dense_propagation(edge_index, 3), expected)
+    dual = DualHypergraphConv.operator(edge_index, 3)
+    x = torch.randn(3, 4, requires_grad=True)
+    out = dual.propagate(x)
+    torch.testing.assert_close(out, expected @ x)
+    grad = torch.randn(3, 4)
+    torch.testing.assert_close(torch.autograd.grad(out, x, grad)[0], expected.t() @ grad)
+
+
+def test_dual_operator_after_a_drop_equals_the_dual_of_the_remaining_edges():
+    torch.manual_seed(0)
+    batch = Batch.from_data_list([_graph(7, 15, 4), _graph(5, 3, 6), _graph(9, 20, 5)])
+    dual = DualHypergraphConv.operator(batch.edge_index, batch.num_nodes)
+    keep = torch.randperm(batch.num_edges)[:20].sort().values
+    kept = dual.keep(keep)
+    fresh = DualHypergraphConv.operator(batch.edge_index[:, keep], batch.num_nodes)
+    for name in ("edge_entries", "node_entries", "edge_inv_degree", "node_inv_degree"):
+        assert torch.equal(getattr(kept, name), getattr(fresh, name)), name
+    x = torch.randn(20, 3)
+    torch.testing.assert_close(kept.propagate(x), _dense_propagation(batch.edge_index[:, keep], batch.num_nodes) @ x)
+
+
+def test_ehgnn_reads_the_cached_dual_incidences_and_gives_the_same_graphs(monkeypatch):
+    torch.manual_seed(0)
+    model = build_model(EHGNNConfig(name="ehgnn_hyperdrop", hidden_channels=16, ratio=0.6), _inputs()).eval()
+    graphs = [_graph(7, 15, 4), _graph(9, 20, 5), _graph(5, 1, 6)]
+    expected = model.embed(Batch.from_data_list(graphs))
+    cached = Batch.from_data_list([AddDualIncidence()(g.clone()) for g in graphs])
+    monkeypatch.setattr(dual_operator_module, "node_major_incidence",
+                        lambda *a: pytest.fail("sorted the incidences of a batch that carries them"))
+    torch.testing.assert_close(model.embed(cached), expected)
+    stale = cached.clone()
+    stale.dht_edge, stale.dht_node_index = stale.dht_edge[1:], stale.dht_node_index[1:]
+    with pytest.raises(ValueError, match="cache was built for other edges"):
+        model.embed(stale)
