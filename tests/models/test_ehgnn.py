@@ -14,6 +14,7 @@ from graphkit.models.node_pool import NodePoolConfig
 from torch_geometric.nn import HypergraphConv
 
 from graphkit.models.ehgnn import dual_operator as dual_operator_module
+from graphkit.models.ehgnn import ehgnn as ehgnn_module
 from graphkit.transforms import AddDualIncidence
 from graphkit.transforms.dual_hypergraph import incidence_with_loops
 
@@ -228,3 +229,16 @@ def test_ehgnn_reads_the_cached_dual_incidences_and_gives_the_same_graphs(monkey
     stale.dht_edge, stale.dht_node_index = stale.dht_edge[1:], stale.dht_node_index[1:]
     with pytest.raises(ValueError, match="cache was built for other edges"):
         model.embed(stale)
+
+
+def test_segment_readout_equals_pygs_pools_with_an_empty_graph():
+    torch.manual_seed(0)
+    x = torch.randn(7, 3, requires_grad=True)
+    batch = torch.tensor([0, 0, 0, 2, 2, 3, 3])  # graph 1 has no nodes
+    sizes = torch.bincount(batch, minlength=4)
+    out = ehgnn_module._readout(x, batch, 4, sizes)
+    expected = ehgnn_module._readout(x, batch, 4, None)  # PyG's global max | mean | add pools
+    torch.testing.assert_close(out, expected)
+    assert torch.equal(out[1], torch.zeros(9))
+    grad = torch.randn(4, 9)
+    torch.testing.assert_close(torch.autograd.grad(out, x, grad)[0], torch.autograd.grad(expected, x, grad)[0])
