@@ -11,9 +11,10 @@ from graphkit.cli.main import main
 from graphkit.models import MODELS, ModelInputs, build_model
 from graphkit.models.ehgnn import DualHypergraphConv, EHGNNConfig, HyperCluster, HyperDrop
 from graphkit.models.node_pool import NodePoolConfig
-from torch_geometric.nn import HypergraphConv
+from torch_geometric.nn import GCNConv, HypergraphConv
 
 from graphkit.models.ehgnn import dual_operator as dual_operator_module
+from graphkit.models.ehgnn.csr_gcn import csr_gcn, fits_csr_gcn
 from graphkit.models.ehgnn import ehgnn as ehgnn_module
 from graphkit.transforms import AddDualIncidence
 from graphkit.transforms.dual_hypergraph import incidence_with_loops
@@ -242,3 +243,25 @@ def test_segment_readout_equals_pygs_pools_with_an_empty_graph():
     assert torch.equal(out[1], torch.zeros(9))
     grad = torch.randn(4, 9)
     torch.testing.assert_close(torch.autograd.grad(out, x, grad)[0], torch.autograd.grad(expected, x, grad)[0])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_csr_gcn_equals_pygs_gcn_conv_forward_and_backward(weighted):
+    torch.manual_seed(0)
+    graph = Batch.from_data_list([_graph(7, 15, 4), _graph(5, 3, 6), _graph(9, 20, 5)])
+    edge_index = graph.edge_index[:, graph.edge_index[0] != graph.edge_index[1]]
+    edge_index = edge_index[:, torch.randperm(edge_index.size(1))]  # neither sorted by source nor target
+    conv = GCNConv(4, 6)
+    torch.nn.init.normal_(conv.bias)
+    x = torch.randn(graph.num_nodes, 4, requires_grad=True)
+    weight = torch.rand(edge_index.size(1), requires_grad=True) if weighted else None
+    assert fits_csr_gcn(conv, edge_index)
+    out, expected = csr_gcn(conv, x, edge_index, weight), conv(x, edge_index, edge_weight=weight)
+    torch.testing.assert_close(out, expected)
+    inputs = [x, conv.lin.weight, conv.bias] + ([weight] if weighted else [])
+    grad = torch.randn_like(out)
+    for ours, reference in zip(torch.autograd.grad(out, inputs, grad), torch.autograd.grad(expected, inputs, grad)):
+        torch.testing.assert_close(ours, reference)
+    # PyG keeps an existing self-loop's weight: that graph takes PyG's path
+    assert not fits_csr_gcn(conv, torch.tensor([[0, 1], [0, 2]]))
+    assert not fits_csr_gcn(GCNConv(4, 6, normalize=False), edge_index)
