@@ -24,14 +24,14 @@ POOLS = ("hyperdrop", "hypercluster")
 
 def _readout(x: Tensor, batch: Tensor, num_graphs: int, sizes: Optional[Tensor]) -> Tensor:
     """max | mean | sum of the node features per graph (the reference's readout); ``sizes``:
-    nodes per graph when the nodes are grouped by graph (a PyG batch), read as segments
-    (half the time of a scatter max's backward), else ``None``."""
+    nodes per graph when the nodes are grouped by graph (a PyG batch): the max is then a
+    segment reduction (half the time of a scatter max with its backward), else ``None``."""
     if sizes is None:
         return torch.cat([global_max_pool(x, batch, num_graphs), global_mean_pool(x, batch, num_graphs),
                           global_add_pool(x, batch, num_graphs)], dim=-1)  # [B, 3C]
     nonempty = (sizes > 0).unsqueeze(-1)
     top = torch.segment_reduce(x, "max", lengths=sizes, unsafe=True).where(nonempty, 0.0)  # empty graph: 0
-    total = torch.segment_reduce(x, "sum", lengths=sizes, unsafe=True)
+    total = x.new_zeros(num_graphs, x.size(1)).index_add(0, batch, x)
     return torch.cat([top, total / sizes.clamp(min=1).unsqueeze(-1), total], dim=-1)  # [B, 3C]
 
 
