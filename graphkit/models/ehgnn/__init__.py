@@ -9,4 +9,5 @@ from graphkit.models.ehgnn.ehgnn_conv import EHGNNConv
 from graphkit.models.ehgnn.hyper_cluster import HyperCluster
 from graphkit.models.ehgnn.hyper_drop import HyperDrop
 
-__all__ = ["DualHypergraphConv", "DualOperator", "EHGNN", "EHGNNConfig", "EHGNNConv", "HyperCluster", "HyperDrop", "build_ehgnn"]
+__all__ = ["DualHypergraphConv", "DualOperator", "EHGNN", "EHGNNConfig", "EHGNNConv", "HyperCluster", "HyperDrop",
+           "build_ehgnn"]
