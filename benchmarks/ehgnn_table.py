@@ -57,7 +57,7 @@ def run(dataset: str, model: str, epochs: int | None, folds: list[int], runs_roo
     config, overrides = base_config(model, dataset)
     overrides += ["trainer.patience=50", "trainer.threads=1", "tracking.wandb.mode=disabled"]
     if dataset in OGB:  # OGB's scaffold split; the epoch of the best validation ROC-AUC, over seeds
-        overrides += [f"seeds={seeds or [42]}"]
+        overrides += ["data.split=default", "data.splits=[0]", "trainer.monitor=rocauc", f"seeds={seeds or [42]}"]
     else:
         overrides += ["data.split=ehgnn_folds", "trainer.monitor=cross_entropy", f"data.splits={folds}"]
     if epochs is not None:
