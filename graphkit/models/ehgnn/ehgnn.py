@@ -25,7 +25,7 @@ POOLS = ("hyperdrop", "hypercluster")
 def _readout(x: Tensor, batch: Tensor, num_graphs: int, sizes: Optional[Tensor]) -> Tensor:
     """max | mean | sum of the node features per graph (the reference's readout); ``sizes``:
     nodes per graph when the nodes are grouped by graph (a PyG batch): the max is then a
-    segment reduction (half the time of a scatter max with its backward), else ``None``."""
+    segment reduction (a cheaper backward than a scatter max's), else ``None``."""
     if sizes is None:
         return torch.cat([global_max_pool(x, batch, num_graphs), global_mean_pool(x, batch, num_graphs),
                           global_add_pool(x, batch, num_graphs)], dim=-1)  # [B, 3C]
