@@ -384,11 +384,11 @@ def _seeds(file: str, model: str, key: str, scale: float = 1.0, fmt: str = ".4f"
     return (V(file, path, fmt, scale, "mean"), " ± ", V(file, path, fmt, scale, "std"), f" ({per_seed})")
 
 
-def _pooling_table(dataset: str) -> tuple:
-    """HyperDrop / GIN / SAGPool test accuracy (%) ``mean ± std`` over folds, from ``ehgnn_table.json``."""
+def _pooling_table(dataset: str, metric: str = "accuracy") -> tuple:
+    """HyperDrop / GIN / SAGPool test ``metric`` (%) ``mean ± std`` over folds (seeds), from ``ehgnn_table.json``."""
     parts: list = []
     for i, (model, label) in enumerate((("ehgnn_hyperdrop", "HyperDrop"), ("gin", "GIN"), ("sagpool", "SAGPool"))):
-        path = ("rows", {"dataset": dataset, "model": model}, "test_accuracy")
+        path = ("rows", {"dataset": dataset, "model": model}, f"test_{metric}")
         parts += [", " if i else "", f"{label} ", V("ehgnn_table.json", path + ("mean",), ".1f", 100), " ± ",
                   V("ehgnn_table.json", path + ("std",), ".1f", 100)]
     return tuple(parts)
@@ -651,15 +651,18 @@ RESULTS: list[tuple[str, str, list[Row]]] = [
         Row("HyperDrop vs GIN vs SAGPool", "MUTAG test accuracy (%), EHGNN reference folds 0-9, 100 epochs",
             _pooling_table("mutag"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets mutag --epochs 100 --folds 0,1,2,3,4,5,6,7,8,9"),
         Row("HyperDrop vs GIN vs SAGPool", "PROTEINS test accuracy (%), EHGNN reference folds 0-9, 20 epochs",
-            _pooling_table("proteins"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets proteins --epochs 20 --folds 0,1,2 then --folds 3,4,5,6,7,8,9 --tag=_folds3-9, then --collect"),
-        Row("HyperDrop vs GIN vs SAGPool", "IMDB-BINARY test accuracy (%), EHGNN reference folds 0-2, 20 epochs",
-            _pooling_table("imdb-binary"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets imdb-binary --epochs 20 --folds 0,1,2"),
+            _pooling_table("proteins"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets proteins --epochs 20 --models ehgnn_hyperdrop; GIN, SAGPool: --models gin,sagpool --folds 0,1,2 then --folds 3,4,5,6,7,8,9 --tag=_folds3-9; then --collect"),
+        Row("HyperDrop vs GIN vs SAGPool", "IMDB-BINARY test accuracy (%), EHGNN reference folds 0-9, 20 epochs",
+            _pooling_table("imdb-binary"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets imdb-binary --epochs 20 --models ehgnn_hyperdrop; GIN, SAGPool: --models gin,sagpool --folds 0,1,2 then --folds 3,4,5,6,7,8,9 --tag=_folds3-9; then --collect"),
         Row("HyperDrop vs GIN vs SAGPool", "IMDB-MULTI test accuracy (%), EHGNN reference folds 0-9, 20 epochs",
-            _pooling_table("imdb-multi"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets imdb-multi --epochs 20 --folds 0,1,2 then --folds 3,4,5,6,7,8,9 --tag=_folds3-9, then --collect"),
-        Row("EHGNN epoch time", "PROTEINS training epoch, HyperDrop / GIN, same run: own configs (batch 128 / 32), GIN at width 128",
-            (V("ehgnn_epoch_time.json", ("ratio_ehgnn_to_gin_own_batch_size",), ".1f"), "× / ",
-             V("ehgnn_epoch_time.json", ("ratio_ehgnn_to_gin_hidden_128_batch_128",), ".1f"), "×"),
-            "≤ 2×", "python benchmarks/ehgnn_epoch_time.py --rounds 3"),
+            _pooling_table("imdb-multi"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets imdb-multi --epochs 20 --models ehgnn_hyperdrop; GIN, SAGPool: --models gin,sagpool --folds 0,1,2 then --folds 3,4,5,6,7,8,9 --tag=_folds3-9; then --collect"),
+        Row("HyperDrop vs GIN vs SAGPool", "molhiv test ROC-AUC (%), OGB scaffold split, seeds 42, 0, 1, 5 epochs",
+            _pooling_table("molhiv", "rocauc"), "see the EHGNN page", "python benchmarks/ehgnn_table.py --datasets molhiv --epochs 5, then --seeds 0,1 --tag=_seeds0-1; then --collect"),
+        Row("EHGNN epoch time", "PROTEINS training epoch, HyperDrop / GIN, same run, batch 128: both at width 128 / both at width 32 / own widths (128 vs 32)",
+            (V("ehgnn_epoch_time.json", ("ratio_ehgnn_to_gin_both_width_128_batch_128",), ".2f"), "× / ",
+             V("ehgnn_epoch_time.json", ("ratio_ehgnn_to_gin_both_width_32_batch_128",), ".2f"), "× / ",
+             V("ehgnn_epoch_time.json", ("ratio_ehgnn_to_gin_batch_128",), ".1f"), "×"),
+            "≤ 2×", "python benchmarks/ehgnn_epoch_time.py --rounds 5"),
         Row("DualHypergraphConv", "forward + backward, PROTEINS batch of 128, speed-up over PyG's HypergraphConv (CSR build included)",
             (V("ehgnn_hypergraph_conv.json", ("speedup_with_operator_build",), ".1f"), "×"),
             "—", "python benchmarks/ehgnn_hypergraph_conv.py --repeats 7"),

@@ -27,12 +27,16 @@ class PEConfig:
             GSM++ (0 = off), stored as ``data.hac_rank`` ``[N, hac_levels]``
             (:func:`graphkit.transforms.hac_tokenization.hac_ranks`).
         hac_seed: seed of the HAC tie-breaking and sibling order.
+        dual_hypergraph: cache the sorted incidences of EHGNN's dual hypergraph with each
+            graph (``data.dht_node_index`` / ``data.dht_edge``,
+            :class:`graphkit.transforms.add_dual_incidence.AddDualIncidence`).
     """
 
     lap_dim: int = 0
     rwse_steps: int = 0
     hac_levels: int = 0
     hac_seed: int = 0
+    dual_hypergraph: bool = False
 
     def __post_init__(self) -> None:
         if self.lap_dim < 0 or self.rwse_steps < 0 or self.hac_levels < 0:

@@ -47,6 +47,7 @@ from graphkit.datasets.resolve import resolve_dataset
 from graphkit.errors import ConfigError, DatasetError, GraphkitWarning
 from graphkit.registry import Registry
 from graphkit.transforms import add_encodings
+from graphkit.transforms.add_dual_incidence import AddDualIncidence
 from graphkit.transforms.hac_tokenization import AddHACTokenization
 
 _CONTENT_FIELDS = ("data", "graphs")
@@ -112,6 +113,7 @@ def cache_options(spec: DatasetSpec, cfg: DataConfig, request: bool | str | None
         # only when on, so that the keys of caches without HAC do not change
         **({"hac_levels": cfg.pe.hac_levels, "hac_seed": cfg.pe.hac_seed}
            if cfg.pe.hac_levels > 0 else {}),
+        **({"dual_hypergraph": True} if cfg.pe.dual_hypergraph else {}),
         # only when the edges differ from the loader's, so that existing keys do not change
         **({"directed": request} if request is not None else {}),
         **({"amud_split": cfg.splits[0]} if request == "auto" else {}),
@@ -278,6 +280,9 @@ def _write(dataset: LoadedDataset, out: Path, pe: Optional[PEConfig] = None) -> 
         if pe.hac_levels > 0:
             hac = AddHACTokenization(pe.hac_levels, pe.hac_seed)
             graphs = [hac(graph) for graph in graphs]
+        if pe.dual_hypergraph:
+            dual = AddDualIncidence()
+            graphs = [dual(graph) for graph in graphs]
     GraphCollection.write(graphs, out / "graphs.pt")
     meta = {f.name: getattr(dataset, f.name) for f in dataclasses.fields(dataset)
             if f.name not in _CONTENT_FIELDS}

@@ -70,6 +70,19 @@ def incidence_with_loops(edge_index: Tensor, num_nodes: int) -> tuple[Tensor, in
     return incidence, num_nodes + num_edges
 
 
+def node_major_incidence(edge_index: Tensor, num_nodes: int) -> Tensor:
+    """The incidences of EHGNN's dual hypergraph (:func:`incidence_with_loops` without the
+    own hyperedges) as ``[2, nnz]`` (node, edge), sorted by node, then edge: the part of the
+    transformation that needs a sort, which a dataset caches per graph
+    (:class:`~graphkit.transforms.add_dual_incidence.AddDualIncidence`)."""
+    endpoints = edge_index.t().reshape(-1)  # entry k: edge k // 2
+    kept = torch.bincount(endpoints, minlength=num_nodes)[endpoints] > 1
+    edges = torch.arange(edge_index.size(1), device=edge_index.device).repeat_interleave(2)[kept]
+    nodes = endpoints[kept]
+    order = torch.sort(nodes, stable=True).indices  # edges stay ascending within a node
+    return torch.stack([nodes[order], edges[order]])
+
+
 class DualHypergraph(BaseTransform):
     """Graph -> dual hypergraph (:meth:`forward`) and back (:meth:`inverse`), exact inverses.
 

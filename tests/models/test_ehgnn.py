@@ -11,8 +11,12 @@ from graphkit.cli.main import main
 from graphkit.models import MODELS, ModelInputs, build_model
 from graphkit.models.ehgnn import DualHypergraphConv, EHGNNConfig, HyperCluster, HyperDrop
 from graphkit.models.node_pool import NodePoolConfig
-from torch_geometric.nn import HypergraphConv
+from torch_geometric.nn import GCNConv, HypergraphConv
 
+from graphkit.models.ehgnn import dual_operator as dual_operator_module
+from graphkit.models.ehgnn.csr_gcn import csr_gcn, fits_csr_gcn
+from graphkit.models.ehgnn import ehgnn as ehgnn_module
+from graphkit.transforms import AddDualIncidence
 from graphkit.transforms.dual_hypergraph import incidence_with_loops
 
 
@@ -173,3 +177,91 @@ def test_ehgnn_hyperdrop_trains_on_mutag_reference_folds_and_reloads(mirror, tmp
 def test_ehgnn_configs_train_two_epochs(mirror, tmp_path, config):
     results = _train(config, tmp_path / "run", "trainer.epochs=2", "data.splits=[0]")
     assert 0.0 < results["test"]["accuracy"]["mean"] <= 1.0
+
+
+def _dense_propagation(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
+    """P = D^-1 H B^-1 H^T [E, E] from the reference's augmented incidence, densely."""
+    incidence, hyperedges = incidence_with_loops(edge_index, num_nodes)
+    h = torch.zeros(edge_index.size(1), hyperedges)
+    h.index_put_((incidence[0], incidence[1]), torch.ones(incidence.size(1)), accumulate=True)
+    d, b = h.sum(1), h.sum(0)
+    return torch.diag(1 / d) @ h @ torch.diag(torch.where(b > 0, 1 / b.clamp(min=1), 0.0)) @ h.t()
+
+
+def test_dual_operator_propagates_as_the_dense_operator_forward_and_backward():
+    # path 0-1-2 (e0, e1) plus a self-loop e2=(2,2): hand-computed P = D^-1 H B^-1 H^T
+    edge_index = torch.tensor([[0, 1, 2], [1, 2, 2]])
+    # node 0 is a singleton (dropped); node 1 joins e0, e1; node 2 joins e1 once and e2 twice
+    expected = torch.tensor([[1 / 2 * (1 / 2 + 1), 1 / 2 * 1 / 2, 0.0],
+                             [1 / 3 * 1 / 2, 1 / 3 * (1 / 2 + 1 / 3 + 1), 1 / 3 * 2 / 3],
+                             [0.0, 1 / 3 * 2 / 3, 1 / 3 * (4 / 3 + 1)]])
+    torch.testing.assert_close(_dense_propagation(edge_index, 3), expected)
+    dual = DualHypergraphConv.operator(edge_index, 3)
+    x = torch.randn(3, 4, requires_grad=True)
+    out = dual.propagate(x)
+    torch.testing.assert_close(out, expected @ x)
+    grad = torch.randn(3, 4)
+    torch.testing.assert_close(torch.autograd.grad(out, x, grad)[0], expected.t() @ grad)
+
+
+def test_dual_operator_after_a_drop_equals_the_dual_of_the_remaining_edges():
+    torch.manual_seed(0)
+    batch = Batch.from_data_list([_graph(7, 15, 4), _graph(5, 3, 6), _graph(9, 20, 5)])
+    dual = DualHypergraphConv.operator(batch.edge_index, batch.num_nodes)
+    keep = torch.randperm(batch.num_edges)[:20].sort().values
+    kept = dual.keep(keep)
+    fresh = DualHypergraphConv.operator(batch.edge_index[:, keep], batch.num_nodes)
+    for name in ("edge_entries", "node_entries", "edge_inv_degree", "node_inv_degree"):
+        assert torch.equal(getattr(kept, name), getattr(fresh, name)), name
+    x = torch.randn(20, 3)
+    torch.testing.assert_close(kept.propagate(x), _dense_propagation(batch.edge_index[:, keep], batch.num_nodes) @ x)
+
+
+def test_ehgnn_reads_the_cached_dual_incidences_and_gives_the_same_graphs(monkeypatch):
+    torch.manual_seed(0)
+    model = build_model(EHGNNConfig(name="ehgnn_hyperdrop", hidden_channels=16, ratio=0.6), _inputs()).eval()
+    graphs = [_graph(7, 15, 4), _graph(9, 20, 5), _graph(5, 1, 6)]
+    expected = model.embed(Batch.from_data_list(graphs))
+    cached = Batch.from_data_list([AddDualIncidence()(g.clone()) for g in graphs])
+    monkeypatch.setattr(dual_operator_module, "node_major_incidence",
+                        lambda *a: pytest.fail("sorted the incidences of a batch that carries them"))
+    torch.testing.assert_close(model.embed(cached), expected)
+    stale = cached.clone()
+    stale.dht_edge, stale.dht_node_index = stale.dht_edge[1:], stale.dht_node_index[1:]
+    with pytest.raises(ValueError, match="cache was built for other edges"):
+        model.embed(stale)
+
+
+def test_segment_readout_equals_pygs_pools_with_an_empty_graph():
+    torch.manual_seed(0)
+    x = torch.randn(7, 3, requires_grad=True)
+    batch = torch.tensor([0, 0, 0, 2, 2, 3, 3])  # graph 1 has no nodes
+    sizes = torch.bincount(batch, minlength=4)
+    out = ehgnn_module._readout(x, batch, 4, sizes)
+    expected = ehgnn_module._readout(x, batch, 4, None)  # PyG's global max | mean | add pools
+    torch.testing.assert_close(out, expected)
+    assert torch.equal(out[1], torch.zeros(9))
+    grad = torch.randn(4, 9)
+    torch.testing.assert_close(torch.autograd.grad(out, x, grad)[0], torch.autograd.grad(expected, x, grad)[0])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_csr_gcn_equals_pygs_gcn_conv_forward_and_backward(weighted):
+    torch.manual_seed(0)
+    graph = Batch.from_data_list([_graph(7, 15, 4), _graph(5, 3, 6), _graph(9, 20, 5)])
+    edge_index = graph.edge_index[:, graph.edge_index[0] != graph.edge_index[1]]
+    edge_index = edge_index[:, torch.randperm(edge_index.size(1))]  # neither sorted by source nor target
+    conv = GCNConv(4, 6)
+    torch.nn.init.normal_(conv.bias)
+    x = torch.randn(graph.num_nodes, 4, requires_grad=True)
+    weight = torch.rand(edge_index.size(1), requires_grad=True) if weighted else None
+    assert fits_csr_gcn(conv, edge_index)
+    out, expected = csr_gcn(conv, x, edge_index, weight), conv(x, edge_index, edge_weight=weight)
+    torch.testing.assert_close(out, expected)
+    inputs = [x, conv.lin.weight, conv.bias] + ([weight] if weighted else [])
+    grad = torch.randn_like(out)
+    for ours, reference in zip(torch.autograd.grad(out, inputs, grad), torch.autograd.grad(expected, inputs, grad)):
+        torch.testing.assert_close(ours, reference)
+    # PyG keeps an existing self-loop's weight: that graph takes PyG's path
+    assert not fits_csr_gcn(conv, torch.tensor([[0, 1], [0, 2]]))
+    assert not fits_csr_gcn(GCNConv(4, 6, normalize=False), edge_index)

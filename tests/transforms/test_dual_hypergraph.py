@@ -3,10 +3,11 @@ import torch
 from torch_geometric.data import Batch, Data
 from torch_geometric.utils import to_dense_adj
 
-from graphkit.config import DataConfig
-from graphkit.datasets import load_dataset
-from graphkit.transforms import DualHypergraph
-from graphkit.transforms.dual_hypergraph import incidence_with_loops
+from graphkit.config import DataConfig, PEConfig
+from graphkit.datasets import cache_dir, load_dataset
+from graphkit.datasets.resolve import resolve_dataset
+from graphkit.transforms import AddDualIncidence, DualHypergraph
+from graphkit.transforms.dual_hypergraph import incidence_with_loops, node_major_incidence
 
 
 def _dense_incidence(dual):
@@ -116,3 +117,34 @@ def test_dual_hypergraph_round_trip_is_exact_on_every_mutag_graph(mirror):
     batch = Batch.from_data_list(graphs)
     back = transform.inverse(transform(batch))
     assert torch.equal(back.edge_index, batch.edge_index) and torch.equal(back.edge_attr, batch.edge_attr)
+
+
+def test_node_major_incidence_of_a_path_keeps_the_shared_node_only():
+    # path 0-1-2 with edges e0=(0,1), e1=(1,2): nodes 0 and 2 touch one edge (dropped)
+    incidence = node_major_incidence(torch.tensor([[0, 1], [1, 2]]), 3)
+    assert incidence.tolist() == [[1, 1], [0, 1]]
+    # triangle with both directions: every node in 4 incidences, sorted by node, then edge
+    edges = torch.tensor([[0, 1, 1, 2, 2, 0], [1, 0, 2, 1, 0, 2]])
+    assert node_major_incidence(edges, 3).tolist() == [[0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2],
+                                                        [0, 1, 4, 5, 0, 1, 2, 3, 2, 3, 4, 5]]
+
+
+def test_dual_incidence_is_cached_with_the_dataset_and_built_once(mirror, tmp_path, monkeypatch):
+    calls = []
+    forward = AddDualIncidence.forward
+    monkeypatch.setattr(AddDualIncidence, "forward", lambda self, data: calls.append(1) or forward(self, data))
+    cfg = DataConfig(name="mutag", root=str(tmp_path), pe=PEConfig(dual_hypergraph=True))
+    dataset = load_dataset(cfg)
+    assert len(calls) == len(dataset.graphs)  # once per graph, when the cache is built
+    for i in (0, 17, len(dataset.graphs) - 1):
+        graph = dataset.graphs[i]
+        expected = node_major_incidence(graph.edge_index, graph.num_nodes)
+        assert torch.equal(graph.dht_node_index, expected[0]) and torch.equal(graph.dht_edge, expected[1])
+    again = load_dataset(cfg)  # another run: read back, not recomputed
+    assert len(calls) == len(dataset.graphs)
+    assert torch.equal(again.graphs[5].dht_edge, dataset.graphs[5].dht_edge)
+    # a separate cache entry: the plain dataset has no incidences, and its key differs
+    plain = DataConfig(name="mutag", root=str(tmp_path))
+    assert "dht_edge" not in load_dataset(plain).graphs[0]
+    spec = resolve_dataset(cfg)
+    assert cache_dir(spec, cfg) != cache_dir(spec, plain)

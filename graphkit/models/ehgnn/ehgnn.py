@@ -12,7 +12,7 @@ from torch_geometric.data import Data
 from torch_geometric.nn import global_add_pool, global_max_pool, global_mean_pool
 
 from graphkit.models.ehgnn.ehgnn_config import EHGNNConfig
-from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
+from graphkit.models.ehgnn.dual_operator import DualOperator
 from graphkit.models.ehgnn.ehgnn_conv import EHGNNConv
 from graphkit.models.ehgnn.hyper_cluster import HyperCluster
 from graphkit.models.ehgnn.hyper_drop import HyperDrop
@@ -22,10 +22,31 @@ from graphkit.nn.encoding import FeatureEncoder
 POOLS = ("hyperdrop", "hypercluster")
 
 
-def _readout(x: Tensor, batch: Tensor, num_graphs: int) -> Tensor:
-    """max | mean | sum of the node features per graph (the reference's readout)."""
-    return torch.cat([global_max_pool(x, batch, num_graphs), global_mean_pool(x, batch, num_graphs),
-                      global_add_pool(x, batch, num_graphs)], dim=-1)  # [B, 3C]
+def _readout(x: Tensor, batch: Tensor, num_graphs: int, sizes: Optional[Tensor]) -> Tensor:
+    """max | mean | sum of the node features per graph (the reference's readout); ``sizes``:
+    nodes per graph when the nodes are grouped by graph (a PyG batch): the max is then a
+    segment reduction (a cheaper backward than a scatter max's), else ``None``."""
+    if sizes is None:
+        return torch.cat([global_max_pool(x, batch, num_graphs), global_mean_pool(x, batch, num_graphs),
+                          global_add_pool(x, batch, num_graphs)], dim=-1)  # [B, 3C]
+    nonempty = (sizes > 0).unsqueeze(-1)
+    top = torch.segment_reduce(x, "max", lengths=sizes, unsafe=True).where(nonempty, 0.0)  # empty graph: 0
+    total = x.new_zeros(num_graphs, x.size(1)).index_add(0, batch, x)
+    return torch.cat([top, total / sizes.clamp(min=1).unsqueeze(-1), total], dim=-1)  # [B, 3C]
+
+
+def dual_operator(data: Data, batch: Tensor, num_graphs: int) -> DualOperator:
+    """The dual hypergraph of ``data``'s edges; its node-major incidences come from the
+    dataset's cache (``data.dht_node_index`` / ``data.dht_edge``, local edge numbers per
+    graph, :class:`~graphkit.transforms.dual_hypergraph.AddDualIncidence`) when present."""
+    edge_index = data.edge_index
+    cached = data.get("dht_edge")
+    if cached is None:
+        return DualOperator.build(edge_index, batch.numel())
+    nodes = data.dht_node_index
+    per_graph = torch.bincount(batch[edge_index[0]], minlength=num_graphs)
+    offsets = torch.cumsum(per_graph, 0) - per_graph  # edges of the graphs before each one
+    return DualOperator.build(edge_index, batch.numel(), torch.stack([nodes, cached + offsets[batch[nodes]]]))
 
 
 class EHGNN(nn.Module):
@@ -50,7 +71,11 @@ class EHGNN(nn.Module):
         dropout: head dropout.
         node_encoder: ``x`` -> ``[N, hidden_channels]``.
         edge_encoder: ``edge_attr`` (or ones ``[E, 1]`` when the data has none) ->
-            ``[E, edge_channels]``.
+            ``[E, edge_in_channels]``.
+        edge_in_channels: width of the encoded edge features (default ``edge_channels``);
+            float features enter the first hypergraph convolution as they are (an identity
+            encoder), as in the reference code, which is also cheaper: a narrow input is
+            propagated before its weight is applied.
 
     Shapes:
         ``data.x [N, *]``, ``data.edge_index [2, E]``, ``data.edge_attr [E, *]`` (optional),
@@ -58,7 +83,8 @@ class EHGNN(nn.Module):
     """
 
     def __init__(self, pool: str, hidden_channels: int, edge_channels: int, out_channels: int,
-                 node_encoder: nn.Module, edge_encoder: nn.Module, num_layers: int = 3, local_conv: str = "gcn",
+                 node_encoder: nn.Module, edge_encoder: nn.Module, edge_in_channels: Optional[int] = None,
+                 num_layers: int = 3, local_conv: str = "gcn",
                  ratio: float = 0.8, num_clusters: int = 16, heads: int = 4, dropout: float = 0.5) -> None:
         super().__init__()
         if pool not in POOLS:
@@ -67,7 +93,7 @@ class EHGNN(nn.Module):
         self.node_encoder, self.edge_encoder = node_encoder, edge_encoder
         drop = pool == "hyperdrop"
         self.convs = nn.ModuleList(
-            EHGNNConv(local_conv, hidden_channels, edge_channels,
+            EHGNNConv(local_conv, hidden_channels, edge_channels if i else edge_in_channels or edge_channels,
                       0 if drop and i == num_layers - 1 else edge_channels)
             for i in range(num_layers)
         )
@@ -97,15 +123,20 @@ class EHGNN(nn.Module):
         edge_attr = self.edge_encoder(edge_attr.float() if edge_attr.is_floating_point() else edge_attr)  # [E, D]
         weight: Optional[Tensor] = None
         graph = 0
+        dual = dual_operator(data, batch, num_graphs)
+        grouped = batch.numel() < 2 or bool((batch[1:] >= batch[:-1]).all())
+        sizes = torch.bincount(batch, minlength=num_graphs) if grouped else None
+        edge_batch = batch[edge_index[0]]
         for i, conv in enumerate(self.convs):
-            dual = DualHypergraphConv.operator(edge_index, x.size(0))  # the dual of the remaining edges
             x, edge_attr = conv(x, edge_index, edge_attr, weight, dual)
-            graph = graph + _readout(x, batch, num_graphs)
+            graph = graph + _readout(x, batch, num_graphs, sizes)
             if self.drops is not None and i < self.num_layers - 1:
-                keep, weight = self.drops[i](edge_attr, dual, batch[edge_index[0]])
-                edge_index, edge_attr = edge_index[:, keep], edge_attr[keep]
+                keep, weight = self.drops[i](edge_attr, dual, edge_batch)
+                edge_index, edge_attr, edge_batch = edge_index[:, keep], edge_attr[keep], edge_batch[keep]
+                if i < self.num_layers - 2:  # the last layer updates no edges
+                    dual = dual.keep(keep)  # the dual of the remaining edges
         if self.cluster is not None:
-            clusters = self.cluster(edge_attr, dual, batch[edge_index[0]], num_graphs)
+            clusters = self.cluster(edge_attr, dual, edge_batch, num_graphs)
             graph = torch.cat([graph, clusters.mean(dim=1)], dim=-1)
         return graph
 
@@ -120,14 +151,15 @@ def build_ehgnn(cfg: EHGNNConfig, inputs: ModelInputs) -> EHGNN:
     edge_channels = cfg.edge_hidden_channels or cfg.hidden_channels
     node_encoder = FeatureEncoder(inputs.node_encoder, cfg.hidden_channels, max(inputs.num_features, 1),
                                   inputs.num_node_types)
-    if inputs.edge_encoder is None:
-        edge_encoder = FeatureEncoder("linear", edge_channels, 1)  # the reference's all-ones edge features
-    else:
+    edge_encoder: nn.Module = nn.Identity()  # float edge features (the reference's all-ones when none)
+    edge_in_channels = max(inputs.num_edge_features, 1) if inputs.edge_encoder in (None, "linear") else edge_channels
+    if inputs.edge_encoder not in (None, "linear"):  # categorical: embedded
         edge_encoder = FeatureEncoder(inputs.edge_encoder, edge_channels, inputs.num_edge_features,
                                       inputs.num_edge_types)
     return EHGNN(
         pool=cfg.name.removeprefix("ehgnn_"), hidden_channels=cfg.hidden_channels, edge_channels=edge_channels,
         out_channels=inputs.out_channels, node_encoder=node_encoder, edge_encoder=edge_encoder,
+        edge_in_channels=edge_in_channels,
         num_layers=cfg.num_layers, local_conv=cfg.local_conv, ratio=cfg.ratio, num_clusters=cfg.num_clusters,
         heads=cfg.heads, dropout=cfg.dropout,
     )

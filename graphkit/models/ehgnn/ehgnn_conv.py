@@ -8,7 +8,9 @@ from typing import Optional
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from graphkit.models.ehgnn.csr_gcn import csr_gcn, fits_csr_gcn
 from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
+from graphkit.models.ehgnn.dual_operator import DualOperator
 from graphkit.nn.conv import local_conv_inputs, local_conv_resolver, updates_edges
 
 
@@ -20,7 +22,9 @@ class EHGNNConv(nn.Module):
 
     The node conv sees the edges' current state: a conv that reads ``edge_attr`` gets the
     edge features (scaled by ``edge_weight`` when given, projected to the node width), one
-    whose ``forward`` takes ``edge_weight`` (GCN) gets the weights.
+    whose ``forward`` takes ``edge_weight`` (GCN) gets the weights. PyG's ``GCNConv`` runs
+    as CSR products (:func:`~graphkit.models.ehgnn.csr_gcn.csr_gcn`, the same function,
+    faster) on graphs without self-loops.
 
     Args:
         local_conv: registered local conv name (``graphkit.nn.conv.LOCAL_CONVS``).
@@ -31,7 +35,7 @@ class EHGNNConv(nn.Module):
 
     Shapes:
         ``x [N, C]``, ``edge_index [2, E]``, ``edge_attr [E, D]``, ``edge_weight [E]``,
-        ``dual``: the dual's normalized incidences (:meth:`DualHypergraphConv.operator`)
+        ``dual``: the dual's normalized incidences (:class:`DualOperator`)
         -> ``x [N, C]``, ``edge_attr [E, D']``
     """
 
@@ -52,12 +56,14 @@ class EHGNNConv(nn.Module):
         return self.reads_edge_attr or self.takes_weight
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor, edge_weight: Optional[Tensor],
-                dual: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
+                dual: DualOperator) -> tuple[Tensor, Tensor]:
         if self.reads_edge_attr:
             e = self.edge_proj(edge_attr)
             if edge_weight is not None:
                 e = e * edge_weight.unsqueeze(-1)
             out = self.node_conv(x, edge_index, e)
+        elif fits_csr_gcn(self.node_conv, edge_index):  # GCN as CSR products: same values, faster
+            out = csr_gcn(self.node_conv, x, edge_index, edge_weight)
         elif self.takes_weight:
             out = self.node_conv(x, edge_index, edge_weight=edge_weight)
         else:

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from torch_geometric.utils import to_dense_batch
 
 from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
+from graphkit.models.ehgnn.dual_operator import DualOperator
 
 
 class HyperCluster(nn.Module):
@@ -26,7 +27,7 @@ class HyperCluster(nn.Module):
         heads: attention heads; must divide ``channels``.
 
     Shapes:
-        ``edge_attr [E, C]``, ``dual`` (:meth:`DualHypergraphConv.operator`), ``edge_batch [E]`` ->
+        ``edge_attr [E, C]``, ``dual`` (:class:`DualOperator`), ``edge_batch [E]`` ->
         ``[num_graphs, num_clusters, C]``
     """
 
@@ -42,7 +43,7 @@ class HyperCluster(nn.Module):
         self.value = DualHypergraphConv(channels, channels)
         self.out = nn.Linear(channels, channels)
 
-    def forward(self, edge_attr: Tensor, dual: tuple[Tensor, Tensor], edge_batch: Tensor, num_graphs: int) -> Tensor:
+    def forward(self, edge_attr: Tensor, dual: DualOperator, edge_batch: Tensor, num_graphs: int) -> Tensor:
         channels = self.seeds.size(1)
         head_dim = channels // self.heads
         keys, mask = to_dense_batch(self.key(edge_attr, dual), edge_batch,

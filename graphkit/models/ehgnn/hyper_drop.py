@@ -7,6 +7,7 @@ from torch import Tensor, nn
 from torch_geometric.nn.pool.select.topk import topk
 
 from graphkit.models.ehgnn.dual_hypergraph_conv import DualHypergraphConv
+from graphkit.models.ehgnn.dual_operator import DualOperator
 
 
 class HyperDrop(nn.Module):
@@ -21,8 +22,8 @@ class HyperDrop(nn.Module):
         ratio: fraction of each graph's edges kept, in (0, 1].
 
     Shapes:
-        ``edge_attr [E, C]``, ``dual`` (:meth:`DualHypergraphConv.operator`), ``edge_batch [E]`` ->
-        ``keep [E']`` (indices of kept edges, grouped by graph), ``weight [E']``
+        ``edge_attr [E, C]``, ``dual`` (:class:`DualOperator`), ``edge_batch [E]`` ->
+        ``keep [E']`` (indices of kept edges, ascending), ``weight [E']``
     """
 
     def __init__(self, channels: int, ratio: float) -> None:
@@ -32,10 +33,10 @@ class HyperDrop(nn.Module):
         self.ratio = ratio
         self.score = DualHypergraphConv(channels, 1)
 
-    def forward(self, edge_attr: Tensor, dual: tuple[Tensor, Tensor], edge_batch: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, edge_attr: Tensor, dual: DualOperator, edge_batch: Tensor) -> tuple[Tensor, Tensor]:
         score = torch.tanh(self.score(edge_attr, dual)).view(-1)  # [E]
         if self.ratio >= 1.0:  # PyG's topk reads a ratio >= 1 as a count of edges
             keep = torch.arange(score.numel(), device=score.device)
         else:
-            keep = topk(score, self.ratio, edge_batch)
+            keep = topk(score, self.ratio, edge_batch).sort().values  # in edge order
         return keep, score[keep].clamp(0.0, 1.0)
