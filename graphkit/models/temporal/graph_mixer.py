@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.link_predictor import LinkPredictor
+from graphkit.models.temporal.mask_dropout import MaskDropout
 from graphkit.models.temporal.time_encoding import TimeEncoding
 from graphkit.temporal import RecentNeighbors
 
@@ -44,8 +45,8 @@ class GraphMixerConfig(ModelConfig):
 class _FeedForward(nn.Sequential):
     def __init__(self, channels: int, expansion: float, dropout: float) -> None:
         hidden = max(1, int(expansion * channels))
-        super().__init__(nn.Linear(channels, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, channels),
-                         nn.Dropout(dropout))
+        super().__init__(nn.Linear(channels, hidden), nn.GELU(), MaskDropout(dropout), nn.Linear(hidden, channels),
+                         MaskDropout(dropout))
 
 
 class _MixerBlock(nn.Module):
@@ -92,9 +93,10 @@ class GraphMixer(nn.Module):
     def observe(self, src: Tensor, dst: Tensor, t: Tensor, msg: Tensor) -> None:
         self.neighbors.insert(src, dst, t, msg)
 
-    def embed(self, x: Tensor, nodes: Tensor, t: Tensor) -> Tensor:
-        """Embeddings ``[B, C]`` of ``nodes`` at times ``t`` from their interactions before ``t``."""
-        nbr, times, feats, mask = self.neighbors.query(nodes, t)
+    def embed(self, x: Tensor, nodes: Tensor, t: Tensor, batch: tuple[Tensor, ...] | None = None) -> Tensor:
+        """Embeddings ``[B, C]`` of ``nodes`` at times ``t`` from their interactions before ``t``
+        (``batch``: unobserved events readable strictly before ``t``)."""
+        nbr, times, feats, mask = self.neighbors.query(nodes, t, batch)
         dt = (t.float().view(-1, 1) - times) * mask
         tokens = torch.cat([feats, self.time_enc(dt) * mask.unsqueeze(-1)], dim=-1)  # [B, K, E + T]
         h = self.project(tokens)
@@ -105,12 +107,13 @@ class GraphMixer(nn.Module):
         node = x[nodes] + (x[nbr] * mask.unsqueeze(-1)).sum(1) / count
         return self.out(torch.cat([link, self.node_lin(node)], dim=-1))
 
-    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor) -> Tensor:
+    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor,
+                batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
         p = src.numel()
         # each (node, time) once: negatives share their positive's source and time
         pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
         uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
-        h = self.embed(x, uniq[0].long(), uniq[1].float())[inv]
+        h = self.embed(x, uniq[0].long(), uniq[1].float(), batch)[inv]
         return self.predictor(h[:p], h[p:])
 
 

@@ -1,9 +1,13 @@
 """TGN: Temporal Graph Networks (Rossi et al. 2020, https://arxiv.org/abs/2006.10637).
 
-Built as PyG's ``examples/tgn.py``: ``TGNMemory`` with ``IdentityMessage`` and
-``LastAggregator``, a one-layer graph attention embedding (``TransformerConv``, 2 heads, edge
-features = time encoding of the neighbour's staleness ‖ event features) over each node's
-``num_neighbors`` latest interactions (DyGLib: 10), and a two-layer link predictor.
+Built from PyG's ``examples/tgn.py`` parts: ``TGNMemory`` with ``IdentityMessage`` and
+``LastAggregator``, and a one-layer graph attention embedding (``TransformerConv``, 2 heads)
+as DyGLib's TGN computes it: per (node, query time) pair, over the node's ``num_neighbors``
+latest interactions before that time (DyGLib: 10), keys the neighbours' memories with edge
+features = time encoding of ``t_query - t_event`` ‖ event features; a two-layer link
+predictor. The memory's time encoder starts from DyGLib's (and TGAT's) frequencies
+``10^(-9 i / (d - 1))`` instead of ``nn.Linear``'s random ones, which are meaningless for
+time differences in seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from torch_geometric.nn.models.tgn import IdentityMessage, LastAggregator, TGNMe
 from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.link_predictor import LinkPredictor
+from graphkit.models.temporal.time_encoding import TimeEncoding
 from graphkit.temporal import RecentNeighbors
 
 
@@ -62,6 +67,9 @@ class TGN(nn.Module):
                                 aggregator_module=LastAggregator())
         self.conv = TransformerConv(memory_channels, hidden_channels // heads, heads=heads, dropout=dropout,
                                     edge_dim=time_channels + edge_channels)
+        with torch.no_grad():  # DyGLib's initial frequencies (see the module)
+            self.memory.time_enc.lin.weight.copy_(TimeEncoding(time_channels).lin.weight)
+            self.memory.time_enc.lin.bias.zero_()
         self.predictor = LinkPredictor(hidden_channels, hidden_channels)
         self.neighbors = RecentNeighbors(num_nodes, num_neighbors, edge_channels)
         self.num_nodes = num_nodes
@@ -80,20 +88,23 @@ class TGN(nn.Module):
         self.memory.update_state(src, dst, t.long(), msg)
         self.neighbors.insert(src, dst, t, msg)
 
-    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor) -> Tensor:
-        n_id = torch.unique(torch.cat([src, dst]))
-        # every observed event lies in an earlier batch: read them all
-        nbr, times, feats, mask = self.neighbors.query(n_id, torch.full_like(n_id, torch.inf, dtype=torch.float))
-        center = n_id.view(-1, 1).expand_as(nbr)[mask]
-        nodes = torch.unique(torch.cat([n_id, nbr[mask]]))
-        assoc = torch.empty(self.num_nodes, dtype=torch.long, device=src.device)
-        assoc[nodes] = torch.arange(nodes.numel(), device=src.device)
-        edge_index = torch.stack([assoc[nbr[mask]], assoc[center]])  # neighbour -> centre
-        z, last_update = self.memory(nodes)
-        rel_t = last_update[edge_index[0]].float() - times[mask]
+    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor,
+                batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
+        p = src.numel()
+        # each (node, time) once: negatives share their positive's source and time
+        pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
+        uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
+        nodes, times = uniq[0].long(), uniq[1].float()
+        q = nodes.numel()
+        nbr, nbr_t, feats, mask = self.neighbors.query(nodes, times, batch)  # [Q, K]
+        center = torch.arange(q, device=src.device).view(-1, 1).expand_as(nbr)[mask]
+        mem_nodes, mem_index = torch.unique(torch.cat([nodes, nbr[mask]]), return_inverse=True)
+        z, _ = self.memory(mem_nodes)  # memories after every observed event
+        edge_index = torch.stack([torch.arange(center.numel(), device=src.device), center])  # neighbour -> pair
+        rel_t = times[center] - nbr_t[mask]
         edge_attr = torch.cat([self.memory.time_enc(rel_t.to(z.dtype)), feats[mask]], dim=-1)
-        h = self.conv(z, edge_index, edge_attr)
-        return self.predictor(h[assoc[src]], h[assoc[dst]])
+        h = self.conv((z[mem_index[q:]], z[mem_index[:q]]), edge_index, edge_attr)[inv]  # [2P, C]
+        return self.predictor(h[:p], h[p:])
 
 
 def build_tgn(cfg: TGNConfig, inputs: ModelInputs) -> TGN:

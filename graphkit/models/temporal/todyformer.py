@@ -17,7 +17,8 @@ event stream:
 
 A node's embedding is its token of the latest patch it appears in (a node absent from the
 window has its feature projection), joined with the time encoding of its staleness
-(time since its last observed event), and pairs are scored by the two-layer link predictor.
+(time since its last event before the query time, earlier events of the scored batch
+included when the task shows them), and pairs are scored by the two-layer link predictor.
 The authors' code is not public; this follows the paper's description (see docs/temporal.md
 for what is and is not the paper's exact recipe).
 """
@@ -148,7 +149,7 @@ class Todyformer(nn.Module):
         latest = scatter(tok_patch, row, dim=0, dim_size=nodes.numel(), reduce="max")
         return dense[torch.arange(nodes.numel(), device=x.device), latest], nodes
 
-    def embed(self, x: Tensor, nodes: Tensor, t: Tensor) -> Tensor:
+    def embed(self, x: Tensor, nodes: Tensor, t: Tensor, batch: tuple[Tensor, ...] | None = None) -> Tensor:
         h = self.node_lin(x[nodes])
         if self.w_src.numel() >= self.num_patches:
             h_win, win_nodes = self.encode_window(x, t.float().min())
@@ -157,12 +158,20 @@ class Todyformer(nn.Module):
             found = slot[nodes] >= 0
             h = torch.where(found.unsqueeze(-1), h_win[slot[nodes].clamp(min=0)], h)
         last = self.last_time[nodes]
+        if batch is not None and batch[0].numel():
+            # the node's latest event of the pending batch strictly before its query time
+            b_src, b_dst, b_t = batch[0], batch[1], batch[2].float()
+            touches = (nodes.view(-1, 1) == b_src.view(1, -1)) | (nodes.view(-1, 1) == b_dst.view(1, -1))
+            readable = touches & (b_t.view(1, -1) < t.float().view(-1, 1))  # [Q, B]
+            in_batch = torch.where(readable, b_t.view(1, -1), torch.full_like(b_t, float("-inf")).view(1, -1))
+            last = torch.maximum(last, in_batch.max(dim=1).values)
         stale = torch.where(torch.isinf(last), torch.zeros_like(last), t.float() - last)
         return self.out(torch.cat([h, self.time_enc(stale)], dim=-1))
 
-    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor) -> Tensor:
+    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor,
+                batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
         p = src.numel()
-        h = self.embed(x, torch.cat([src, dst]), torch.cat([t, t]))
+        h = self.embed(x, torch.cat([src, dst]), torch.cat([t, t]), batch)
         return self.predictor(h[:p], h[p:])
 
 
