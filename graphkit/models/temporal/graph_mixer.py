@@ -78,7 +78,6 @@ class GraphMixer(nn.Module):
         self.time_enc = TimeEncoding(time_channels, trainable=False)
         self.project = nn.Linear(edge_channels + time_channels, hidden_channels)
         self.mixers = nn.ModuleList(_MixerBlock(num_neighbors, hidden_channels, dropout) for _ in range(num_layers))
-        self.norm = nn.LayerNorm(hidden_channels)
         self.node_lin = nn.Linear(in_channels, hidden_channels)
         self.out = nn.Linear(2 * hidden_channels, hidden_channels)
         self.predictor = LinkPredictor(hidden_channels, hidden_channels)
@@ -102,7 +101,7 @@ class GraphMixer(nn.Module):
         h = self.project(tokens)
         for mixer in self.mixers:
             h = mixer(h)
-        link = self.norm(h).mean(dim=1)  # [B, C]
+        link = h.mean(dim=1)  # [B, C] (DyGLib: no norm before the pooling)
         count = mask.sum(1, keepdim=True).clamp(min=1)
         node = x[nodes] + (x[nbr] * mask.unsqueeze(-1)).sum(1) / count
         return self.out(torch.cat([link, self.node_lin(node)], dim=-1))
