@@ -101,6 +101,10 @@ class Todyformer(nn.Module):
             nn.TransformerEncoderLayer(hidden_channels, heads, 2 * hidden_channels, dropout, batch_first=True,
                                        norm_first=True) for _ in range(num_blocks))
         self.pos_lin = nn.Linear(time_channels, hidden_channels)
+        # the query token (the scored batch as a causal last patch) and its global layer
+        self.query_local = _PatchMPNN(hidden_channels, time_channels, edge_channels, dropout)
+        self.query_global = nn.TransformerEncoderLayer(hidden_channels, heads, 2 * hidden_channels, dropout,
+                                                       batch_first=True, norm_first=True)
         self.out = nn.Linear(hidden_channels + time_channels, hidden_channels)
         self.predictor = LinkPredictor(hidden_channels, hidden_channels)
         self.register_buffer("w_src", torch.empty(0, dtype=torch.long), persistent=False)
@@ -123,8 +127,9 @@ class Todyformer(nn.Module):
         self.w_t, self.w_msg = torch.cat([self.w_t, t.float()])[-w:], torch.cat([self.w_msg, msg.float()])[-w:]
         self.last_time.scatter_reduce_(0, torch.cat([src, dst]), t.float().repeat(2), reduce="amax")
 
-    def encode_window(self, x: Tensor, t_ref: Tensor) -> tuple[Tensor, Tensor]:
-        """(embedding ``[N_w, C]`` of each node in the window, its node ids ``[N_w]``)."""
+    def encode_window(self, x: Tensor, t_ref: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Tokens of the window after the alternating blocks: (per node ``[N_w, M, C]``, patch
+        present ``[N_w, M]``, node ids ``[N_w]``, positional encodings ``[M, C]``)."""
         n_e, n = self.w_src.numel(), self.num_nodes
         patch = torch.arange(n_e, device=x.device) * self.num_patches // n_e  # [E] equal-size patches
         ends = torch.cat([patch, patch])
@@ -146,32 +151,58 @@ class Todyformer(nn.Module):
             dense[row, tok_patch] = h
             dense = global_layer(dense + pos, src_key_padding_mask=~present)
             h = dense[row, tok_patch]  # unpack
-        latest = scatter(tok_patch, row, dim=0, dim_size=nodes.numel(), reduce="max")
-        return dense[torch.arange(nodes.numel(), device=x.device), latest], nodes
+        return dense, present, nodes, pos
 
     def embed(self, x: Tensor, nodes: Tensor, t: Tensor, batch: tuple[Tensor, ...] | None = None) -> Tensor:
-        h = self.node_lin(x[nodes])
-        if self.w_src.numel() >= self.num_patches:
-            h_win, win_nodes = self.encode_window(x, t.float().min())
-            slot = torch.full((self.num_nodes,), -1, dtype=torch.long, device=x.device)
-            slot[win_nodes] = torch.arange(win_nodes.numel(), device=x.device)
+        """Embeddings ``[Q, C]`` of ``nodes`` at times ``t`` (see the module)."""
+        q, m, dev = nodes.numel(), self.num_patches, x.device
+        t = t.float()
+        # the window's tokens of each query node (none when the node is outside the window)
+        seq = x.new_zeros(q, m, self.node_lin.out_features)
+        seq_present = torch.zeros(q, m, dtype=torch.bool, device=dev)
+        base = self.node_lin(x)  # [N, C] a node's token outside the window: its features
+        pos = x.new_zeros(m, base.size(-1))
+        if self.w_src.numel() >= m:
+            dense, present, win_nodes, pos = self.encode_window(x, t.min())
+            slot = torch.full((self.num_nodes,), -1, dtype=torch.long, device=dev)
+            slot[win_nodes] = torch.arange(win_nodes.numel(), device=dev)
+            latest = m - 1 - present.flip(1).float().argmax(1)  # latest patch of each window node
+            base = base.index_put((win_nodes,), dense[torch.arange(win_nodes.numel(), device=dev), latest])
             found = slot[nodes] >= 0
-            h = torch.where(found.unsqueeze(-1), h_win[slot[nodes].clamp(min=0)], h)
+            seq = torch.where(found.view(-1, 1, 1), dense[slot[nodes].clamp(min=0)], seq)
+            seq_present = found.view(-1, 1) & present[slot[nodes].clamp(min=0)]
+        # the query token: the scored batch's events of the node strictly before its time (the
+        # batch as a causal last patch), tokenized by an MPNN like the window's patches
         last = self.last_time[nodes]
+        h_from, h_to = base[nodes][:0], nodes[:0]
+        attr = x.new_zeros(0, self.time_enc.out_channels + self.w_msg.size(1))
         if batch is not None and batch[0].numel():
-            # the node's latest event of the pending batch strictly before its query time
-            b_src, b_dst, b_t = batch[0], batch[1], batch[2].float()
-            touches = (nodes.view(-1, 1) == b_src.view(1, -1)) | (nodes.view(-1, 1) == b_dst.view(1, -1))
-            readable = touches & (b_t.view(1, -1) < t.float().view(-1, 1))  # [Q, B]
-            in_batch = torch.where(readable, b_t.view(1, -1), torch.full_like(b_t, float("-inf")).view(1, -1))
-            last = torch.maximum(last, in_batch.max(dim=1).values)
-        stale = torch.where(torch.isinf(last), torch.zeros_like(last), t.float() - last)
+            b_src, b_dst, b_t, b_msg = batch[0], batch[1], batch[2].float(), batch[3].float()
+            end, other = torch.cat([b_src, b_dst]), torch.cat([b_dst, b_src])  # both directions [2B]
+            b_t2, b_msg2 = b_t.repeat(2), b_msg.repeat(2, 1)
+            readable = (nodes.view(-1, 1) == end.view(1, -1)) & (b_t2.view(1, -1) < t.view(-1, 1))  # [Q, 2B]
+            qi, ej = readable.nonzero(as_tuple=True)
+            h_from, h_to = base[other[ej]], qi
+            attr = torch.cat([self.time_enc(t[qi] - b_t2[ej]), b_msg2[ej]], dim=-1)
+            last = torch.maximum(last, scatter(b_t2[ej], qi, dim=0, dim_size=q, reduce="max").where(
+                torch.bincount(qi, minlength=q) > 0, torch.full_like(last, float("-inf"))))
+        tokens = torch.cat([base[nodes], h_from])  # queries, then the neighbours they read
+        tok_from = torch.arange(q, q + h_from.size(0), device=dev)
+        query = self.query_local(tokens, tok_from, h_to, attr)[:q]  # [Q, C]
+        # global: the query token attends over its node's window tokens (temporal positions)
+        sequence = torch.cat([seq + pos, (query + self.pos_lin(self.time_enc(torch.zeros_like(t)))).unsqueeze(1)], 1)
+        keep = torch.cat([seq_present, torch.ones(q, 1, dtype=torch.bool, device=dev)], 1)
+        h = self.query_global(sequence, src_key_padding_mask=~keep)[:, -1]
+        stale = torch.where(torch.isinf(last), torch.zeros_like(last), t - last)
         return self.out(torch.cat([h, self.time_enc(stale)], dim=-1))
 
     def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor,
                 batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
         p = src.numel()
-        h = self.embed(x, torch.cat([src, dst]), torch.cat([t, t]), batch)
+        # each (node, time) once: negatives share their positive's source and time
+        pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
+        uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
+        h = self.embed(x, uniq[0].long(), uniq[1].float(), batch)[inv]
         return self.predictor(h[:p], h[p:])
 
 
