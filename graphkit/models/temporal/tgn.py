@@ -13,8 +13,9 @@ One fix to ``TGNMemory``'s training mode: it steps the GRU with an all-zero mess
 node that has no pending message (a node not seen since the reset), so in training such a
 node's memory is ``GRU(0, 0)`` (and its first real update starts from there), while in
 evaluation it is 0 (``GRU(msg, 0)`` after its first event). The model learnt to read "never
-seen" from that constant and misjudged new nodes at evaluation (validation AP fell below
-0.5 in some runs). Here an unseen node's memory stays 0 in both modes, as in DyGLib.
+seen" from that constant and misjudged nodes at evaluation (on UCI with lr 1e-3 and no
+within-batch reads, validation AP 0.38 after the first epoch, 0.73 with this fix). Here an
+unseen node's memory stays 0 in both modes, as in DyGLib.
 """
 
 from __future__ import annotations
