@@ -15,15 +15,10 @@ event stream:
 4. ``num_blocks`` alternating local (MPNN per patch) and global (Transformer across
    patches) blocks, the global output unpacked back into the patches for the next block.
 
-5. The query (ours, see docs/temporal.md): each (node, query time) pair gets a query token,
-   the causal last patch: the same kind of MPNN over the node's ``num_neighbors`` latest
-   interactions strictly before the query time (the scored batch's earlier events included
-   when the task shows them), from the node's latest window token; a last Transformer layer
-   lets it attend over its node's window tokens (temporal positional encodings).
-
-A node's embedding is the query token's output joined with the time encoding of its
-staleness (time since its latest interaction before the query time); pairs are scored by
-the two-layer link predictor.
+A node's embedding is its token of the latest patch it appears in (a node absent from the
+window has its feature projection), joined with the time encoding of its staleness
+(time since its last event before the query time, earlier events of the scored batch
+included when the task shows them), and pairs are scored by the two-layer link predictor.
 The authors' code is not public; this follows the paper's description (see docs/temporal.md
 for what is and is not the paper's exact recipe).
 """
