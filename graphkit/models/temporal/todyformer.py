@@ -35,7 +35,6 @@ from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.link_predictor import LinkPredictor
 from graphkit.models.temporal.time_encoding import TimeEncoding
-from graphkit.temporal import RecentNeighbors
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,6 @@ class TodyformerConfig(ModelConfig):
     num_blocks: alternating local (MPNN) + global (Transformer) blocks.
     heads: attention heads of the global Transformer (divides hidden_channels).
     dropout: dropout of the MPNN and the Transformer.
-    num_neighbors: latest interactions of a node before the query time that its query token
-        reads (the causal last patch).
     """
 
     name: str = "todyformer"
@@ -60,7 +57,6 @@ class TodyformerConfig(ModelConfig):
     num_blocks: int = 2
     heads: int = 2
     dropout: float = 0.1
-    num_neighbors: int = 20
 
 
 class _PatchMPNN(nn.Module):
@@ -90,7 +86,7 @@ class Todyformer(nn.Module):
 
     def __init__(self, num_nodes: int, in_channels: int, edge_channels: int, *, hidden_channels: int = 100,
                  time_channels: int = 100, window: int = 800, num_patches: int = 4, num_blocks: int = 2,
-                 heads: int = 2, dropout: float = 0.1, num_neighbors: int = 20) -> None:
+                 heads: int = 2, dropout: float = 0.1) -> None:
         super().__init__()
         if hidden_channels % heads:
             raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by heads ({heads})")
@@ -115,12 +111,12 @@ class Todyformer(nn.Module):
         self.register_buffer("w_dst", torch.empty(0, dtype=torch.long), persistent=False)
         self.register_buffer("w_t", torch.empty(0), persistent=False)
         self.register_buffer("w_msg", torch.empty(0, edge_channels), persistent=False)
-        self.recent = RecentNeighbors(num_nodes, num_neighbors, edge_channels)
+        self.register_buffer("last_time", torch.full((num_nodes,), float("-inf")), persistent=False)
 
     def reset_state(self) -> None:
         self.w_src, self.w_dst = self.w_src[:0], self.w_dst[:0]
         self.w_t, self.w_msg = self.w_t[:0], self.w_msg[:0]
-        self.recent.reset()
+        self.last_time.fill_(float("-inf"))
 
     def detach_state(self) -> None:
         pass  # the state is observed data only
@@ -129,7 +125,7 @@ class Todyformer(nn.Module):
         w = self.window
         self.w_src, self.w_dst = torch.cat([self.w_src, src])[-w:], torch.cat([self.w_dst, dst])[-w:]
         self.w_t, self.w_msg = torch.cat([self.w_t, t.float()])[-w:], torch.cat([self.w_msg, msg.float()])[-w:]
-        self.recent.insert(src, dst, t, msg)
+        self.last_time.scatter_reduce_(0, torch.cat([src, dst]), t.float().repeat(2), reduce="amax")
 
     def encode_window(self, x: Tensor, t_ref: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """Tokens of the window after the alternating blocks: (per node ``[N_w, M, C]``, patch
@@ -175,13 +171,21 @@ class Todyformer(nn.Module):
             found = slot[nodes] >= 0
             seq = torch.where(found.view(-1, 1, 1), dense[slot[nodes].clamp(min=0)], seq)
             seq_present = found.view(-1, 1) & present[slot[nodes].clamp(min=0)]
-        # the query token (the causal last patch): an MPNN over the node's latest interactions
-        # strictly before its query time, the scored batch's earlier events included
-        nbr, nbr_t, feats, mask = self.recent.query(nodes, t, batch)  # [Q, K]
-        h_to = torch.arange(q, device=dev).view(-1, 1).expand_as(nbr)[mask]
-        h_from = base[nbr[mask]]
-        attr = torch.cat([self.time_enc(t[h_to] - nbr_t[mask]), feats[mask]], dim=-1)
-        last = torch.where(mask[:, -1], nbr_t[:, -1], torch.full_like(t, float("-inf")))  # right-aligned
+        # the query token: the scored batch's events of the node strictly before its time (the
+        # batch as a causal last patch), tokenized by an MPNN like the window's patches
+        last = self.last_time[nodes]
+        h_from, h_to = base[nodes][:0], nodes[:0]
+        attr = x.new_zeros(0, self.time_enc.out_channels + self.w_msg.size(1))
+        if batch is not None and batch[0].numel():
+            b_src, b_dst, b_t, b_msg = batch[0], batch[1], batch[2].float(), batch[3].float()
+            end, other = torch.cat([b_src, b_dst]), torch.cat([b_dst, b_src])  # both directions [2B]
+            b_t2, b_msg2 = b_t.repeat(2), b_msg.repeat(2, 1)
+            readable = (nodes.view(-1, 1) == end.view(1, -1)) & (b_t2.view(1, -1) < t.view(-1, 1))  # [Q, 2B]
+            qi, ej = readable.nonzero(as_tuple=True)
+            h_from, h_to = base[other[ej]], qi
+            attr = torch.cat([self.time_enc(t[qi] - b_t2[ej]), b_msg2[ej]], dim=-1)
+            last = torch.maximum(last, scatter(b_t2[ej], qi, dim=0, dim_size=q, reduce="max").where(
+                torch.bincount(qi, minlength=q) > 0, torch.full_like(last, float("-inf"))))
         tokens = torch.cat([base[nodes], h_from])  # queries, then the neighbours they read
         tok_from = torch.arange(q, q + h_from.size(0), device=dev)
         query = self.query_local(tokens, tok_from, h_to, attr)[:q]  # [Q, C]
@@ -205,5 +209,4 @@ class Todyformer(nn.Module):
 def build_todyformer(cfg: TodyformerConfig, inputs: ModelInputs) -> Todyformer:
     return Todyformer(int(inputs.num_nodes), max(inputs.num_features, 1), max(inputs.num_edge_features, 1),
                       hidden_channels=cfg.hidden_channels, time_channels=cfg.time_channels, window=cfg.window,
-                      num_patches=cfg.num_patches, num_blocks=cfg.num_blocks, heads=cfg.heads, dropout=cfg.dropout,
-                      num_neighbors=cfg.num_neighbors)
+                      num_patches=cfg.num_patches, num_blocks=cfg.num_blocks, heads=cfg.heads, dropout=cfg.dropout)
