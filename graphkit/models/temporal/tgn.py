@@ -43,6 +43,9 @@ class TGNConfig(ModelConfig):
     num_neighbors: latest interactions attended per node (DyGLib: 10).
     heads: attention heads of the embedding layer.
     dropout: attention dropout (DyGLib on UCI: 0.1).
+    trainable_time: learn the time encoder's frequencies (DyGLib: True). Adam moves each by
+        about the learning rate per step, far more than the low frequencies (down to 1e-9)
+        that encode gaps of days in seconds; GraphMixer (Cong et al. 2023) freezes them.
     """
 
     name: str = "tgn"
@@ -52,6 +55,7 @@ class TGNConfig(ModelConfig):
     num_neighbors: int = 10
     heads: int = 2
     dropout: float = 0.1
+    trainable_time: bool = True
 
 
 class TGN(nn.Module):
@@ -66,7 +70,7 @@ class TGN(nn.Module):
 
     def __init__(self, num_nodes: int, edge_channels: int, *, memory_channels: int = 100,
                  time_channels: int = 100, hidden_channels: int = 100, num_neighbors: int = 10,
-                 heads: int = 2, dropout: float = 0.1) -> None:
+                 heads: int = 2, dropout: float = 0.1, trainable_time: bool = True) -> None:
         super().__init__()
         if hidden_channels % heads:
             raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by heads ({heads})")
@@ -78,6 +82,7 @@ class TGN(nn.Module):
         with torch.no_grad():  # DyGLib's initial frequencies (see the module)
             self.memory.time_enc.lin.weight.copy_(TimeEncoding(time_channels).lin.weight)
             self.memory.time_enc.lin.bias.zero_()
+        self.memory.time_enc.requires_grad_(trainable_time)
         self.predictor = LinkPredictor(hidden_channels, hidden_channels)
         self.neighbors = RecentNeighbors(num_nodes, num_neighbors, edge_channels)
         self.num_nodes = num_nodes
@@ -126,4 +131,5 @@ class TGN(nn.Module):
 def build_tgn(cfg: TGNConfig, inputs: ModelInputs) -> TGN:
     return TGN(int(inputs.num_nodes), inputs.num_edge_features, memory_channels=cfg.memory_channels,
                time_channels=cfg.time_channels, hidden_channels=cfg.hidden_channels,
-               num_neighbors=cfg.num_neighbors, heads=cfg.heads, dropout=cfg.dropout)
+               num_neighbors=cfg.num_neighbors, heads=cfg.heads, dropout=cfg.dropout,
+               trainable_time=cfg.trainable_time)

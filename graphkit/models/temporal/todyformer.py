@@ -47,6 +47,7 @@ class TodyformerConfig(ModelConfig):
     num_blocks: alternating local (MPNN) + global (Transformer) blocks.
     heads: attention heads of the global Transformer (divides hidden_channels).
     dropout: dropout of the MPNN and the Transformer.
+    trainable_time: learn the time encoding's frequencies (see :class:`~graphkit.models.temporal.tgn.TGNConfig`).
     """
 
     name: str = "todyformer"
@@ -57,6 +58,7 @@ class TodyformerConfig(ModelConfig):
     num_blocks: int = 2
     heads: int = 2
     dropout: float = 0.1
+    trainable_time: bool = True
 
 
 class _PatchMPNN(nn.Module):
@@ -86,14 +88,14 @@ class Todyformer(nn.Module):
 
     def __init__(self, num_nodes: int, in_channels: int, edge_channels: int, *, hidden_channels: int = 100,
                  time_channels: int = 100, window: int = 800, num_patches: int = 4, num_blocks: int = 2,
-                 heads: int = 2, dropout: float = 0.1) -> None:
+                 heads: int = 2, dropout: float = 0.1, trainable_time: bool = True) -> None:
         super().__init__()
         if hidden_channels % heads:
             raise ValueError(f"hidden_channels ({hidden_channels}) must be divisible by heads ({heads})")
         if window < num_patches:
             raise ValueError(f"window ({window}) must hold at least one event per patch ({num_patches})")
         self.num_nodes, self.window, self.num_patches = num_nodes, window, num_patches
-        self.time_enc = TimeEncoding(time_channels)
+        self.time_enc = TimeEncoding(time_channels, trainable=trainable_time)
         self.node_lin = nn.Linear(in_channels, hidden_channels)
         self.locals = nn.ModuleList(_PatchMPNN(hidden_channels, time_channels, edge_channels, dropout)
                                     for _ in range(num_blocks))
@@ -209,4 +211,5 @@ class Todyformer(nn.Module):
 def build_todyformer(cfg: TodyformerConfig, inputs: ModelInputs) -> Todyformer:
     return Todyformer(int(inputs.num_nodes), max(inputs.num_features, 1), max(inputs.num_edge_features, 1),
                       hidden_channels=cfg.hidden_channels, time_channels=cfg.time_channels, window=cfg.window,
-                      num_patches=cfg.num_patches, num_blocks=cfg.num_blocks, heads=cfg.heads, dropout=cfg.dropout)
+                      num_patches=cfg.num_patches, num_blocks=cfg.num_blocks, heads=cfg.heads, dropout=cfg.dropout,
+                      trainable_time=cfg.trainable_time)
