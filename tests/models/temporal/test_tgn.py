@@ -24,3 +24,13 @@ def test_tgn_memory_of_a_first_seen_node_is_the_same_in_training_and_evaluation(
     assert torch.equal(model.seen[nodes], torch.tensor([False, True, True, True, False]))
     assert memories[True][1].abs().sum() > 0
     torch.testing.assert_close(memories[True], memories[False], rtol=0, atol=1e-6)
+
+
+def test_tgn_time_encoder_starts_at_dyglib_frequencies_and_can_be_frozen():
+    model = TGN(num_nodes=4, edge_channels=1, memory_channels=4, time_channels=5, hidden_channels=4,
+                trainable_time=False)
+    w = model.memory.time_enc.lin.weight.view(-1)
+    torch.testing.assert_close(w, torch.tensor([1.0, 10 ** -2.25, 10 ** -4.5, 10 ** -6.75, 1e-9]))
+    assert not any(p.requires_grad for p in model.memory.time_enc.parameters())
+    assert all(p.requires_grad for p in TGN(num_nodes=4, edge_channels=1, memory_channels=4, time_channels=5,
+                                            hidden_channels=4).memory.time_enc.parameters())
