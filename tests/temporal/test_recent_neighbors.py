@@ -66,3 +66,14 @@ def test_recent_neighbors_query_reads_the_pending_batch_strictly_before_each_que
     # an empty pending batch reads the buffer alone
     empty = (src[:0], dst[:0], t[:0], msg[:0])
     assert torch.equal(buf.query(nodes, query_t, batch=empty)[0], buf.query(nodes, query_t)[0])
+
+
+def test_unique_node_times_matches_torch_unique_over_pairs():
+    from graphkit.temporal import unique_node_times
+    g = torch.Generator().manual_seed(2)
+    nodes = torch.randint(0, 5, (40,), generator=g)
+    t = torch.randint(0, 6, (40,), generator=g).float() * 0.5
+    u_nodes, u_t, inverse = unique_node_times(nodes, t)
+    ref, ref_inverse = torch.unique(torch.stack([nodes.double(), t.double()]), dim=1, return_inverse=True)
+    assert torch.equal(u_nodes, ref[0].long()) and torch.equal(u_t, ref[1].float())
+    assert torch.equal(inverse, ref_inverse)

@@ -21,7 +21,7 @@ from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.link_predictor import LinkPredictor
 from graphkit.models.temporal.mask_dropout import MaskDropout
 from graphkit.models.temporal.time_encoding import TimeEncoding
-from graphkit.temporal import RecentNeighbors
+from graphkit.temporal import RecentNeighbors, unique_node_times
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,8 @@ class GraphMixer(nn.Module):
                 batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
         p = src.numel()
         # each (node, time) once: negatives share their positive's source and time
-        pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
-        uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
-        h = self.embed(x, uniq[0].long(), uniq[1].float(), batch)[inv]
+        nodes, times, inv = unique_node_times(torch.cat([src, dst]), torch.cat([t, t]))
+        h = self.embed(x, nodes, times, batch)[inv]
         return self.predictor(h[:p], h[p:])
 
 

@@ -31,7 +31,7 @@ from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.link_predictor import LinkPredictor
 from graphkit.models.temporal.time_encoding import TimeEncoding
-from graphkit.temporal import RecentNeighbors
+from graphkit.temporal import RecentNeighbors, unique_node_times
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,7 @@ class TGN(nn.Module):
                 batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
         p = src.numel()
         # each (node, time) once: negatives share their positive's source and time
-        pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
-        uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
-        nodes, times = uniq[0].long(), uniq[1].float()
+        nodes, times, inv = unique_node_times(torch.cat([src, dst]), torch.cat([t, t]))
         q = nodes.numel()
         nbr, nbr_t, feats, mask = self.neighbors.query(nodes, times, batch)  # [Q, K]
         center = torch.arange(q, device=src.device).view(-1, 1).expand_as(nbr)[mask]

@@ -34,7 +34,9 @@ from torch_geometric.utils import scatter
 from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.link_predictor import LinkPredictor
+from graphkit.models.temporal.mask_dropout import MaskDropout
 from graphkit.models.temporal.time_encoding import TimeEncoding
+from graphkit.temporal import unique_node_times
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class _PatchMPNN(nn.Module):
     def __init__(self, channels: int, time_channels: int, edge_channels: int, dropout: float) -> None:
         super().__init__()
         self.message = nn.Linear(channels + time_channels + edge_channels, channels)
-        self.update = nn.Sequential(nn.Linear(2 * channels, channels), nn.ReLU(), nn.Dropout(dropout),
+        self.update = nn.Sequential(nn.Linear(2 * channels, channels), nn.ReLU(), MaskDropout(dropout),
                                     nn.Linear(channels, channels))
         self.norm = nn.LayerNorm(channels)
 
@@ -107,6 +109,8 @@ class Todyformer(nn.Module):
         self.query_local = _PatchMPNN(hidden_channels, time_channels, edge_channels, dropout)
         self.query_global = nn.TransformerEncoderLayer(hidden_channels, heads, 2 * hidden_channels, dropout,
                                                        batch_first=True, norm_first=True)
+        for layer in (*self.globals, self.query_global):  # PyTorch's CPU dropout is slow: same mask, faster
+            layer.dropout, layer.dropout1, layer.dropout2 = MaskDropout(dropout), MaskDropout(dropout), MaskDropout(dropout)
         self.out = nn.Linear(hidden_channels + time_channels, hidden_channels)
         self.predictor = LinkPredictor(hidden_channels, hidden_channels)
         self.register_buffer("w_src", torch.empty(0, dtype=torch.long), persistent=False)
@@ -202,9 +206,8 @@ class Todyformer(nn.Module):
                 batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
         p = src.numel()
         # each (node, time) once: negatives share their positive's source and time
-        pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
-        uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
-        h = self.embed(x, uniq[0].long(), uniq[1].float(), batch)[inv]
+        nodes, times, inv = unique_node_times(torch.cat([src, dst]), torch.cat([t, t]))
+        h = self.embed(x, nodes, times, batch)[inv]
         return self.predictor(h[:p], h[p:])
 
 
