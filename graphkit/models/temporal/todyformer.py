@@ -198,9 +198,23 @@ class Todyformer(nn.Module):
         # global: the query token attends over its node's window tokens (temporal positions)
         sequence = torch.cat([seq + pos, (query + self.pos_lin(self.time_enc(torch.zeros_like(t)))).unsqueeze(1)], 1)
         keep = torch.cat([seq_present, torch.ones(q, 1, dtype=torch.bool, device=dev)], 1)
-        h = self.query_global(sequence, src_key_padding_mask=~keep)[:, -1]
+        h = self.last_position(self.query_global, sequence, ~keep)
         stale = torch.where(torch.isinf(last), torch.zeros_like(last), t - last)
         return self.out(torch.cat([h, self.time_enc(stale)], dim=-1))
+
+    @staticmethod
+    def last_position(layer: nn.TransformerEncoderLayer, seq: Tensor, padding: Tensor) -> Tensor:
+        """``layer(seq, src_key_padding_mask=padding)[:, -1]`` of a pre-norm ReLU layer, computed
+        for the last position only (its query attends over every key; nothing else is needed).
+
+        Shapes:
+            ``seq [B, L, C]``, ``padding [B, L]`` -> ``[B, C]``
+        """
+        kv = layer.norm1(seq)
+        h = seq[:, -1:] + layer.dropout1(layer.self_attn(kv[:, -1:], kv, kv, key_padding_mask=padding,
+                                                         need_weights=False)[0])
+        h = h + layer.dropout2(layer.linear2(layer.dropout(torch.relu(layer.linear1(layer.norm2(h))))))
+        return h[:, 0]
 
     def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor,
                 batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
