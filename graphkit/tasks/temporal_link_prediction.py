@@ -16,7 +16,9 @@ Metric names: ``ap`` / ``auc`` (transductive, random negatives: the primary metr
 ``new_ap_historical``, ``new_ap_inductive`` (inductive setting), and the same with ``auc``.
 
 No prediction reads the future: the model (:class:`~graphkit.models.temporal.TemporalLinkModel`)
-scores a batch before :meth:`observe` shows it the batch's events, and its state is reset
+scores a batch before :meth:`observe` shows it the batch's events (with ``within_batch``, the
+default, it may read them beforehand only for queries at strictly later times, as DyGLib's
+neighbour sampler does), and its state is reset
 at the start of every epoch and every evaluation, which first replays (observes, unscored)
 every event of the stream before the evaluated split, in the same batches. For a
 memory-free model this is DyGLib's evaluation; for memory-based ones (TGN) DyGLib's
@@ -54,9 +56,14 @@ class TemporalLinkPredictionTaskConfig(TaskConfig):
     Args:
         negatives: evaluation negative strategies, a subset of random, historical, inductive
             (``random`` is always evaluated: it gives the primary metric).
+        within_batch: a scored event may read the earlier events (strictly earlier times) of
+            its own batch, as DyGLib's neighbour sampler over the whole stream lets it
+            (default True, DyGLib's protocol); False: only events of earlier batches (PyG's
+            TGN example).
     """
 
     negatives: tuple[str, ...] = STRATEGIES
+    within_batch: bool = True
 
 
 class TemporalLinkPredictionTask:
@@ -72,6 +79,8 @@ class TemporalLinkPredictionTask:
         device: where the model runs.
         negatives: evaluation strategies (default all three).
         seed: seeds each epoch's training negatives with the epoch (default 0).
+        within_batch: show the model the batch's events for reads at strictly later times
+            (default True, DyGLib's protocol).
     """
 
     metric = "ap"
@@ -80,7 +89,7 @@ class TemporalLinkPredictionTask:
 
     def __init__(self, *, src: Tensor, dst: Tensor, t: Tensor, msg: Tensor, x: Tensor, split: dict[str, Tensor],
                  val_time: float, batch_size: int, device: torch.device,
-                 negatives: tuple[str, ...] = STRATEGIES, seed: int = 0) -> None:
+                 negatives: tuple[str, ...] = STRATEGIES, seed: int = 0, within_batch: bool = True) -> None:
         unknown = [s for s in negatives if s not in STRATEGIES]
         if unknown:
             raise ConfigError(f"task.negatives: unknown strategy {unknown[0]!r}; valid: {', '.join(STRATEGIES)}")
@@ -91,6 +100,7 @@ class TemporalLinkPredictionTask:
         self.msg, self.x = msg.float(), x.float()
         self.split, self.val_time = split, val_time
         self.batch_size, self.device, self.seed = batch_size, device, seed
+        self.within_batch = within_batch
         self.num_nodes = int(x.size(0))
         train = split["train"]
         self._train_dst = torch.unique(self.dst[train])
@@ -128,7 +138,8 @@ class TemporalLinkPredictionTask:
         src, dst, t, msg = self._events(batch.index)
         b = src.numel()
         logits = model(self.x.to(self.device), torch.cat([src, batch.neg_src[0].to(self.device)]),
-                       torch.cat([dst, batch.neg_dst[0].to(self.device)]), torch.cat([t, t]))
+                       torch.cat([dst, batch.neg_dst[0].to(self.device)]), torch.cat([t, t]),
+                       (src, dst, t, msg) if self.within_batch else None)
         model.observe(src, dst, t, msg)
         pos, neg = logits[:b], logits[b:]
         return F.binary_cross_entropy_with_logits(pos, torch.ones_like(pos)) + \
@@ -171,7 +182,8 @@ class TemporalLinkPredictionTask:
         src, dst, t, msg = self._events(batch.index)
         s, b = batch.neg_src.size(0), src.numel()
         logits = model(x, torch.cat([src, batch.neg_src.to(self.device).view(-1)]),
-                       torch.cat([dst, batch.neg_dst.to(self.device).view(-1)]), t.repeat(1 + s))
+                       torch.cat([dst, batch.neg_dst.to(self.device).view(-1)]), t.repeat(1 + s),
+                       (src, dst, t, msg) if self.within_batch else None)
         model.observe(src, dst, t, msg)
         split_new = self._new_node["test"] | self._new_node["valid"]
         target = torch.stack([torch.full((b,), float(batch.number)), split_new[batch.index].float()], 1)
@@ -212,5 +224,5 @@ def build_temporal_link_prediction_task(cfg: TemporalLinkPredictionTaskConfig, d
     return TemporalLinkPredictionTask(
         src=data.src, dst=data.dst, t=data.t, msg=data.msg, x=data.x, split=dataset.splits[ctx.split_index],
         val_time=float(dataset.extra["val_time"]), batch_size=ctx.batch_size, device=ctx.device,
-        negatives=tuple(cfg.negatives), seed=ctx.seed,
+        negatives=tuple(cfg.negatives), seed=ctx.seed, within_batch=cfg.within_batch,
     )

@@ -4,8 +4,9 @@ batch-averaged AP / AUC-ROC."""
 
 from graphkit.temporal.metrics import batch_averaged_metrics
 from graphkit.temporal.negative_sampler import STRATEGIES, NegativeSampler
+from graphkit.temporal.node_time_pairs import unique_node_times
 from graphkit.temporal.recent_neighbors import RecentNeighbors
 from graphkit.temporal.temporal_split import TemporalSplit, chronological_split
 
 __all__ = ["STRATEGIES", "NegativeSampler", "RecentNeighbors", "TemporalSplit", "batch_averaged_metrics",
-           "chronological_split"]
+           "chronological_split", "unique_node_times"]

@@ -26,8 +26,9 @@ class RecentNeighbors(nn.Module):
     checkpoints.
 
     Shapes:
-        ``query(nodes [B], t [B])`` -> ``nbr [B, size]``, ``times [B, size]``,
-        ``feats [B, size, edge_dim]``, ``mask [B, size]`` (oldest first; empty slots masked).
+        ``query(nodes [B], t [B], batch=None)`` -> ``nbr [B, size]``, ``times [B, size]``,
+        ``feats [B, size, edge_dim]``, ``mask [B, size]`` (oldest first, right-aligned; empty
+        slots masked at the front).
     """
 
     def __init__(self, num_nodes: int, size: int, edge_dim: int) -> None:
@@ -52,33 +53,42 @@ class RecentNeighbors(nn.Module):
         self.feats.zero_()
         self._count = 0
 
+    def _rows(self, src: Tensor, dst: Tensor, t: Tensor, msg: Tensor, cap: int | None
+              ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
+        """Events (time order) as per-node rows, right-aligned in event order, the latest
+        ``cap`` per node (all when None): (nodes ``[U]``, nbr, eid offset, times ``[U, W]``,
+        feats ``[U, W, D]``, valid ``[U, W]``)."""
+        nodes = torch.stack([src, dst], 1).view(-1)  # event order, both directions
+        nbrs = torch.stack([dst, src], 1).view(-1)
+        eids = torch.arange(src.numel(), device=self.device).repeat_interleave(2)
+        times, feats = t.float().repeat_interleave(2), msg.float().repeat_interleave(2, 0)
+        order = torch.sort(nodes, stable=True).indices
+        nodes, nbrs, eids, times, feats = nodes[order], nbrs[order], eids[order], times[order], feats[order]
+        uniq, counts = torch.unique_consecutive(nodes, return_counts=True)
+        width = int(counts.max()) if cap is None else cap
+        start = torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
+        pos = torch.arange(nodes.numel(), device=self.device) - start
+        from_end = torch.repeat_interleave(counts, counts) - 1 - pos
+        keep = from_end < width
+        row = torch.repeat_interleave(torch.arange(uniq.numel(), device=self.device), counts)[keep]
+        col = width - 1 - from_end[keep]  # right-aligned: newest in the last column
+        new_nbr = torch.full((uniq.numel(), width), -1, dtype=torch.long, device=self.device)
+        new_eid = new_nbr.clone()
+        new_t = torch.zeros(uniq.numel(), width, device=self.device)
+        new_f = torch.zeros(uniq.numel(), width, self.edge_dim, device=self.device)
+        new_nbr[row, col], new_eid[row, col] = nbrs[keep], eids[keep]
+        new_t[row, col], new_f[row, col] = times[keep], feats[keep]
+        return uniq, new_nbr, new_eid, new_t, new_f, new_eid >= 0
+
     def insert(self, src: Tensor, dst: Tensor, t: Tensor, msg: Tensor) -> None:
         """Adds events (in time order) as interactions of both endpoints."""
         b = src.numel()
         if b == 0:
             return
-        eid = torch.arange(self._count, self._count + b, device=self.device)
-        self._count += b
-        nodes = torch.stack([src, dst], 1).view(-1)  # event order, both directions
-        nbrs = torch.stack([dst, src], 1).view(-1)
-        eids, times = eid.repeat_interleave(2), t.float().repeat_interleave(2)
-        feats = msg.float().repeat_interleave(2, 0)
-        order = torch.sort(nodes, stable=True).indices
-        nodes, nbrs, eids, times, feats = nodes[order], nbrs[order], eids[order], times[order], feats[order]
-        uniq, counts = torch.unique_consecutive(nodes, return_counts=True)
-        start = torch.repeat_interleave(torch.cumsum(counts, 0) - counts, counts)
-        pos = torch.arange(nodes.numel(), device=self.device) - start
-        from_end = torch.repeat_interleave(counts, counts) - 1 - pos
-        keep = from_end < self.size
-        row = torch.repeat_interleave(torch.arange(uniq.numel(), device=self.device), counts)[keep]
-        col = self.size - 1 - from_end[keep]  # right-aligned: newest in the last column
         k = self.size
-        new_nbr = torch.full((uniq.numel(), k), -1, dtype=torch.long, device=self.device)
-        new_eid = new_nbr.clone()
-        new_t = torch.zeros(uniq.numel(), k, device=self.device)
-        new_f = torch.zeros(uniq.numel(), k, self.edge_dim, device=self.device)
-        new_nbr[row, col], new_eid[row, col] = nbrs[keep], eids[keep]
-        new_t[row, col], new_f[row, col] = times[keep], feats[keep]
+        uniq, new_nbr, new_eid, new_t, new_f, valid = self._rows(src, dst, t, msg, cap=k)
+        new_eid = torch.where(valid, new_eid + self._count, new_eid)
+        self._count += b
         # merge with the kept ones: sort the 2k slots by event id (empty = -1 first)
         all_eid = torch.cat([self.eid[uniq], new_eid], 1)  # [n, 2k]
         perm = torch.sort(all_eid, dim=1, stable=True).indices[:, k:]
@@ -88,10 +98,35 @@ class RecentNeighbors(nn.Module):
         f = torch.cat([self.feats[uniq], new_f], 1)
         self.feats[uniq] = torch.gather(f, 1, perm.unsqueeze(-1).expand(-1, -1, self.edge_dim))
 
-    def query(self, nodes: Tensor, t: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Latest interactions of ``nodes`` strictly before ``t`` (see the class)."""
-        times = self.times[nodes]
-        mask = (self.eid[nodes] >= 0) & (times < t.float().view(-1, 1))
-        nbr = torch.where(mask, self.nbr[nodes], torch.zeros_like(self.nbr[nodes]))
-        feats = self.feats[nodes] * mask.unsqueeze(-1)
-        return nbr, torch.where(mask, times, torch.zeros_like(times)), feats, mask
+    def query(self, nodes: Tensor, t: Tensor, batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None
+              ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Latest ``size`` interactions of ``nodes`` strictly before ``t``, right-aligned (oldest
+        first, empty slots masked at the front, as DyGLib pads them).
+
+        ``batch``: events ``(src, dst, t, msg)`` not inserted yet (the batch being scored,
+        time order), read like inserted ones, so a query sees the earlier events of its own
+        batch, as DyGLib's sampler over the whole stream does."""
+        k = self.size
+        nbr, times, feats = self.nbr[nodes], self.times[nodes], self.feats[nodes]
+        valid = self.eid[nodes] >= 0
+        if batch is not None and batch[0].numel():
+            uniq, b_nbr, _, b_t, b_f, b_valid = self._rows(*batch, cap=None)
+            slot = torch.full((self.num_nodes,), -1, dtype=torch.long, device=self.device)
+            slot[uniq] = torch.arange(uniq.numel(), device=self.device)
+            found = (slot[nodes] >= 0).view(-1, 1)
+            s = slot[nodes].clamp(min=0)
+            nbr, times = torch.cat([nbr, b_nbr[s]], 1), torch.cat([times, b_t[s]], 1)
+            feats, valid = torch.cat([feats, b_f[s]], 1), torch.cat([valid, b_valid[s] & found], 1)
+        mask = valid & (times < t.float().view(-1, 1))
+        # keep the latest k readable slots, packed to the right
+        rank = mask.flip(1).cumsum(1).flip(1)  # readable slots at or after this one
+        keep = mask & (rank <= k)
+        row = torch.arange(nodes.numel(), device=self.device).view(-1, 1).expand_as(mask)[keep]
+        col = k - rank[keep]
+        out_mask = torch.zeros(nodes.numel(), k, dtype=torch.bool, device=self.device)
+        out_nbr = torch.zeros(nodes.numel(), k, dtype=torch.long, device=self.device)
+        out_t = torch.zeros(nodes.numel(), k, device=self.device)
+        out_f = torch.zeros(nodes.numel(), k, self.edge_dim, device=self.device)
+        out_mask[row, col], out_nbr[row, col] = True, nbr[keep]
+        out_t[row, col], out_f[row, col] = times[keep], feats[keep]
+        return out_nbr, out_t, out_f, out_mask

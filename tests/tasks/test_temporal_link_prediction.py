@@ -35,9 +35,10 @@ def _stream(num_nodes=10, num_events=160, seed=0):
     return stream
 
 
-def _task(stream, split, val_time, batch_size=16):
+def _task(stream, split, val_time, batch_size=16, within_batch=True):
     return TemporalLinkPredictionTask(src=stream.src, dst=stream.dst, t=stream.t, msg=stream.msg, x=stream.x,
-                                      split=split, val_time=val_time, batch_size=batch_size, device=CPU)
+                                      split=split, val_time=val_time, batch_size=batch_size, device=CPU,
+                                      within_batch=within_batch)
 
 
 def _model(name, task):
@@ -75,6 +76,27 @@ def test_temporal_task_no_prediction_reads_a_future_event(name):
     moved.dst[int(test[0])] = (moved.dst[int(test[0])] % 9) + 1
     assert not torch.equal(_task(moved, split, val_time, batch_size=8).event_scores(model, "test")[0, 0],
                            before[0, 0])
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_temporal_task_within_batch_shows_exactly_the_earlier_events_of_the_batch(name):
+    stream = _stream()
+    dataset = stream_dataset("toy", stream)
+    split, val_time = dataset.splits[0], dataset.extra["val_time"]
+    model = _model(name, _task(stream, split, val_time))
+    seen = _task(stream, split, val_time, batch_size=8).event_scores(model, "test")[:, 0]
+    blind = _task(stream, split, val_time, batch_size=8, within_batch=False).event_scores(model, "test")[:, 0]
+    test = split["test"]
+    # an event whose endpoints had no strictly earlier event in its own batch scores the same both ways
+    earlier = torch.zeros(test.numel(), dtype=torch.bool)
+    for i, e in enumerate(test.tolist()):
+        first = int(test[(i // 8) * 8])
+        before = [k for k in range(first, e) if stream.t[k] < stream.t[e]]
+        ends = {int(stream.src[e]), int(stream.dst[e])}
+        earlier[i] = any({int(stream.src[k]), int(stream.dst[k])} & ends for k in before)
+    assert earlier.any() and (~earlier).any()
+    torch.testing.assert_close(seen[~earlier], blind[~earlier], rtol=0, atol=1e-6)
+    assert not torch.allclose(seen[earlier], blind[earlier], rtol=0, atol=1e-6)
 
 
 def test_temporal_task_metrics_average_batches_and_split_new_node_events():

@@ -19,8 +19,9 @@ from torch import Tensor, nn
 from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.link_predictor import LinkPredictor
+from graphkit.models.temporal.mask_dropout import MaskDropout
 from graphkit.models.temporal.time_encoding import TimeEncoding
-from graphkit.temporal import RecentNeighbors
+from graphkit.temporal import RecentNeighbors, unique_node_times
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class GraphMixerConfig(ModelConfig):
 class _FeedForward(nn.Sequential):
     def __init__(self, channels: int, expansion: float, dropout: float) -> None:
         hidden = max(1, int(expansion * channels))
-        super().__init__(nn.Linear(channels, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, channels),
-                         nn.Dropout(dropout))
+        super().__init__(nn.Linear(channels, hidden), nn.GELU(), MaskDropout(dropout), nn.Linear(hidden, channels),
+                         MaskDropout(dropout))
 
 
 class _MixerBlock(nn.Module):
@@ -77,7 +78,6 @@ class GraphMixer(nn.Module):
         self.time_enc = TimeEncoding(time_channels, trainable=False)
         self.project = nn.Linear(edge_channels + time_channels, hidden_channels)
         self.mixers = nn.ModuleList(_MixerBlock(num_neighbors, hidden_channels, dropout) for _ in range(num_layers))
-        self.norm = nn.LayerNorm(hidden_channels)
         self.node_lin = nn.Linear(in_channels, hidden_channels)
         self.out = nn.Linear(2 * hidden_channels, hidden_channels)
         self.predictor = LinkPredictor(hidden_channels, hidden_channels)
@@ -92,25 +92,26 @@ class GraphMixer(nn.Module):
     def observe(self, src: Tensor, dst: Tensor, t: Tensor, msg: Tensor) -> None:
         self.neighbors.insert(src, dst, t, msg)
 
-    def embed(self, x: Tensor, nodes: Tensor, t: Tensor) -> Tensor:
-        """Embeddings ``[B, C]`` of ``nodes`` at times ``t`` from their interactions before ``t``."""
-        nbr, times, feats, mask = self.neighbors.query(nodes, t)
+    def embed(self, x: Tensor, nodes: Tensor, t: Tensor, batch: tuple[Tensor, ...] | None = None) -> Tensor:
+        """Embeddings ``[B, C]`` of ``nodes`` at times ``t`` from their interactions before ``t``
+        (``batch``: unobserved events readable strictly before ``t``)."""
+        nbr, times, feats, mask = self.neighbors.query(nodes, t, batch)
         dt = (t.float().view(-1, 1) - times) * mask
         tokens = torch.cat([feats, self.time_enc(dt) * mask.unsqueeze(-1)], dim=-1)  # [B, K, E + T]
         h = self.project(tokens)
         for mixer in self.mixers:
             h = mixer(h)
-        link = self.norm(h).mean(dim=1)  # [B, C]
+        link = h.mean(dim=1)  # [B, C] (DyGLib: no norm before the pooling)
         count = mask.sum(1, keepdim=True).clamp(min=1)
         node = x[nodes] + (x[nbr] * mask.unsqueeze(-1)).sum(1) / count
         return self.out(torch.cat([link, self.node_lin(node)], dim=-1))
 
-    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor) -> Tensor:
+    def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor,
+                batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
         p = src.numel()
         # each (node, time) once: negatives share their positive's source and time
-        pairs = torch.stack([torch.cat([src, dst]).double(), torch.cat([t, t]).double()])
-        uniq, inv = torch.unique(pairs, dim=1, return_inverse=True)
-        h = self.embed(x, uniq[0].long(), uniq[1].float())[inv]
+        nodes, times, inv = unique_node_times(torch.cat([src, dst]), torch.cat([t, t]))
+        h = self.embed(x, nodes, times, batch)[inv]
         return self.predictor(h[:p], h[p:])
 
 

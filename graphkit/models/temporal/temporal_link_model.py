@@ -14,9 +14,12 @@ class TemporalLinkModel(Protocol):
     The task (:class:`graphkit.tasks.temporal_link_prediction.TemporalLinkPredictionTask`)
     scores a batch of candidate links with ``forward`` and only then shows the batch's true
     events with :meth:`observe`; a model keeps nothing else of the stream, so no prediction
-    can read an event at or after its own time. ``forward(x, src, dst, t) -> logits [P]``
-    scores pairs ``(src[p], dst[p])`` at times ``t[p]`` from node features ``x [N, F]`` and
-    what was observed so far.
+    can read an event at or after its own time. ``forward(x, src, dst, t, batch=None) ->
+    logits [P]`` scores pairs ``(src[p], dst[p])`` at times ``t[p]`` from node features
+    ``x [N, F]`` and what was observed so far; ``batch`` (``(src, dst, t, msg)`` of the batch's
+    true events, not yet observed) may be read only for queries at strictly later times: an
+    event is then visible to the later events of its own batch, as DyGLib's neighbour sampler
+    over the whole stream shows it (the task's ``within_batch`` option).
     """
 
     def reset_state(self) -> None:
