@@ -29,6 +29,7 @@ ADPA_REFERENCE = ({"name": "adpa", "hidden_channels": 32, "num_layers": 1, "drop
 VARIANTS = {  # name: (model section, data.directed)
     "adpa": (None, True),  # the config's own model section (configs/adpa/<dataset>.yaml)
     "adpa-ref": (ADPA_REFERENCE[0], True),  # with the reference's optimizer settings (below)
+    "adpa-sym": (None, False),  # the config's model on the symmetrized graph
     "dir_gnn": ({"name": "dir_gnn", "conv": "gcn", "hidden_channels": 64, "num_layers": 2}, True),
     "gcn-dir": ({"name": "gcn", **MPNN}, True),
     "gcn-sym": ({"name": "gcn", **MPNN}, False),

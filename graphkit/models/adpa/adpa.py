@@ -2,9 +2,14 @@
 Homophily and Heterophily in Semi-supervised Node Classification", ICDE 2024,
 https://arxiv.org/abs/2312.04111; reference code github.com/xkLi-Allen/AMUD-ADPA).
 
-Precomputed (once per graph, no gradients), as in the paper: for every directed pattern
-``P`` (:class:`DirectedPatternPropagator`) the features ``X_0 = X``, ``X_{k+1} = P (w_k
-X_k)`` for ``k < num_steps``, with the reference's step weights ``w_k = ln(1/(k+1)) + 1``.
+Fixed (no weights), as in the paper: for every directed pattern ``P``
+(:class:`DirectedPatternPropagator`) the features ``X_0 = X``, ``X_{k+1} = P (w_k X_k)`` for
+``k < num_steps``, with the reference's step weights ``w_k = ln(1/(k+1)) + 1``. The reference
+stores these ``[P, K, N, F]`` features once before training; so does this model when that
+is cheaper (few features, many edges: tolokers). On bag-of-words graphs (``F ≈ N``,
+chameleon, Cora-ML) storing them makes every epoch read ``P·K`` dense ``N × F`` matrices,
+so instead the model maps ``X`` (sparse) to the first layers' width and propagates that,
+``P (X W) = (P X) W`` (:meth:`ADPA.precompute_pays`, the same function either way).
 Trained:
 
 - node-wise attention per pattern: node ``i`` weighs its ``num_steps + 1`` propagated
