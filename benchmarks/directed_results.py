@@ -104,8 +104,9 @@ def markdown(paths: list[Path]) -> str:
         if gd is None or gs is None or "error" in gd or "error" in gs:
             better = match = "—"
         else:
-            better = "directed" if gd["test"]["mean"] > gs["test"]["mean"] else "undirected"
-            match = "yes" if better == a["decision"] else "no"
+            diff = gd["test"]["mean"] - gs["test"]["mean"]
+            better = "tie" if abs(diff) < 5e-5 else "directed" if diff > 0 else "undirected"
+            match = "—" if better == "tie" else "yes" if better == a["decision"] else "no"
         lines.append(f"| {d} | {a['statistic']:.4f} | {a['decision']} | {_cell(gd)} | {_cell(gs)} | {better} | {match} |")
     return "\n".join(lines)
 
