@@ -73,37 +73,82 @@ def test_operators_match_materialized_products_on_random_graph():
         assert torch.allclose(prop.operator(word), left[:, None] * m * right[None, :], atol=1e-5), word
 
 
-def test_node_wise_attention_matches_reference_formulation():
-    """Reference: weights from Linear([X_0 | … | X_K | X_k]) per hop, softmax over hops,
-    weighted sum of features, then the branch's first linear layer; dense and sparse x agree."""
-    torch.manual_seed(0)
-    n, f, hidden = 6, 5, 4
-    model = ADPA(f, hidden, 3, num_steps=2, order=1)
-    x = torch.randn(n, f) * (torch.rand(n, f) < 0.3)
-    feats = torch.randn(2, 2, n, f)  # [P, K, N, F], hops 1..K
-    out = model.node_wise_attention(x, feats)
-    assert torch.allclose(model.node_wise_attention(x, feats, x.to_sparse()), out, atol=1e-6)
-    for p in range(2):
-        hops = [x, feats[p, 0], feats[p, 1]]
+def _reference_forward(model, x, edge_index):
+    """ADPA as the reference computes it, with dense operators: propagated features per
+    pattern and hop, node-wise attention from Linear([X_0 | … | X_K | X_k]) and a softmax
+    over hops, the weighted features through each branch's layers, pattern weights, head."""
+    prop = DirectedPatternPropagator(edge_index, x.size(0), order=model.order, r=model.r)
+    weights = [math.log(1.0 / (k + 1)) + 1.0 + 1e-6 for k in range(model.num_steps)]
+    branch_inputs = [x]
+    for p, word in enumerate(prop.words):
+        hops = [x]
+        for k in range(model.num_steps):
+            hops.append(prop.operator(word) @ (weights[k] * hops[-1]))
         reference = torch.cat(hops, dim=1)  # [N, (K+1) F]
         w = torch.cat([model.hop_ref[p].reshape(-1), model.hop_own[p]])
-        scores = torch.stack([torch.sigmoid(torch.cat([reference, hops[k]], 1) @ w + model.hop_bias[p])
-                              for k in range(3)], 1)
+        scores = torch.stack([torch.sigmoid(torch.cat([reference, h], 1) @ w + model.hop_bias[p]) for h in hops], 1)
         a = torch.softmax(scores, 1)
-        mixed = sum(a[:, k:k + 1] * hops[k] for k in range(3))
-        assert torch.allclose(out[p], model.branches[p + 1][0](mixed), atol=1e-5)
+        branch_inputs.append(sum(a[:, k:k + 1] * hops[k] for k in range(len(hops))))
+    outs = []
+    for weight, layers, h in zip(model.pattern_weight, model.branches, branch_inputs):
+        for layer in layers:
+            h = torch.relu(layer(h))
+        outs.append(weight * h)
+    return model.head(torch.cat(outs, dim=1))
 
 
-def test_adpa_precomputes_once_per_graph():
+@pytest.mark.parametrize("precompute", [True, False])
+@pytest.mark.parametrize("sparse_features", [True, False])
+def test_adpa_matches_reference_formulation(precompute, sparse_features):
+    """Stored propagated features (the reference's way) and propagating the mapped
+    features (``P (X W) = (P X) W``) give the reference's outputs and gradients, with
+    sparse (bag-of-words) and dense features."""
+    from torch_geometric.data import Data
+
+    torch.manual_seed(0)
+    n, f = 7, 5
+    x = torch.randn(n, f) * (torch.rand(n, f) < 0.1) if sparse_features else torch.randn(n, f)
+    edge_index = torch.randint(n, (2, 18), generator=torch.Generator().manual_seed(1))
+    model = ADPA(f, 4, 3, num_layers=2, num_steps=2, order=2, r=0.4, precompute=precompute).eval()
+    data = Data(x=x, edge_index=edge_index, num_nodes=n)
+    out = model(data)
+    assert (model._prepared_graph.sparse_x is not None) == sparse_features
+    assert (model._prepared_graph.features is not None) == precompute
+    expected = _reference_forward(model, x, edge_index)
+    assert torch.allclose(out, expected, atol=1e-5)
+    grads = torch.autograd.grad(out.square().sum(), list(model.parameters()))
+    expected_grads = torch.autograd.grad(expected.square().sum(), list(model.parameters()))
+    for g, e in zip(grads, expected_grads):
+        assert torch.allclose(g, e, atol=1e-4)
+
+
+def test_propagate_all_matches_each_pattern():
+    gen = torch.Generator().manual_seed(2)
+    edge_index = torch.randint(8, (2, 20), generator=gen)
+    for order in (1, 2, 3):
+        prop = DirectedPatternPropagator(edge_index, 8, order=order, r=0.3)
+        x = torch.randn(8, len(prop.words), 3, generator=gen)
+        out = prop.propagate_all(x)
+        for i, word in enumerate(prop.words):
+            assert torch.allclose(out[:, i], prop.operator(word) @ x[:, i], atol=1e-5), word
+
+
+def test_precompute_pays_on_few_features_and_many_edges():
+    model = ADPA(10, 8, 2)
+    assert model.precompute_pays(num_nodes=11_758, num_features=10, num_edges=519_000)  # tolokers
+    assert not model.precompute_pays(num_nodes=2_277, num_features=2_325, num_edges=36_101)  # chameleon
+
+
+def test_adpa_prepares_once_per_graph():
     from torch_geometric.data import Data
 
     data = Data(x=torch.randn(4, 3), edge_index=EDGES, num_nodes=4)
-    model = ADPA(3, 8, 2)
+    model = ADPA(3, 8, 2, precompute=True)
     first = model(data)
-    feats = model._features
+    prepared = model._prepared_graph
     model(data)
-    assert model._features is feats and first.shape == (4, 2)
-    assert feats[1].shape == (6, 2, 4, 3)  # 6 patterns, hops 1..2
+    assert model._prepared_graph is prepared and first.shape == (4, 2)
+    assert prepared.features.shape == (6, 2, 4, 3)  # 6 patterns, hops 1..2
 
 
 @pytest.mark.slow
