@@ -101,7 +101,7 @@ class Sweep:
             except ConfigError:
                 raise ConfigError(f"--metric {metric}: its direction is not known; give --direction max or "
                                   f"min") from None
-        source = override_data(load_yaml(config), list(overrides))
+        source = override_data(raw, list(overrides))
         if base.plugins:  # the records name each file absolutely, as the trials import it
             source["plugins"] = to_dict(base.plugins)
         cfg = from_dict(SweepConfig, {

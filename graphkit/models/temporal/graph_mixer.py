@@ -18,10 +18,10 @@ from torch import Tensor, nn
 
 from graphkit.config.run_config import ModelConfig
 from graphkit.models.model_inputs import ModelInputs
-from graphkit.models.temporal.link_predictor import LinkPredictor
+from graphkit.models.temporal.link_predictor import LinkPredictor, score_events
 from graphkit.models.temporal.mask_dropout import MaskDropout
 from graphkit.models.temporal.time_encoding import TimeEncoding
-from graphkit.temporal import RecentNeighbors, unique_node_times
+from graphkit.temporal import RecentNeighbors
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,7 @@ class GraphMixer(nn.Module):
 
     def forward(self, x: Tensor, src: Tensor, dst: Tensor, t: Tensor,
                 batch: tuple[Tensor, Tensor, Tensor, Tensor] | None = None) -> Tensor:
-        p = src.numel()
-        # each (node, time) once: negatives share their positive's source and time
-        nodes, times, inv = unique_node_times(torch.cat([src, dst]), torch.cat([t, t]))
-        h = self.embed(x, nodes, times, batch)[inv]
-        return self.predictor(h[:p], h[p:])
+        return score_events(lambda nodes, times: self.embed(x, nodes, times, batch), self.predictor, src, dst, t)
 
 
 def build_graph_mixer(cfg: GraphMixerConfig, inputs: ModelInputs) -> GraphMixer:
