@@ -126,16 +126,18 @@ def read_stream(csv: Path, edge_npy: Path | None = None, node_npy: Path | None =
     return stream
 
 
-def stream_dataset(name: str, stream: TemporalData, *, val_ratio: float = 0.15,
-                   test_ratio: float = 0.15) -> LoadedDataset:
-    """A :class:`LoadedDataset` of ``stream`` with DyGLib's split."""
+def stream_dataset(name: str, stream: TemporalData, *, val_ratio: float = 0.15, test_ratio: float = 0.15,
+                   new_node_ratio: float = 0.1, metric: str = "ap") -> LoadedDataset:
+    """A :class:`LoadedDataset` of ``stream`` with DyGLib's split (``new_node_ratio`` of the
+    nodes held out of training; 0 gives TGB's split)."""
     from graphkit.temporal import chronological_split
 
-    split = chronological_split(stream.src, stream.dst, stream.t, val_ratio=val_ratio, test_ratio=test_ratio)
+    split = chronological_split(stream.src, stream.dst, stream.t, val_ratio=val_ratio, test_ratio=test_ratio,
+                                new_node_ratio=new_node_ratio)
     index = {key: split.mask(key).nonzero().view(-1)
              for key in ("train", "valid", "test", "new_node_valid", "new_node_test")}
     return LoadedDataset(
-        name=name, task=TEMPORAL_LINK_PREDICTION, metric="ap", splits=[index], data=stream,
+        name=name, task=TEMPORAL_LINK_PREDICTION, metric=metric, splits=[index], data=stream,
         num_features=int(stream.x.size(1)), num_classes=1, num_edge_features=int(stream.msg.size(1)),
         extra={"val_time": split.val_time, "test_time": split.test_time,
                "new_test_nodes": split.new_test_nodes, "num_nodes": int(stream.x.size(0))},

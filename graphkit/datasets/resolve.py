@@ -24,6 +24,7 @@ from graphkit.datasets.fetch import dataset_dir, resolve_mirror, resolve_root
 from graphkit.datasets.ogb_family import ogb_member_spec
 from graphkit.datasets.pyg_class import pyg_class_spec
 from graphkit.datasets.saved_graphs import saved_graphs_spec
+from graphkit.datasets.tgb import tgb_member
 from graphkit.datasets.trust import verify_mirror
 from graphkit.datasets.tu_family import tu_member_spec, tu_path_spec
 from graphkit.errors import DatasetError, UnknownNameError
@@ -113,6 +114,9 @@ BUILTIN_FAMILIES = (
                   member="module.Class"),
     DatasetFamily("dyglib", dyglib_member, "dyglib:uci", "continuous-time event stream in DyGLib's ml_<name>.csv "
                                                          "layout; mirror dyglib/<name>/ or data.args.dir",
+                  member="name"),
+    DatasetFamily("tgb", tgb_member, "tgb:tgbl-wiki", "Temporal Graph Benchmark tgbl-* link dataset with its published "
+                                                      "negatives (MRR); mirror tgb/<zip>, TGB's server or data.args.dir",
                   member="name"),
 )
 

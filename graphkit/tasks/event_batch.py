@@ -18,6 +18,8 @@ class EventBatch:
         number: the batch's position in its split.
         reset: reset the model's state before this batch.
         history: event ids to observe (unscored) after the reset, before scoring.
+        ranked: ``[B, K]`` destinations each event is ranked against (TGB's one-vs-many
+            negatives; ``-1`` pads), or ``None``.
     """
 
     index: Tensor
@@ -26,3 +28,4 @@ class EventBatch:
     number: int
     reset: bool = False
     history: Optional[Tensor] = None
+    ranked: Optional[Tensor] = None

@@ -15,6 +15,12 @@ Metric names: ``ap`` / ``auc`` (transductive, random negatives: the primary metr
 ``ap_historical``, ``ap_inductive`` (transductive, other negatives), ``new_ap``,
 ``new_ap_historical``, ``new_ap_inductive`` (inductive setting), and the same with ``auc``.
 
+A dataset that publishes its evaluation negatives (TGB's ``tgbl-*``, ``tgb:<name>``:
+``extra['eval_negatives']``) adds TGB's protocol: every validation / test event is ranked
+against its own list of destinations, scored in the same state as the event itself, and
+``mrr`` (:func:`graphkit.temporal.mean_reciprocal_rank`, TGB's ``Evaluator``) becomes the
+primary metric.
+
 No prediction reads the future: the model (:class:`~graphkit.models.temporal.TemporalLinkModel`)
 scores a batch before :meth:`observe` shows it the batch's events (with ``within_batch``, the
 default, it may read them beforehand only for queries at strictly later times, as DyGLib's
@@ -42,9 +48,11 @@ from graphkit.models.model_inputs import ModelInputs
 from graphkit.models.temporal.temporal_link_model import TemporalLinkModel
 from graphkit.tasks.event_batch import EventBatch
 from graphkit.tasks.task_context import TaskContext
-from graphkit.temporal import STRATEGIES, NegativeSampler, batch_averaged_metrics
+from graphkit.temporal import STRATEGIES, NegativeSampler, batch_averaged_metrics, mean_reciprocal_rank
 
 SPLITS = ("train", "valid", "test")
+# pairs per forward call when ranking against many negatives (TGB: up to 999 per event)
+_RANK_CHUNK = 32_768
 # DyGLib's evaluation seeds: validation 0, new-node validation 1, test 2, new-node test 3
 _EVAL_SEEDS = {"train": 0, "valid": 0, "test": 2}
 
@@ -81,15 +89,18 @@ class TemporalLinkPredictionTask:
         seed: seeds each epoch's training negatives with the epoch (default 0).
         within_batch: show the model the batch's events for reads at strictly later times
             (default True, DyGLib's protocol).
+        eval_negatives: ``{'valid': [E_valid, K], 'test': [E_test, K]}`` destinations each
+            event of the split is ranked against (``-1`` pads), in the split's event order:
+            TGB's protocol, and ``mrr`` the primary metric.
     """
 
-    metric = "ap"
     higher_is_better = True
     out_channels = 1
 
     def __init__(self, *, src: Tensor, dst: Tensor, t: Tensor, msg: Tensor, x: Tensor, split: dict[str, Tensor],
                  val_time: float, batch_size: int, device: torch.device,
-                 negatives: tuple[str, ...] = STRATEGIES, seed: int = 0, within_batch: bool = True) -> None:
+                 negatives: tuple[str, ...] = STRATEGIES, seed: int = 0, within_batch: bool = True,
+                 eval_negatives: dict[str, Tensor] | None = None) -> None:
         unknown = [s for s in negatives if s not in STRATEGIES]
         if unknown:
             raise ConfigError(f"task.negatives: unknown strategy {unknown[0]!r}; valid: {', '.join(STRATEGIES)}")
@@ -102,6 +113,12 @@ class TemporalLinkPredictionTask:
         self.batch_size, self.device, self.seed = batch_size, device, seed
         self.within_batch = within_batch
         self.num_nodes = int(x.size(0))
+        self.eval_negatives = eval_negatives or {}
+        for name, ranked in self.eval_negatives.items():
+            if name not in ("valid", "test") or ranked.dim() != 2 or ranked.size(0) != split[name].numel():
+                raise ConfigError(f"eval_negatives[{name!r}]: expected [events of the split, K] for valid/test, got "
+                                  f"{tuple(ranked.shape)}")
+        self.metric = "mrr" if self.eval_negatives else "ap"
         train = split["train"]
         self._train_dst = torch.unique(self.dst[train])
         self._new_node = {name: torch.zeros(self.t.numel(), dtype=torch.bool) for name in ("valid", "test")}
@@ -156,11 +173,13 @@ class TemporalLinkPredictionTask:
                                     seed=_EVAL_SEEDS[split]) for s in self.strategies]
         first = int(index[0]) if index.numel() else 0
         history = torch.arange(first) if split != "train" else torch.empty(0, dtype=torch.long)
+        ranked = self.eval_negatives.get(split)
         for number, start in enumerate(range(0, index.numel(), self.batch_size)):
             chunk = index[start:start + self.batch_size]
             negs = [s.sample(self.src[chunk], self.dst[chunk], self.t[chunk]) for s in samplers]
             yield EventBatch(chunk, torch.stack([n[0] for n in negs]), torch.stack([n[1] for n in negs]), number,
-                             reset=number == 0, history=history if number == 0 else None)
+                             reset=number == 0, history=history if number == 0 else None,
+                             ranked=None if ranked is None else ranked[start:start + self.batch_size].long())
 
     @staticmethod
     def _temporal(model: nn.Module) -> TemporalLinkModel:
@@ -169,10 +188,33 @@ class TemporalLinkPredictionTask:
                               f"detach_state and observe); use tgn, graphmixer or todyformer")
         return model
 
+    def _ranked_scores(self, model: TemporalLinkModel, x: Tensor, events: tuple[Tensor, Tensor, Tensor],
+                       ranked: Tensor, pending: tuple | None) -> Tensor:
+        """Scores ``[B, K]`` of each event's source against its ranked destinations at the
+        event's time (NaN at pads), in chunks. The model's state does not change between
+        calls (only ``observe`` changes it), and each chunk is scored beside the batch's own
+        events, so a model that reads the whole call (Todyformer encodes its window at the
+        call's first time) scores every chunk as it scores the batch."""
+        src, dst, t = events
+        ranked = ranked.to(self.device)
+        keep = ranked >= 0
+        rows = keep.nonzero()[:, 0]
+        q_src, q_dst, q_t = src[rows], ranked[keep], t[rows]
+        b, parts = src.numel(), []
+        for i in range(0, q_src.numel(), _RANK_CHUNK):
+            logits = model(x, torch.cat([src, q_src[i:i + _RANK_CHUNK]]), torch.cat([dst, q_dst[i:i + _RANK_CHUNK]]),
+                           torch.cat([t, q_t[i:i + _RANK_CHUNK]]), pending)
+            parts.append(logits.view(-1)[b:])
+        out = torch.full(ranked.shape, float("nan"), device=self.device)
+        if parts:
+            out[keep] = torch.cat(parts).float()
+        return out
+
     @torch.no_grad()
     def eval_step(self, model: nn.Module, batch: EventBatch) -> tuple[Tensor, Tensor]:
-        """(scores ``[B, 1 + S]``: the event's then each strategy's negative, target ``[B, 2]``:
-        batch number and whether the event has a new node)."""
+        """(scores ``[B, 1 + S (+ K)]``: the event's, each strategy's negative, then each ranked
+        destination's when the split has TGB negatives (NaN pads); target ``[B, 2]``: batch
+        number and whether the event has a new node)."""
         model = self._temporal(model)
         x = self.x.to(self.device)
         if batch.reset:
@@ -181,16 +223,24 @@ class TemporalLinkPredictionTask:
                 model.observe(*self._events(batch.history[start:start + self.batch_size]))
         src, dst, t, msg = self._events(batch.index)
         s, b = batch.neg_src.size(0), src.numel()
+        pending = (src, dst, t, msg) if self.within_batch else None
         logits = model(x, torch.cat([src, batch.neg_src.to(self.device).view(-1)]),
-                       torch.cat([dst, batch.neg_dst.to(self.device).view(-1)]), t.repeat(1 + s),
-                       (src, dst, t, msg) if self.within_batch else None)
+                       torch.cat([dst, batch.neg_dst.to(self.device).view(-1)]), t.repeat(1 + s), pending)
+        scores = logits.view(1 + s, b).t()
+        if batch.ranked is not None:
+            scores = torch.cat([scores, self._ranked_scores(model, x, (src, dst, t), batch.ranked, pending)], 1)
         model.observe(src, dst, t, msg)
         split_new = self._new_node["test"] | self._new_node["valid"]
         target = torch.stack([torch.full((b,), float(batch.number)), split_new[batch.index].float()], 1)
-        return logits.view(1 + s, b).t().cpu(), target
+        return scores.cpu(), target
 
     def metrics(self, pred: Tensor, target: Tensor) -> dict[str, float]:
         out: dict[str, float] = {}
+        ranked = pred[:, 1 + len(self.strategies):]
+        if ranked.size(1):
+            out["mrr"] = mean_reciprocal_rank(pred[:, 0], ranked)
+        elif self.metric == "mrr":
+            out["mrr"] = float("nan")  # the training split has no published negatives
         new = target[:, 1] > 0.5
         new_batch = torch.arange(int(new.sum())) // self.batch_size
         for k, strategy in enumerate(self.strategies):
@@ -204,7 +254,7 @@ class TemporalLinkPredictionTask:
 
     @torch.no_grad()
     def event_scores(self, model: nn.Module, split: str) -> Tensor:
-        """Scores ``[E_split, 1 + S]`` of a whole split, in event order (tests, analyses)."""
+        """Scores ``[E_split, 1 + S (+ K)]`` of a whole split, in event order (tests, analyses)."""
         model.eval()
         return torch.cat([self.eval_step(model, batch)[0] for batch in self.eval_batches(split)])
 
@@ -216,13 +266,16 @@ def build_temporal_link_prediction_task(cfg: TemporalLinkPredictionTaskConfig, d
     if data is None or not all(hasattr(data, k) for k in ("src", "dst", "t", "msg")):
         raise ConfigError(f"dataset {dataset.name} is not an event stream; temporal link prediction reads "
                           f"dyglib:<name> datasets")
-    if cfg.metric not in (None, "ap"):
-        raise ConfigError(f"task.metric {cfg.metric!r}: temporal link prediction selects on 'ap' (validation AP, "
-                          f"random negatives); other metrics are reported beside it")
+    eval_negatives = dataset.extra.get("eval_negatives")
+    primary, why = (("mrr", "validation MRR against its published negatives") if eval_negatives
+                    else ("ap", "validation AP, random negatives"))
+    if cfg.metric not in (None, primary):
+        raise ConfigError(f"task.metric {cfg.metric!r}: temporal link prediction on {dataset.name} selects on "
+                          f"{primary!r} ({why}); other metrics are reported beside it")
     if ctx.dist.world_size > 1:
         raise ConfigError("temporal link prediction reads the stream in order and runs in one process")
     return TemporalLinkPredictionTask(
         src=data.src, dst=data.dst, t=data.t, msg=data.msg, x=data.x, split=dataset.splits[ctx.split_index],
         val_time=float(dataset.extra["val_time"]), batch_size=ctx.batch_size, device=ctx.device,
-        negatives=tuple(cfg.negatives), seed=ctx.seed, within_batch=cfg.within_batch,
+        negatives=tuple(cfg.negatives), seed=ctx.seed, within_batch=cfg.within_batch, eval_negatives=eval_negatives,
     )

@@ -4,11 +4,13 @@ import torch
 from graphkit.config import DataConfig
 from graphkit.config.run_config import OptimConfig
 from graphkit.datasets.dyglib import stream_dataset
+from graphkit.errors import ConfigError
 from graphkit.models import build_model
 from graphkit.models.temporal.graph_mixer import GraphMixerConfig
 from graphkit.models.temporal.tgn import TGNConfig
 from graphkit.models.temporal.todyformer import TodyformerConfig
 from graphkit.tasks.task_context import TaskContext
+from graphkit.temporal import mean_reciprocal_rank
 from graphkit.tasks.temporal_link_prediction import (TemporalLinkPredictionTask, TemporalLinkPredictionTaskConfig,
                                                      build_temporal_link_prediction_task)
 from graphkit.trainers import checkpoint as ckpt
@@ -161,3 +163,58 @@ def test_temporal_task_resume_of_a_killed_run_equals_an_uninterrupted_one(tmp_pa
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     assert resumed.test == full.test and resumed.val == full.val
     assert [r["epoch"] for r in part.read_metrics()] == [0, 1, 2]
+
+
+def _ranked(stream, split, k=4, seed=0):
+    """Per valid/test event: its own destination first, then k - 1 random nodes; the last
+    event of each split gets a shorter list (-1 pads)."""
+    g = torch.Generator().manual_seed(seed)
+    out = {}
+    for name in ("valid", "test"):
+        index = split[name]
+        ranked = torch.randint(0, stream.x.size(0), (index.numel(), k), generator=g)
+        ranked[:, 0] = stream.dst[index]
+        ranked[-1, 2:] = -1
+        out[name] = ranked.int()
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_temporal_task_ranks_each_event_against_its_published_negatives_in_its_own_state(name, monkeypatch):
+    stream = _stream()
+    dataset = stream_dataset("toy", stream, new_node_ratio=0.0, metric="mrr")
+    split, val_time = dataset.splits[0], dataset.extra["val_time"]
+    ranked = _ranked(stream, split)
+    task = TemporalLinkPredictionTask(src=stream.src, dst=stream.dst, t=stream.t, msg=stream.msg, x=stream.x,
+                                      split=split, val_time=val_time, batch_size=8, device=CPU,
+                                      negatives=("random",), eval_negatives=ranked)
+    assert task.metric == "mrr"
+    model = _model(name, task)
+    scores = task.event_scores(model, "test")
+    assert scores.shape == (split["test"].numel(), 2 + 4)
+    # the ranked list's first entry is the event's own destination: scored exactly as the event
+    torch.testing.assert_close(scores[:, 2], scores[:, 0], rtol=0, atol=1e-6)
+    assert torch.isnan(scores[-1, 4:]).all() and not torch.isnan(scores[:-1]).any()
+    # scoring in chunks of 3 pairs (the model's state does not move between calls) changes nothing
+    monkeypatch.setattr("graphkit.tasks.temporal_link_prediction._RANK_CHUNK", 3)
+    torch.testing.assert_close(task.event_scores(model, "test"), scores, rtol=0, atol=1e-6, equal_nan=True)
+    # TGB's MRR is reported from those columns; the random-negative AP beside it
+    steps = [task.eval_step(model, b) for b in task.eval_batches("test")]
+    pred, target = torch.cat([p for p, _ in steps]), torch.cat([t for _, t in steps])
+    m = task.metrics(pred, target)
+    assert m["mrr"] == pytest.approx(mean_reciprocal_rank(pred[:, 0], pred[:, 2:])) and "ap" in m
+
+
+def test_temporal_task_with_published_negatives_selects_on_mrr_and_refuses_ap():
+    stream = _stream()
+    dataset = stream_dataset("toy", stream, new_node_ratio=0.0, metric="mrr")
+    dataset.extra["eval_negatives"] = _ranked(stream, dataset.splits[0])
+    ctx = TaskContext(data=DataConfig(name="toy", batch_size=8))
+    task = build_temporal_link_prediction_task(TemporalLinkPredictionTaskConfig(), dataset, ctx)
+    assert task.metric == "mrr" and task.eval_negatives["test"].shape[1] == 4
+    with pytest.raises(ConfigError, match="selects on 'mrr'"):
+        build_temporal_link_prediction_task(TemporalLinkPredictionTaskConfig(metric="ap"), dataset, ctx)
+    with pytest.raises(ConfigError, match="expected \\[events of the split, K\\]"):
+        TemporalLinkPredictionTask(src=stream.src, dst=stream.dst, t=stream.t, msg=stream.msg, x=stream.x,
+                                   split=dataset.splits[0], val_time=0.0, batch_size=8, device=CPU,
+                                   eval_negatives={"test": torch.zeros(3, 2, dtype=torch.int)})
