@@ -134,9 +134,14 @@ def read_edges(opener: Callable[[], io.BufferedIOBase], layout: str, where: str)
     if layout not in LAYOUTS:
         raise DatasetError(f"data.args.layout {layout!r}: valid layouts are {', '.join(LAYOUTS)}")
     columns = {"jodie": 4, "weighted": 4, "comment": 5, "flight": 5}[layout]
+    # string columns as categories: one Python string per distinct value, not per row
+    # (tgbl-coin has 22M rows); numbers parsed by pandas, never as strings
+    text = {} if layout == "jodie" else {1: "category", 2: "category"}
+    if layout == "flight":
+        text.update({0: "category", 3: "category", 4: "category"})
     try:
         with opener() as f:
-            frame = pd.read_csv(f, header=None, skiprows=1, dtype=str, keep_default_na=False)
+            frame = pd.read_csv(f, header=None, skiprows=1, dtype=text, keep_default_na=False)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
         raise DatasetError(f"{where}: not a CSV file ({e})") from None
     if frame.empty:
@@ -156,14 +161,22 @@ def read_edges(opener: Callable[[], io.BufferedIOBase], layout: str, where: str)
         except ValueError as e:
             raise DatasetError(f"{where}: feature columns must be numbers ({e})") from None
     else:
-        ids, _ = pd.factorize(np.stack([frame[1].to_numpy(), frame[2].to_numpy()], 1).ravel())
+        # TGB numbers string ids in order of first appearance, a row's source before its destination
+        names = pd.api.types.union_categoricals([frame[1], frame[2]]).categories
+        pairs = np.stack([pd.Categorical(frame[k], categories=names).codes for k in (1, 2)], 1).ravel()
+        ids, _ = pd.factorize(pairs)
         src, dst = ids[0::2].astype(np.int64), ids[1::2].astype(np.int64)
-        if layout == "flight" and not all(v.isdigit() for v in frame[0].iloc[:1]):
-            dates = pd.to_datetime(frame[0], format="%Y-%m-%d", errors="coerce", utc=True)
-            if dates.isna().any():
-                row = int(np.flatnonzero(dates.isna().to_numpy())[0])
-                raise DatasetError(f"{where}: row {row + 2}: date {frame[0].iloc[row]!r} is not YYYY-MM-DD")
-            t = ((dates - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
+        if layout == "flight":
+            times = frame[0].cat.categories.to_numpy(str)
+            if all(v.isdigit() for v in times):
+                values = times.astype(np.int64)
+            else:
+                dates = pd.to_datetime(pd.Series(times), format="%Y-%m-%d", errors="coerce", utc=True)
+                if dates.isna().any():
+                    bad = times[int(np.flatnonzero(dates.isna().to_numpy())[0])]
+                    raise DatasetError(f"{where}: timestamp {bad!r} is neither a Unix time nor YYYY-MM-DD")
+                values = ((dates - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)
+            t = values[frame[0].cat.codes.to_numpy()]
         else:
             t = _integers(frame[0].to_numpy(), where, "timestamp", truncate=True)
         try:
@@ -173,9 +186,10 @@ def read_edges(opener: Callable[[], io.BufferedIOBase], layout: str, where: str)
             elif layout == "comment":
                 msg = np.stack([frame[3].astype(np.float64) / _MAX_WORDS, frame[4].astype(np.float64)],
                                1).astype(np.float32)
-            else:
-                msg = np.concatenate([_char_codes(frame[3].to_numpy(), "callsign"),
-                                      _char_codes(frame[4].to_numpy(), "typecode")], 1)
+            else:  # coded once per distinct callsign / type code
+                msg = np.concatenate([_char_codes(frame[k].cat.categories.to_numpy(str), column)
+                                      [frame[k].cat.codes.to_numpy()] for k, column in ((3, "callsign"),
+                                                                                       (4, "typecode"))], 1)
         except ValueError as e:
             raise DatasetError(f"{where}: weights, word counts and scores must be numbers ({e})") from None
     if np.isnan(msg).any():
