@@ -10,8 +10,9 @@ seed's value is the mean over its probe splits. A row reports, over the pretrain
 seeds, the mean and the sample std (``ddof=1``) of Micro/Macro-F1 and of the share of
 (node, view) compactness values below zero (POT's diagnostic), the mean std over the
 probe splits, every seed's value, and the run's median epoch time. Rows of one task and
-dataset with and without POT are compared (difference of the means over seeds). Written
-to ``benchmarks/results/gcl_results.json`` and, as a markdown table, beside it
+dataset with and without POT are compared (difference of the means over seeds, with
+Welch's two-sided t-test p-value over the seeds). Written to
+``benchmarks/results/gcl_results.json`` and, as a markdown table, beside it
 (``gcl_results.md``).
 
     OMP_NUM_THREADS=1 python benchmarks/gcl_results.py \\
@@ -26,6 +27,7 @@ import statistics
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import ttest_ind
 
 from graphkit.catalog import load
 from graphkit.runs import load_run, read_run_config, run_pairs
@@ -79,6 +81,14 @@ def _method(row: dict) -> str:
     return row["task"].upper() + (f" + POT (κ={row['pot_weight']:g})" if row["pot_weight"] else "")
 
 
+def _difference(base: dict, pot: dict) -> dict:
+    """POT's mean minus the base mean, both stds, and Welch's two-sided t-test p-value over the seeds."""
+    p_value = (float(ttest_ind(pot["per_seed"], base["per_seed"], equal_var=False).pvalue)
+               if min(base["seeds"], pot["seeds"]) > 1 else None)
+    return {"difference": pot["mean"] - base["mean"],
+            "std_over_seeds": [base["std_over_seeds"], pot["std_over_seeds"]], "welch_p": p_value}
+
+
 def _comparisons(rows: list[dict]) -> list[dict]:
     """POT minus no-POT, per task and dataset, for each protocol and metric (means over seeds)."""
     out = []
@@ -88,12 +98,13 @@ def _comparisons(rows: list[dict]) -> list[dict]:
                      "with_pot": pot["label"], "without_pot": base["label"]}
             for protocol in ("public_split", "random_10_10_80"):
                 if protocol in pot and protocol in base:
-                    entry[protocol] = {key: {"difference": pot[protocol][key]["mean"] - base[protocol][key]["mean"],
-                                             "std_over_seeds": [base[protocol][key]["std_over_seeds"],
-                                                                pot[protocol][key]["std_over_seeds"]]}
-                                       for key in METRICS}
+                    entry[protocol] = {key: _difference(base[protocol][key], pot[protocol][key]) for key in METRICS}
             out.append(entry)
     return out
+
+
+def _diff_cell(d: dict) -> str:
+    return f"{d['difference']:+.1f}" + (f" (p={d['welch_p']:.2f})" if d["welch_p"] is not None else "")
 
 
 def _markdown(rows: list[dict], comparisons: list[dict]) -> str:
@@ -112,10 +123,11 @@ def _markdown(rows: list[dict], comparisons: list[dict]) -> str:
             _cell(random, "negative_compactness_share", percent=True),
             f"{row['median_epoch_seconds']:.2f} |" if row["median_epoch_seconds"] else "– |"]))
     if comparisons:
-        lines += ["", "| POT − no POT | dataset | public split Micro / Macro-F1 | random 10/10/80 Micro / Macro-F1 |",
+        lines += ["", "| POT − no POT (Welch p over seeds) | dataset | public split Micro / Macro-F1 "
+                  "| random 10/10/80 Micro / Macro-F1 |",
                   "|---|---|---|---|"]
         for c in comparisons:
-            cells = [" / ".join(f"{c[p][k]['difference']:+.1f}" for k in METRICS) if p in c else "–"
+            cells = [" / ".join(_diff_cell(c[p][k]) for k in METRICS) if p in c else "–"
                      for p in ("public_split", "random_10_10_80")]
             lines.append(f"| {c['task'].upper()} + POT (κ={c['pot_weight']:g}) | {c['dataset']} | {cells[0]} | {cells[1]} |")
     return "\n".join(lines) + "\n"
