@@ -1,13 +1,19 @@
 """The GCL results table: GRACE / GCA with and without POT, read from finished pretraining
 runs through ``graphkit.load_run``, beside the published numbers.
 
-Each ``--run LABEL=RUN_DIR`` (a ``graphkit pretrain configs/gcl/...`` run; finished
-seeds are used, so an interrupted multi-seed run counts its finished ones) is probed two
-ways: on the dataset's own split (``task.probe_split=dataset``: the public split of
-Cora / CiteSeer, POT's protocol there) when it has one, and on 5 random 10/10/80 splits
-(``task.probe_split=random``). Per run: Micro/Macro-F1 mean ± std over the probe splits
-and pretraining seeds, the share of nodes with negative compactness (POT's diagnostic),
-and the run's median epoch time. Written to ``benchmarks/results/gcl_results.json``.
+Each ``--run LABEL=RUN_DIR`` (the label names the JSON row) is a ``graphkit pretrain
+configs/gcl/...`` run; its finished pretraining seeds are used (an interrupted multi-seed
+run counts its finished ones). Every seed is probed two ways: on the dataset's own split
+(``task.probe_split=dataset``: the public split of Cora / CiteSeer, POT's protocol there)
+when it has one, and on 5 random 10/10/80 splits (``task.probe_split=random``); the
+seed's value is the mean over its probe splits. A row reports, over the pretraining
+seeds, the mean and the sample std (``ddof=1``) of Micro/Macro-F1 and of the share of
+(node, view) compactness values below zero (POT's diagnostic), the mean std over the
+probe splits, every seed's value, and the run's median epoch time. Rows of one task and
+dataset with and without POT are compared (difference of the means over seeds, with
+Welch's two-sided t-test p-value over the seeds). Written to
+``benchmarks/results/gcl_results.json`` and, as a markdown table, beside it
+(``gcl_results.md``).
 
     OMP_NUM_THREADS=1 python benchmarks/gcl_results.py \\
         --run grace-cora=runs/grace-cora --run grace_pot-cora=runs/grace-pot-cora
@@ -21,6 +27,7 @@ import statistics
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import ttest_ind
 
 from graphkit.catalog import load
 from graphkit.runs import load_run, read_run_config, run_pairs
@@ -35,25 +42,95 @@ PUBLISHED = {
     ("grace_pot", "cora"): {"micro_f1": 79.2, "macro_f1": 77.8,
                             "source": "GammaGL GRACE-POT example (authors' code), as quoted in graphkit issue 32"},
 }
+METRICS = ("micro_f1", "macro_f1")
+
+
+def _summary(values: list[float]) -> dict:
+    """Mean and sample std (0 for one value) of per-seed values."""
+    return {"mean": float(np.mean(values)), "std_over_seeds": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            "per_seed": [float(v) for v in values], "seeds": len(values)}
 
 
 def _probe(run_dir: Path, protocol: str, which: str) -> dict:
+    """Micro/Macro-F1 (%) and the negative-compactness share of every finished seed of a run."""
     rd, cfg = read_run_config(run_dir, [f"task.probe_split={protocol}"])
-    values: dict[str, list[float]] = {"micro_f1": [], "macro_f1": []}
-    per_split: dict[str, list[float]] = {"micro_f1": [], "macro_f1": []}
+    values: dict[str, list[float]] = {key: [] for key in METRICS}
+    per_split: dict[str, list[float]] = {key: [] for key in METRICS}
     negative: list[float] = []
     pairs = run_pairs(cfg, rd) if which == "best" else [(cfg.seeds[0], cfg.data.splits[0])]
     for seed, split in pairs:
         loaded = load_run(run_dir, seed=seed, split=split, which=which,
                           overrides=[f"task.probe_split={protocol}"])
         test = final_evaluation(loaded.model, loaded.task, seed, ("test",))["test"]
-        for key in values:
-            values[key].append(test[key])
-            per_split[key].append(test[f"{key}_std"])
+        for key in METRICS:
+            values[key].append(100 * test[key])
+            per_split[key].append(100 * test[f"{key}_std"])
         negative.append(test["negative_compactness"])
-    return {"negative_compactness_share": float(np.mean(negative))} | {key: {"mean": 100 * float(np.mean(v)), "std_over_seeds": 100 * float(np.std(v)),
-                  "std_over_probe_splits": 100 * float(np.mean(per_split[key])), "seeds": len(v)}
-            for key, v in values.items()}
+    return ({"seeds": [seed for seed, _ in pairs], "negative_compactness_share": _summary(negative)}
+            | {key: _summary(v) | {"std_over_probe_splits": float(np.mean(per_split[key]))}
+               for key, v in values.items()})
+
+
+def _cell(entry: dict, key: str, percent: bool = False) -> str:
+    s = entry[key]
+    scale = 100 if percent else 1
+    return f"{scale * s['mean']:.1f} ± {scale * s['std_over_seeds']:.1f}"
+
+
+def _method(row: dict) -> str:
+    return row["task"].upper() + (f" + POT (κ={row['pot_weight']:g})" if row["pot_weight"] else "")
+
+
+def _difference(base: dict, pot: dict) -> dict:
+    """POT's mean minus the base mean, both stds, and Welch's two-sided t-test p-value over the seeds."""
+    p_value = (float(ttest_ind(pot["per_seed"], base["per_seed"], equal_var=False).pvalue)
+               if min(base["seeds"], pot["seeds"]) > 1 else None)
+    return {"difference": pot["mean"] - base["mean"],
+            "std_over_seeds": [base["std_over_seeds"], pot["std_over_seeds"]], "welch_p": p_value}
+
+
+def _comparisons(rows: list[dict]) -> list[dict]:
+    """POT minus no-POT, per task and dataset, for each protocol and metric (means over seeds)."""
+    out = []
+    for pot in (r for r in rows if r["pot_weight"]):
+        for base in (r for r in rows if not r["pot_weight"] and (r["task"], r["dataset"]) == (pot["task"], pot["dataset"])):
+            entry = {"task": pot["task"], "dataset": pot["dataset"], "pot_weight": pot["pot_weight"],
+                     "with_pot": pot["label"], "without_pot": base["label"]}
+            for protocol in ("public_split", "random_10_10_80"):
+                if protocol in pot and protocol in base:
+                    entry[protocol] = {key: _difference(base[protocol][key], pot[protocol][key]) for key in METRICS}
+            out.append(entry)
+    return out
+
+
+def _diff_cell(d: dict) -> str:
+    return f"{d['difference']:+.1f}" + (f" (p={d['welch_p']:.2f})" if d["welch_p"] is not None else "")
+
+
+def _markdown(rows: list[dict], comparisons: list[dict]) -> str:
+    lines = ["| method | dataset | seeds | public split Micro / Macro-F1 | published (public split) "
+             "| random 10/10/80 Micro / Macro-F1 | negative compactness (%) | median epoch (s) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        public = row.get("public_split")
+        random = row["random_10_10_80"]
+        pub = row["published"]
+        lines.append(" | ".join([
+            f"| {_method(row)}", row["dataset"], str(random["micro_f1"]["seeds"]),
+            f"{_cell(public, 'micro_f1')} / {_cell(public, 'macro_f1')}" if public else "–",
+            f"{pub['micro_f1']} / {pub['macro_f1']}" if pub else "–",
+            f"{_cell(random, 'micro_f1')} / {_cell(random, 'macro_f1')}",
+            _cell(random, "negative_compactness_share", percent=True),
+            f"{row['median_epoch_seconds']:.2f} |" if row["median_epoch_seconds"] else "– |"]))
+    if comparisons:
+        lines += ["", "| POT − no POT (Welch p over seeds) | dataset | public split Micro / Macro-F1 "
+                  "| random 10/10/80 Micro / Macro-F1 |",
+                  "|---|---|---|---|"]
+        for c in comparisons:
+            cells = [" / ".join(_diff_cell(c[p][k]) for k in METRICS) if p in c else "–"
+                     for p in ("public_split", "random_10_10_80")]
+            lines.append(f"| {c['task'].upper()} + POT (κ={c['pot_weight']:g}) | {c['dataset']} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -62,7 +139,8 @@ def main() -> None:
     parser.add_argument("--checkpoint", default="best",
                         help="best (finished seeds) or last (the resume point of an unfinished run: "
                              "its epoch is recorded)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "gcl_results.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "gcl_results.json",
+                        help="the JSON file; the markdown table goes beside it (.md)")
     args = parser.parse_args()
     load()
     rows = []
@@ -70,19 +148,24 @@ def main() -> None:
         label, _, path = item.partition("=")
         run_dir = Path(path)
         rd, cfg = read_run_config(run_dir)
-        epochs = [r["seconds"] for r in rd.read_metrics()]
-        epoch_times = [b - a for a, b in zip([0.0] + epochs, epochs) if b > a]
+        metrics = rd.read_metrics()
+        seconds = [r["seconds"] for r in metrics]
+        epoch_times = [b - a for a, b in zip([0.0] + seconds, seconds) if b > a]
         row = {"label": label, "run_dir": str(run_dir), "task": cfg.task.name, "dataset": cfg.data.name,
                "pot_weight": cfg.task.pot.weight, "epochs": cfg.trainer.epochs,
                "random_10_10_80": _probe(run_dir, "random", args.checkpoint),
-               "checkpoint": args.checkpoint, "epochs_trained": len(epochs) if args.checkpoint == "last" else None,
+               "checkpoint": args.checkpoint, "epochs_trained": len(seconds) if args.checkpoint == "last" else None,
                "median_epoch_seconds": statistics.median(epoch_times) if epoch_times else None,
-               "published": PUBLISHED.get((label.split("-")[0], cfg.data.name))}
+               "published": PUBLISHED.get((cfg.task.name + ("_pot" if cfg.task.pot.weight else ""), cfg.data.name))}
         if cfg.data.split != "none" and cfg.data.name in ("cora", "citeseer", "pubmed"):
             row["public_split"] = _probe(run_dir, "dataset", args.checkpoint)
         rows.append(row)
         print(json.dumps(row))
-    args.out.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+    comparisons = _comparisons(rows)
+    markdown = _markdown(rows, comparisons)
+    args.out.write_text(json.dumps({"rows": rows, "pot_minus_no_pot": comparisons}, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(markdown)
+    print(markdown)
 
 
 if __name__ == "__main__":
