@@ -33,15 +33,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "graphclip_variants.json"
 GPT_SUMMARIES = "$GRAPHKIT_DATA/summaries/tag-cora-gpt35.jsonl"
+LARGE = ["task.max_centres=0", "task.steps_per_epoch=0", "model.hidden_channels=128", "model.num_layers=2",
+         "trainer.epochs=20"]
+MIXED = ["--plugin", "benchmarks/mixed_summaries.py", "task.summarizer=template+jsonl",
+         f"task.summarizer_path={GPT_SUMMARIES}"]
 # name -> pretrain arguments (after `graphkit pretrain`, before --run-dir)
 VARIANTS = {
     "cora-gpt35": ["configs/graphclip/cora.yaml", "--threads", "1", "task.summarizer=jsonl",
                    f"task.summarizer_path={GPT_SUMMARIES}"],
     "cora-template": ["configs/graphclip/cora.yaml", "--threads", "1"],
+    # the same two at a larger budget: every Cora node a centre, a 2-layer 128-wide model, 20 full passes
+    "cora-gpt35-large": ["configs/graphclip/cora.yaml", "--threads", "1", "task.summarizer=jsonl",
+                         f"task.summarizer_path={GPT_SUMMARIES}", *LARGE],
+    "cora-template-large": ["configs/graphclip/cora.yaml", "--threads", "1", *LARGE],
+    # half the pairs template, half GPT-3.5 (benchmarks/mixed_summaries.py, a summarizer plugin)
+    "cora-mixed": ["configs/graphclip/cora.yaml", "--threads", "1", *MIXED],
+    "cora-mixed-large": ["configs/graphclip/cora.yaml", "--threads", "1", *MIXED, *LARGE],
     "arxiv-template": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", "trainer.epochs=3",
                        "task.max_centres=3000"],
+    "arxiv-template-recipe": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1"],  # the config as it is
 }
-SOURCES = {"cora-gpt35": ["tag:cora"], "cora-template": ["tag:cora"], "arxiv-template": ["tag:arxiv_2023"]}
+SOURCES = {name: ["tag:arxiv_2023"] if name.startswith("arxiv-") else ["tag:cora"] for name in VARIANTS}
 # registered TAGs with published class descriptions (graphkit.text.class_descriptions)
 DESCRIBED = ["tag:cora", "tag:dblp", "tag:arxiv_2023"]
 
@@ -100,7 +112,8 @@ def main() -> int:
     out = json.loads(args.out.read_text()) if args.out.is_file() else {"variants": {}}
     args.runs_dir.mkdir(parents=True, exist_ok=True)
     for name in args.variants.split(","):
-        if name == "cora-gpt35" and not Path(GPT_SUMMARIES.replace("$GRAPHKIT_DATA", os.environ["GRAPHKIT_DATA"])).is_file():
+        summaries = Path(GPT_SUMMARIES.replace("$GRAPHKIT_DATA", os.environ["GRAPHKIT_DATA"]))
+        if any(GPT_SUMMARIES in a for a in VARIANTS[name]) and not summaries.is_file():
             subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cora_gpt_summaries.py")], cwd=ROOT, check=True)
         run = args.runs_dir / name
         record = out["variants"].setdefault(name, {})
