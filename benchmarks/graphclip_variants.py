@@ -37,6 +37,7 @@ LARGE = ["task.max_centres=0", "task.steps_per_epoch=0", "model.hidden_channels=
          "trainer.epochs=20"]
 MIXED = ["--plugin", "benchmarks/mixed_summaries.py", "task.summarizer=template+jsonl",
          f"task.summarizer_path={GPT_SUMMARIES}"]
+SMALL_ARXIV = ["trainer.epochs=3", "task.max_centres=300", "task.heldout=50"]
 # name -> pretrain arguments (after `graphkit pretrain`, before --run-dir)
 VARIANTS = {
     "cora-gpt35": ["configs/graphclip/cora.yaml", "--threads", "1", "task.summarizer=jsonl",
@@ -51,6 +52,10 @@ VARIANTS = {
     "cora-mixed-large": ["configs/graphclip/cora.yaml", "--threads", "1", *MIXED, *LARGE],
     "arxiv-template": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", "trainer.epochs=3",
                        "task.max_centres=3000"],
+    # SmolLM2-135M-Instruct summaries (~4 s each on one busy core) against templates, at the same small size
+    "arxiv-smollm2": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", *SMALL_ARXIV, "task.summarizer=generative",
+                      "task.summarizer_path=smollm2"],
+    "arxiv-template-small": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", *SMALL_ARXIV],
     "arxiv-template-recipe": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1"],  # the config as it is
 }
 SOURCES = {name: ["tag:arxiv_2023"] if name.startswith("arxiv-") else ["tag:cora"] for name in VARIANTS}
@@ -99,13 +104,45 @@ def _suite_rows(suite_dir: Path) -> dict:
     return rows
 
 
+TARGET_ORDER = ["tag:cora", "tag:arxiv_2023", "tag:dblp", "tag:cornell", "tag:texas", "tag:washington",
+                "tag:wisconsin"]
+
+
+def markdown(out: dict, texts: str) -> str:
+    """Variant x target table of one suite (``names`` or ``descriptions``): per cell GraphCLIP
+    (the suite's main method) / the encoder alone (margin of GraphCLIP over the best
+    training-free baseline; margin of the best GraphCLIP method under either rule)."""
+    variants = {n: v for n, v in out["variants"].items() if texts in v.get("suites", {})}
+    targets = [t for t in TARGET_ORDER if any(t in v["suites"][texts]["targets"] for v in variants.values())]
+    lines = ["| variant | pretraining CPU-min (wall) | " + " | ".join(f"`{t}`" for t in targets) + " |",
+             "|---|---|" + "---|" * len(targets)]
+    base = {}
+    for v in variants.values():
+        for t, row in v["suites"][texts]["targets"].items():
+            base[t] = f"{row['best_baseline']:.2f} ({row['best_baseline_method']})"
+    lines.append("| best training-free baseline (either rule) | 0 | " +
+                 " | ".join(base.get(t, "") for t in targets) + " |")
+    for name, v in variants.items():
+        rows = v["suites"][texts]["targets"]
+        cells = [f"{rows[t]['graphclip']:.2f} / {rows[t]['graphclip_encoder']:.2f} "
+                 f"({rows[t]['margin']:+.2f}; {rows[t]['best_graphclip_margin']:+.2f})" if t in rows else "source"
+                 for t in targets]
+        budget = f"{v['pretrain']['cpu_minutes']:.1f} ({v['pretrain']['wall_minutes']:.1f})"
+        lines.append(f"| {name} | {budget} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variants", default="cora-gpt35,cora-template", help=f"of {', '.join(VARIANTS)}")
     p.add_argument("--suites", default="names,descriptions", help="class texts of the suites: names, descriptions")
     p.add_argument("--runs-dir", type=Path, default=Path("/tmp/graphclip-variants"))
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--table", choices=("names", "descriptions"), help="print the table of --out and stop")
     args = p.parse_args()
+    if args.table:
+        print(markdown(json.loads(args.out.read_text()), args.table))
+        return 0
     if not os.environ.get("GRAPHKIT_DATA"):
         print("error: set GRAPHKIT_DATA (the data root whose caches the runs share)", file=sys.stderr)
         return 2
