@@ -38,6 +38,7 @@ LARGE = ["task.max_centres=0", "task.steps_per_epoch=0", "model.hidden_channels=
 MIXED = ["--plugin", "benchmarks/mixed_summaries.py", "task.summarizer=template+jsonl",
          f"task.summarizer_path={GPT_SUMMARIES}"]
 SMALL_ARXIV = ["trainer.epochs=3", "task.max_centres=300", "task.heldout=50"]
+MID_ARXIV = ["trainer.epochs=10", "task.max_centres=1500", "task.heldout=50"]
 # name -> pretrain arguments (after `graphkit pretrain`, before --run-dir)
 VARIANTS = {
     "cora-gpt35": ["configs/graphclip/cora.yaml", "--threads", "1", "task.summarizer=jsonl",
@@ -56,6 +57,9 @@ VARIANTS = {
     "arxiv-smollm2": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", *SMALL_ARXIV, "task.summarizer=generative",
                       "task.summarizer_path=smollm2"],
     "arxiv-template-small": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", *SMALL_ARXIV],
+    "arxiv-smollm2-1500": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", *MID_ARXIV,
+                           "task.summarizer=generative", "task.summarizer_path=smollm2"],
+    "arxiv-template-1500": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", *MID_ARXIV],
     "arxiv-template-recipe": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1"],  # the config as it is
 }
 SOURCES = {name: ["tag:arxiv_2023"] if name.startswith("arxiv-") else ["tag:cora"] for name in VARIANTS}
