@@ -62,6 +62,9 @@ VARIANTS = {
     "arxiv-template-1500": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1", *MID_ARXIV],
     "arxiv-template-recipe": ["configs/graphclip/arxiv_2023.yaml", "--threads", "1"],  # the config as it is
 }
+# seeds 1 and 2 of the three small Cora variants (same pairs, other initialisation and batches)
+VARIANTS.update({f"{name}-seed{seed}": [*VARIANTS[name], f"seeds=[{seed}]"]
+                 for name in ("cora-gpt35", "cora-template", "cora-mixed") for seed in (1, 2)})
 SOURCES = {name: ["tag:arxiv_2023"] if name.startswith("arxiv-") else ["tag:cora"] for name in VARIANTS}
 # registered TAGs with published class descriptions (graphkit.text.class_descriptions)
 DESCRIBED = ["tag:cora", "tag:dblp", "tag:arxiv_2023"]
