@@ -241,14 +241,14 @@ def tgb_dataset(name: str, stream: TemporalData, negatives: dict[str, object], w
     return dataset
 
 
-def _read(ctx: LoadContext, name: str, layout: str, source: Path) -> LoadedDataset:
+def _read(name: str, layout: str, source: Path) -> LoadedDataset:
     from graphkit.datasets.numpy_pickle import load_numpy_pickle
 
     if source.is_dir():
         names = [p.name for p in source.iterdir() if p.is_file()]
         zips = [n for n in names if n.endswith(".zip")]
         if not any(n.endswith(".csv") for n in names) and zips:
-            return _read(ctx, name, layout, source / sorted(zips)[-1])
+            return _read(name, layout, source / sorted(zips)[-1])
         edges, val_ns, test_ns = _files(names, name, str(source))
         stream = read_edges(partial(open, source / edges, "rb"), layout, str(source / edges))
         tables = {key: load_numpy_pickle((source / member).read_bytes(), str(source / member))
@@ -272,10 +272,10 @@ def _load(ctx: LoadContext, name: str, args: dict) -> LoadedDataset:
         folder = Path(args["dir"]).expanduser()
         if not folder.is_dir():
             raise DatasetError(f"data.args.dir {folder}: not a folder")
-        return _read(ctx, name, layout, folder)
+        return _read(name, layout, folder)
     zip_name = KNOWN[name][1]
     source = fetch_trusted(f"tgb/{zip_name}", f"{_SERVER}/{zip_name}", ctx.raw_dir.parent, ctx.mirror)
-    return _read(ctx, name, layout, source)
+    return _read(name, layout, source)
 
 
 def tgb_member(member: str, args: dict, registry) -> DatasetSpec:
