@@ -41,6 +41,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -218,7 +219,11 @@ def align_negatives(table: object, src, dst, t, index, num_nodes: int, where: st
         if negs is None:
             raise DatasetError(f"{where}: no negatives for event {int(index[e])} (src {key[0]}, dst {key[1]}, "
                                f"t {key[2]}); the edge list and the negative file do not belong together")
-        rows.append(np.asarray(negs).reshape(-1))
+        try:
+            rows.append(np.asarray(negs, dtype=np.int64).reshape(-1))
+        except (TypeError, ValueError):
+            raise DatasetError(f"{where}: the negatives of event {int(index[e])} are not node ids "
+                               f"({type(negs).__name__})") from None
     k = max((len(r) for r in rows), default=0)
     out = np.full((len(rows), k), -1, dtype=np.int64)
     for e, r in enumerate(rows):
@@ -261,7 +266,7 @@ def _read(name: str, layout: str, source: Path) -> LoadedDataset:
             stream = read_edges(partial(zf.open, edges), layout, f"{source}!{edges}")
             tables = {key: load_numpy_pickle(zf.read(member), f"{source}!{member}")
                       for key, member in (("valid", val_ns), ("test", test_ns))}
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error):
         raise DatasetError(f"{source}: not a valid zip archive; expected TGB's {name} zip") from None
     return tgb_dataset(f"tgb:{name}", stream, tables, {"valid": f"{source}!{val_ns}", "test": f"{source}!{test_ns}"})
 

@@ -106,6 +106,11 @@ def test_tgb_family_refuses_mismatched_or_unsafe_files_in_one_line(tmp_path):
     (evil / "tgbl-toy_test_ns.pkl").write_bytes(pickle.dumps({}))
     with pytest.raises(DatasetError, match="not a pickle of NumPy arrays .*refusing to load global"):
         _load(tmp_path, evil)
+    # a table whose negatives are text, not node ids
+    (evil / "tgbl-toy_val_ns.pkl").write_bytes(pickle.dumps({}))
+    (evil / "tgbl-toy_test_ns.pkl").write_bytes(pickle.dumps({(1, 3, 2): "abc"}))  # the one test event
+    with pytest.raises(DatasetError, match="are not node ids"):
+        _load(tmp_path, evil)
     (evil / "tgbl-toy_test_ns.pkl").unlink()
     with pytest.raises(DatasetError, match="no tgbl-toy_test_ns"):
         _load(tmp_path, evil)
