@@ -6,7 +6,8 @@
 
 One training step draws two views of the whole graph, encodes both, and minimises GRACE's
 InfoNCE between their projections; with ``task.pot.weight = κ > 0`` the loss is
-``(1 - κ) InfoNCE + κ BCE(compactness, 1)`` averaged over both views (POT's). Evaluation
+``(1 - κ) InfoNCE + κ BCE(score, 1)`` averaged over both views (POT's), the score
+``task.pot.score`` (the relaxed score on the view, or the certified bound). Evaluation
 is the linear protocol (:mod:`graphkit.pretrain.gcl.linear_probe`): the validation metric
 is the probe's Micro-F1 on the validation shares, the test metric on the 80 % test
 shares, each the mean over ``task.probe_seeds`` random splits (``*_std`` their std).
@@ -35,7 +36,12 @@ from graphkit.pretrain.gcl.augmentation import (
 from graphkit.pretrain.gcl.gcl_task_config import GCLTaskConfig
 from graphkit.pretrain.gcl.grace_loss import grace_loss
 from graphkit.pretrain.gcl.linear_probe import linear_probe, probe_split
-from graphkit.pretrain.gcl.node_compactness import adjacency_range, compactness_direction, node_compactness
+from graphkit.pretrain.gcl.node_compactness import (
+    adjacency_range,
+    compactness_direction,
+    node_compactness,
+    view_compactness,
+)
 from graphkit.tasks.task_context import TaskContext
 
 
@@ -131,8 +137,11 @@ class GCLTask:
             return loss
         pot = 0.0
         for k in (0, 1):
-            score = node_compactness(self.bounded(model), xs[k], self.ranges[k],
-                                     compactness_direction(h[1 - k]), products[k])
+            direction = compactness_direction(h[1 - k])
+            if self.cfg.pot.score == "view":
+                score = view_compactness(self.bounded(model), xs[k], self.ranges[k], direction, edges[k], products[k])
+            else:
+                score = node_compactness(self.bounded(model), xs[k], self.ranges[k], direction, products[k])
             pot = pot + 0.5 * F.binary_cross_entropy_with_logits(score, torch.ones_like(score))
         return (1.0 - kappa) * loss + kappa * pot
 

@@ -19,10 +19,15 @@ class POTConfig:
         edge_drop: the edge-drop rates whose range the compactness of view 1 and view 2 is
             bounded over (each node loses at most ``round(p · degree)`` edges); default
             the views' own ``task.edge_drop``.
+        score: what the loss term reads. ``view``: the relaxed score evaluated on each
+            sampled view (the authors' code); ``certified``: the certified bound over the
+            whole range, the paper's definition of node compactness. The saved
+            compactness and the plots are always the certified bound.
     """
 
     weight: float = 0.0
     edge_drop: Optional[tuple[float, float]] = None
+    score: Literal["view", "certified"] = "view"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.weight < 1.0:

@@ -32,6 +32,7 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.utils import degree, remove_self_loops
 
 from graphkit.models.model_hooks import BoundedGCN
@@ -187,3 +188,46 @@ def node_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, directio
     entry = rng.lower * F.relu(g) - rng.upper * F.relu(-g)  # min over Â_ij in [L, U], L >= 0
     crown = torch.zeros_like(interval).index_add_(0, target, entry) + slope @ bias + shift.sum(-1)
     return torch.maximum(interval, crown)
+
+
+def view_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, direction: Tensor,
+                     view_edge_index: Tensor, first_product: Optional[Tensor] = None) -> Tensor:
+    """POT's training score: CROWN's linear lower bound of ``h_i(Â') · direction_i`` at the
+    sampled view ``Â'`` itself (``[N]``), as the authors' code computes it.
+
+    The relaxation of every activation (the last one's and, for two or more layers, the
+    one before it) has its lines fixed by the interval bounds over ``rng``; the linear
+    function is then evaluated on the view's adjacency and pre-activations. The result
+    never exceeds the view's true value when the view lies in ``rng`` (tested), and its
+    gradient still rewards tight, stable bounds, which is what the regularizer trains.
+
+    Args:
+        model, x, rng, direction, first_product: as :func:`node_compactness`.
+        view_edge_index: the view's edges (``[2, E']``, both directions), self-loops added here.
+    """
+    n = x.size(0)
+    bounds = preactivation_bounds(model, x, rng, first_product)
+    alpha = model.negative_slope()
+    layers = model.gcn_layers()
+    index, norm = gcn_norm(view_edge_index, None, n, add_self_loops=True)
+    # messages flow source (row 0) -> target (row 1): row i of the matrix aggregates into i
+    adj = torch.sparse_coo_tensor(torch.stack([index[1], index[0]]), norm, (n, n), check_invariants=False).coalesce()
+    slope, shift = _relaxation(*bounds[-1], direction, alpha)
+    weight, bias = layers[-1]
+    constant = slope @ bias + shift.sum(-1)
+    if len(layers) == 1:
+        product = first_product if first_product is not None else x @ weight
+        return (slope * (adj @ product)).sum(-1) + constant
+    h = x
+    for i, (w, b) in enumerate(layers[:-1]):  # the view's pre-activations up to the last layer's input
+        product = first_product if (i == 0 and first_product is not None) else h @ w
+        z = adj @ product + b
+        h = model.act(z)
+    low, high = bounds[-2]
+    ones = torch.ones_like(low)
+    s_low, c_low = _relaxation(low, high, ones, alpha)  # σ(z) >= s_low z + c_low
+    s_up, c_up = _relaxation(low, high, -ones, alpha)   # -σ(z) >= s_up z + c_up
+    below, above = s_low * z + c_low, -(s_up * z + c_up)
+    v = slope @ weight.t()  # w_i · σ(z_L,i) >= Σ_j Â'_ij σ(z_j) · v_i + constant_i
+    # Â' >= 0, so v_i · σ(z_j) >= relu(v_i) · below_j - relu(-v_i) · above_j entry-wise
+    return (F.relu(v) * (adj @ below)).sum(-1) - (F.relu(-v) * (adj @ above)).sum(-1) + constant
