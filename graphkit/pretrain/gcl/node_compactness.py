@@ -21,6 +21,16 @@ authors' code, which evaluates the relaxed score on the sampled view with its hi
 layer taken from the clean graph, the result is a bound over the whole range:
 ``tests/pretrain/gcl/test_node_compactness.py`` samples augmentations and checks that
 none falls below it.
+
+:func:`view_compactness` is the kind of score POT's code trains on instead: linear
+relaxations set by the range, evaluated on the sampled view's own adjacency rather than
+minimised over the range. It lower-bounds the view's own ``h_i · w_i`` only, so it sits
+far closer to the true value than the certified bound (negative for most nodes of a
+trained GRACE encoder), and its BCE pulls less against InfoNCE. Where the authors' code
+takes the second layer's bounds from the clean graph's hidden layer, relaxes the first
+activation with the target node's own bounds and applies each node's coefficients to its
+own features, graphkit keeps valid interval bounds and applies node ``i``'s coefficients
+to its neighbours' activations, so the score stays a lower bound of the view's value.
 """
 
 from __future__ import annotations
@@ -133,22 +143,28 @@ def preactivation_bounds(model: BoundedGCN, x: Tensor, rng: AdjacencyRange,
     return bounds
 
 
+def _lines(lower: Tensor, upper: Tensor, alpha: float) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """``(s_below, c_below, s_above, c_above)``: lines with ``s_below z + c_below <= σ(z) <=
+    s_above z + c_above`` on ``[lower, upper]``, σ the leaky ReLU of slope ``alpha`` (CROWN: the
+    chord on one side, a line through the origin on the other). A stable unit (one sign over
+    its interval) gets its own linear piece on both sides."""
+    span = upper - lower
+    origin_slope = torch.where(upper + lower >= 0, 1.0, alpha)  # 1 or alpha: a subgradient at 0
+    chord_slope = torch.where(span > 1e-12, (F.leaky_relu(upper, alpha) - F.leaky_relu(lower, alpha))
+                              / span.clamp_min(1e-12), origin_slope)
+    chord_shift = F.leaky_relu(lower, alpha) - chord_slope * lower
+    zero = torch.zeros((), dtype=lower.dtype, device=lower.device)
+    if alpha <= 1.0:  # σ convex: the chord lies above it
+        return origin_slope, zero, chord_slope, chord_shift
+    return chord_slope, chord_shift, origin_slope, zero
+
+
 def _relaxation(lower: Tensor, upper: Tensor, w: Tensor, alpha: float) -> tuple[Tensor, Tensor]:
-    """``(λ, c)`` with ``w σ(z) >= λ z + c`` on ``[lower, upper]``, σ the leaky ReLU of slope
-    ``alpha`` (CROWN: a chord on one side, a line through the origin on the other)."""
-    convex = alpha <= 1.0
-    span = (upper - lower).clamp_min(1e-12)
-    chord_slope = (upper - alpha * lower) / span
-    chord_shift = alpha * lower - chord_slope * lower
-    origin_slope = torch.where(upper >= -lower, torch.ones_like(upper), torch.full_like(upper, alpha))
-    # w >= 0 needs a lower line of σ, w < 0 an upper one
-    use_chord = (w < 0) if convex else (w >= 0)
-    slope = torch.where(use_chord, chord_slope, origin_slope)
-    shift = torch.where(use_chord, chord_shift, torch.zeros_like(chord_shift))
-    positive, negative = lower >= 0, upper <= 0
-    slope = torch.where(positive, torch.ones_like(slope), torch.where(negative, torch.full_like(slope, alpha), slope))
-    shift = torch.where(positive | negative, torch.zeros_like(shift), shift)
-    return w * slope, w * shift
+    """``(λ, c)`` with ``w σ(z) >= λ z + c`` on ``[lower, upper]``: the lower line where
+    ``w >= 0``, the upper one where ``w < 0`` (sign split by clamping: no masks)."""
+    s_below, c_below, s_above, c_above = _lines(lower, upper, alpha)
+    w_pos, w_neg = w.clamp_min(0), w.clamp_max(0)
+    return w_pos * s_below + w_neg * s_above, w_pos * c_below + w_neg * c_above
 
 
 def compactness_direction(h_other: Tensor) -> Tensor:
@@ -193,7 +209,7 @@ def node_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, directio
 def view_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, direction: Tensor,
                      view_edge_index: Tensor, first_product: Optional[Tensor] = None) -> Tensor:
     """POT's training score: CROWN's linear lower bound of ``h_i(Â') · direction_i`` at the
-    sampled view ``Â'`` itself (``[N]``), as the authors' code computes it.
+    sampled view ``Â'`` itself (``[N]``), the form the authors' code trains on.
 
     The relaxation of every activation (the last one's and, for two or more layers, the
     one before it) has its lines fixed by the interval bounds over ``rng``; the linear
@@ -223,11 +239,8 @@ def view_compactness(model: BoundedGCN, x: Tensor, rng: AdjacencyRange, directio
         product = first_product if (i == 0 and first_product is not None) else h @ w
         z = adj @ product + b
         h = model.act(z)
-    low, high = bounds[-2]
-    ones = torch.ones_like(low)
-    s_low, c_low = _relaxation(low, high, ones, alpha)  # σ(z) >= s_low z + c_low
-    s_up, c_up = _relaxation(low, high, -ones, alpha)   # -σ(z) >= s_up z + c_up
-    below, above = s_low * z + c_low, -(s_up * z + c_up)
+    s_below, c_below, s_above, c_above = _lines(*bounds[-2], alpha)
+    below, above = s_below * z + c_below, s_above * z + c_above
     v = slope @ weight.t()  # w_i · σ(z_L,i) >= Σ_j Â'_ij σ(z_j) · v_i + constant_i
     # Â' >= 0, so v_i · σ(z_j) >= relu(v_i) · below_j - relu(-v_i) · above_j entry-wise
     return (F.relu(v) * (adj @ below)).sum(-1) - (F.relu(-v) * (adj @ above)).sum(-1) + constant
