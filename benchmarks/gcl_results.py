@@ -3,14 +3,16 @@ runs through ``graphkit.load_run``, beside the published numbers.
 
 Each ``--run LABEL=RUN_DIR`` (the label names the JSON row) is a ``graphkit pretrain
 configs/gcl/...`` run; its finished pretraining seeds are used (an interrupted multi-seed
-run counts its finished ones). Every seed is probed two ways: on the dataset's own split
+run counts its finished ones). Every seed is probed three ways: on the dataset's own split
 (``task.probe_split=dataset``: the public split of Cora / CiteSeer, POT's protocol there)
-when it has one, and on 5 random 10/10/80 splits (``task.probe_split=random``); the
-seed's value is the mean over its probe splits. A row reports, over the pretraining
+when it has one, with graphkit's probe (L2-normalized rows, ``C`` chosen on validation) and
+with POT's (raw rows, ``C = 10^4``: its unregularized logistic regression), and on 5 random
+10/10/80 splits (``task.probe_split=random``); the seed's value is the mean over its probe
+splits. A row reports, over the pretraining
 seeds, the mean and the sample std (``ddof=1``) of Micro/Macro-F1 and of the share of
 (node, view) compactness values below zero (POT's diagnostic), the mean std over the
-probe splits, every seed's value, and the run's median epoch time. Rows of one task and
-dataset with and without POT are compared (difference of the means over seeds, with
+probe splits, every seed's value, and the run's median epoch time. Rows of one task,
+dataset and temperature with and without POT are compared (difference of the means over seeds, with
 Welch's two-sided t-test p-value over the seeds). Written to
 ``benchmarks/results/gcl_results.json`` and, as a markdown table, beside it
 (``gcl_results.md``).
@@ -27,6 +29,7 @@ import statistics
 from pathlib import Path
 
 import numpy as np
+import yaml
 from scipy.stats import ttest_ind
 
 from graphkit.catalog import load
@@ -51,16 +54,21 @@ def _summary(values: list[float]) -> dict:
             "per_seed": [float(v) for v in values], "seeds": len(values)}
 
 
-def _probe(run_dir: Path, protocol: str, which: str) -> dict:
+# POT's code probes the raw embeddings with an unregularized logistic regression (3000 Adam
+# epochs, no weight decay) on the public split; C = 10^4 on raw rows stands in for it
+POT_PROBE = ["task.probe_normalize=false", "task.probe_C=[10000]"]
+
+
+def _probe(run_dir: Path, protocol: str, which: str, extra: tuple[str, ...] = ()) -> dict:
     """Micro/Macro-F1 (%) and the negative-compactness share of every finished seed of a run."""
-    rd, cfg = read_run_config(run_dir, [f"task.probe_split={protocol}"])
+    overrides = [f"task.probe_split={protocol}", *extra]
+    rd, cfg = read_run_config(run_dir, overrides)
     values: dict[str, list[float]] = {key: [] for key in METRICS}
     per_split: dict[str, list[float]] = {key: [] for key in METRICS}
     negative: list[float] = []
     pairs = run_pairs(cfg, rd) if which == "best" else [(cfg.seeds[0], cfg.data.splits[0])]
     for seed, split in pairs:
-        loaded = load_run(run_dir, seed=seed, split=split, which=which,
-                          overrides=[f"task.probe_split={protocol}"])
+        loaded = load_run(run_dir, seed=seed, split=split, which=which, overrides=overrides)
         test = final_evaluation(loaded.model, loaded.task, seed, ("test",))["test"]
         for key in METRICS:
             values[key].append(100 * test[key])
@@ -78,7 +86,14 @@ def _cell(entry: dict, key: str, percent: bool = False) -> str:
 
 
 def _method(row: dict) -> str:
-    return row["task"].upper() + (f" + POT (κ={row['pot_weight']:g})" if row["pot_weight"] else "")
+    return row["task"].upper() + (f" + POT (κ={row['pot_weight']:g}, {row['pot_score']})" if row["pot_weight"] else "")
+
+
+def _pot_score(run_dir: Path, cfg) -> str:
+    """The score the run's POT term trained on. Runs from before ``task.pot.score`` existed
+    saved no such key; they trained on the certified bound, the only score then."""
+    saved = yaml.safe_load((run_dir / "config.yaml").read_text())
+    return cfg.task.pot.score if "score" in (saved.get("task", {}).get("pot") or {}) else "certified"
 
 
 def _difference(base: dict, pot: dict) -> dict:
@@ -90,13 +105,14 @@ def _difference(base: dict, pot: dict) -> dict:
 
 
 def _comparisons(rows: list[dict]) -> list[dict]:
-    """POT minus no-POT, per task and dataset, for each protocol and metric (means over seeds)."""
+    """POT minus no-POT, per task, dataset and temperature, for each protocol and metric (means over seeds)."""
     out = []
     for pot in (r for r in rows if r["pot_weight"]):
-        for base in (r for r in rows if not r["pot_weight"] and (r["task"], r["dataset"]) == (pot["task"], pot["dataset"])):
-            entry = {"task": pot["task"], "dataset": pot["dataset"], "pot_weight": pot["pot_weight"],
-                     "with_pot": pot["label"], "without_pot": base["label"]}
-            for protocol in ("public_split", "random_10_10_80"):
+        for base in (r for r in rows if not r["pot_weight"]
+                     and (r["task"], r["dataset"], r["tau"]) == (pot["task"], pot["dataset"], pot["tau"])):
+            entry = {"task": pot["task"], "dataset": pot["dataset"], "tau": pot["tau"], "pot_weight": pot["pot_weight"],
+                     "pot_score": pot["pot_score"], "with_pot": pot["label"], "without_pot": base["label"]}
+            for protocol in ("public_split", "public_split_pot_probe", "random_10_10_80"):
                 if protocol in pot and protocol in base:
                     entry[protocol] = {key: _difference(base[protocol][key], pot[protocol][key]) for key in METRICS}
             out.append(entry)
@@ -108,28 +124,31 @@ def _diff_cell(d: dict) -> str:
 
 
 def _markdown(rows: list[dict], comparisons: list[dict]) -> str:
-    lines = ["| method | dataset | seeds | public split Micro / Macro-F1 | published (public split) "
-             "| random 10/10/80 Micro / Macro-F1 | negative compactness (%) | median epoch (s) |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| method | dataset | τ | seeds | public split Micro / Macro-F1 | public split, POT's probe "
+             "| published (POT's code, public split) | random 10/10/80 Micro / Macro-F1 | negative compactness (%) | median epoch (s) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         public = row.get("public_split")
+        pot_probe = row.get("public_split_pot_probe")
         random = row["random_10_10_80"]
         pub = row["published"]
         lines.append(" | ".join([
-            f"| {_method(row)}", row["dataset"], str(random["micro_f1"]["seeds"]),
+            f"| {_method(row)}", row["dataset"], f"{row['tau']:g}", str(random["micro_f1"]["seeds"]),
             f"{_cell(public, 'micro_f1')} / {_cell(public, 'macro_f1')}" if public else "–",
+            f"{_cell(pot_probe, 'micro_f1')} / {_cell(pot_probe, 'macro_f1')}" if pot_probe else "–",
             f"{pub['micro_f1']} / {pub['macro_f1']}" if pub else "–",
             f"{_cell(random, 'micro_f1')} / {_cell(random, 'macro_f1')}",
             _cell(random, "negative_compactness_share", percent=True),
             f"{row['median_epoch_seconds']:.2f} |" if row["median_epoch_seconds"] else "– |"]))
     if comparisons:
-        lines += ["", "| POT − no POT (Welch p over seeds) | dataset | public split Micro / Macro-F1 "
-                  "| random 10/10/80 Micro / Macro-F1 |",
-                  "|---|---|---|---|"]
+        lines += ["", "| POT − no POT (Welch p over seeds) | dataset | τ | public split Micro / Macro-F1 "
+                  "| public split, POT's probe | random 10/10/80 Micro / Macro-F1 |",
+                  "|---|---|---|---|---|---|"]
         for c in comparisons:
             cells = [" / ".join(_diff_cell(c[p][k]) for k in METRICS) if p in c else "–"
-                     for p in ("public_split", "random_10_10_80")]
-            lines.append(f"| {c['task'].upper()} + POT (κ={c['pot_weight']:g}) | {c['dataset']} | {cells[0]} | {cells[1]} |")
+                     for p in ("public_split", "public_split_pot_probe", "random_10_10_80")]
+            lines.append(f"| {c['task'].upper()} + POT (κ={c['pot_weight']:g}, {c['pot_score']}) | {c['dataset']} "
+                         f"| {c['tau']:g} | {cells[0]} | {cells[1]} | {cells[2]} |")
     return "\n".join(lines) + "\n"
 
 
@@ -152,13 +171,15 @@ def main() -> None:
         seconds = [r["seconds"] for r in metrics]
         epoch_times = [b - a for a, b in zip([0.0] + seconds, seconds) if b > a]
         row = {"label": label, "run_dir": str(run_dir), "task": cfg.task.name, "dataset": cfg.data.name,
-               "pot_weight": cfg.task.pot.weight, "epochs": cfg.trainer.epochs,
+               "pot_weight": cfg.task.pot.weight, "pot_score": _pot_score(run_dir, cfg), "tau": cfg.task.tau,
+               "epochs": cfg.trainer.epochs,
                "random_10_10_80": _probe(run_dir, "random", args.checkpoint),
                "checkpoint": args.checkpoint, "epochs_trained": len(seconds) if args.checkpoint == "last" else None,
                "median_epoch_seconds": statistics.median(epoch_times) if epoch_times else None,
                "published": PUBLISHED.get((cfg.task.name + ("_pot" if cfg.task.pot.weight else ""), cfg.data.name))}
         if cfg.data.split != "none" and cfg.data.name in ("cora", "citeseer", "pubmed"):
             row["public_split"] = _probe(run_dir, "dataset", args.checkpoint)
+            row["public_split_pot_probe"] = _probe(run_dir, "dataset", args.checkpoint, tuple(POT_PROBE))
         rows.append(row)
         print(json.dumps(row))
     comparisons = _comparisons(rows)

@@ -169,7 +169,8 @@ class GCLTask:
         if self._cache is not None and torch.equal(self._cache[0], h):
             return self._cache[1]
         embedding = h.cpu().numpy()
-        fits = [linear_probe(embedding, self.labels, split, self.cfg.probe_C, seed=k)
+        fits = [linear_probe(embedding, self.labels, split, self.cfg.probe_C, seed=k,
+                             normalize_rows=self.cfg.probe_normalize)
                 for k, split in enumerate(self.probe_splits)]
         result = {key: (np.stack([f[key] for f in fits]), np.stack([self.labels[s[key]] for s in self.probe_splits]))
                   for key in ("valid", "test")}

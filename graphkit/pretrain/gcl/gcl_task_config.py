@@ -58,6 +58,9 @@ class GCLTaskConfig(TaskConfig):
         probe_seeds: random 10/10/80 splits of the linear evaluation (>= 1; mean ± std over them).
         probe_ratios: train and validation shares of each probe split (the rest is test).
         probe_C: inverse L2 strengths of the logistic regression, chosen on the validation share.
+        probe_normalize: L2-normalize the embedding rows first (GRACE's evaluation); ``false``
+            probes the raw rows, as POT's code does (with ``probe_C: [10000]``, close to its
+            unregularized logistic regression).
         pot: the POT regularizer (:class:`POTConfig`).
     """
 
@@ -74,6 +77,7 @@ class GCLTaskConfig(TaskConfig):
     probe_seeds: int = 5
     probe_ratios: tuple[float, float] = (0.1, 0.1)
     probe_C: tuple[float, ...] = (0.01, 0.1, 1.0, 10.0, 100.0)
+    probe_normalize: bool = True
     pot: POTConfig = field(default_factory=POTConfig)
 
     def __post_init__(self) -> None:

@@ -19,18 +19,21 @@ def probe_split(num_nodes: int, seed: int, ratios: tuple[float, float]) -> dict[
 
 
 def linear_probe(embedding: np.ndarray, labels: np.ndarray, split: dict[str, np.ndarray],
-                 Cs: Sequence[float], seed: int = 0) -> dict[str, np.ndarray]:
+                 Cs: Sequence[float], seed: int = 0, normalize_rows: bool = True) -> dict[str, np.ndarray]:
     """Predicted classes of the ``valid`` and ``test`` nodes by the logistic regression
-    (scikit-learn, L-BFGS, on L2-normalized rows as GRACE's evaluation) whose ``C`` scores
-    the best validation accuracy.
+    (scikit-learn, L-BFGS, on L2-normalized rows as GRACE's evaluation, or on the raw rows
+    as POT's) whose ``C`` scores the best validation accuracy.
 
     Shapes:
         ``embedding [N, d]``, ``labels [N]`` -> ``{"valid": [n_valid], "test": [n_test]}``
     """
-    x = normalize(embedding.astype(np.float64))
+    x = embedding.astype(np.float64)
+    x = normalize(x) if normalize_rows else x
+    # raw rows are scaled as the encoder leaves them: L-BFGS needs more steps to converge
+    max_iter = 1000 if normalize_rows else 3000
     best, best_score = None, -1.0
     for C in Cs:
-        clf = LogisticRegression(C=C, max_iter=1000, random_state=seed)
+        clf = LogisticRegression(C=C, max_iter=max_iter, random_state=seed)
         clf.fit(x[split["train"]], labels[split["train"]])
         score = float((clf.predict(x[split["valid"]]) == labels[split["valid"]]).mean())
         if score > best_score:
