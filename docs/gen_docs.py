@@ -197,6 +197,19 @@ def _class_table(cls: type, prefix: str, skip: tuple[str, ...] = ()) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _nested_tables(cls: type, prefix: str) -> str:
+    """A table for each section a config class holds (``task.pot`` of the GCL tasks), so that
+    "see below" in its row points at something."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        sub = hints[f.name]
+        if dataclasses.is_dataclass(sub):
+            out.append(f"\n#### `{prefix}{f.name}`\n\n{_source(sub)}\n\n{_summary(sub)}")
+            out.append(_class_table(sub, f"{prefix}{f.name}."))
+    return "".join(out)
+
+
 def _summary(cls: type) -> str:
     doc = inspect.getdoc(cls) or ""
     first = doc.split("\n\n")[0].strip()
@@ -265,6 +278,7 @@ def config_reference() -> str:
         title = ", ".join(f"`{n}`" for n in names)
         out.append(f"\n### {title}\n\n{_source(cls)}\n\n{_summary(cls)}")
         out.append(_class_table(cls, "task.", skip=("name", "metric")))
+        out.append(_nested_tables(cls, "task."))
     out.append("\n## Sparsify config (`graphkit sparsify RUN --config FILE`)\n\n"
                f"{_source(SparsifyRunConfig)}\n\n{_summary(SparsifyRunConfig)}")
     out.append(_class_table(SparsifyRunConfig, "", skip=("sparsify",)))
