@@ -1,9 +1,10 @@
 """The GCL results table: GRACE / GCA with and without POT, read from finished pretraining
 runs through ``graphkit.load_run``, beside the published numbers.
 
-Each ``--run LABEL=RUN_DIR`` (the label names the JSON row) is a ``graphkit pretrain
-configs/gcl/...`` run; its finished pretraining seeds are used (an interrupted multi-seed
-run counts its finished ones). Every seed is probed three ways: on the dataset's own split
+Each ``--run LABEL=RUN_DIR[,RUN_DIR...]`` (the label names the JSON row) is a ``graphkit
+pretrain configs/gcl/...`` run, or several runs of one config that differ only in their
+seeds; their finished pretraining seeds are used (an interrupted multi-seed run counts its
+finished ones). Every seed is probed three ways: on the dataset's own split
 (``task.probe_split=dataset``: the public split of Cora / CiteSeer, POT's protocol there)
 when it has one, with graphkit's probe (L2-normalized rows, ``C`` chosen on validation) and
 with POT's (raw rows, ``C = 10^4``: its unregularized logistic regression), and on 5 random
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,22 +61,28 @@ def _summary(values: list[float]) -> dict:
 POT_PROBE = ["task.probe_normalize=false", "task.probe_C=[10000]"]
 
 
-def _probe(run_dir: Path, protocol: str, which: str, extra: tuple[str, ...] = ()) -> dict:
-    """Micro/Macro-F1 (%) and the negative-compactness share of every finished seed of a run."""
+def _probe(run_dirs: list[Path], protocol: str, which: str, extra: tuple[str, ...] = ()) -> dict:
+    """Micro/Macro-F1 (%) and the negative-compactness share of every finished seed of the
+    runs (one configuration whose seeds were run in several directories)."""
     overrides = [f"task.probe_split={protocol}", *extra]
-    rd, cfg = read_run_config(run_dir, overrides)
     values: dict[str, list[float]] = {key: [] for key in METRICS}
     per_split: dict[str, list[float]] = {key: [] for key in METRICS}
     negative: list[float] = []
-    pairs = run_pairs(cfg, rd) if which == "best" else [(cfg.seeds[0], cfg.data.splits[0])]
-    for seed, split in pairs:
-        loaded = load_run(run_dir, seed=seed, split=split, which=which, overrides=overrides)
-        test = final_evaluation(loaded.model, loaded.task, seed, ("test",))["test"]
-        for key in METRICS:
-            values[key].append(100 * test[key])
-            per_split[key].append(100 * test[f"{key}_std"])
-        negative.append(test["negative_compactness"])
-    return ({"seeds": [seed for seed, _ in pairs], "negative_compactness_share": _summary(negative)}
+    seeds = []
+    for run_dir in run_dirs:
+        rd, cfg = read_run_config(run_dir, overrides)
+        pairs = run_pairs(cfg, rd) if which == "best" else [(cfg.seeds[0], cfg.data.splits[0])]
+        for seed, split in pairs:
+            loaded = load_run(run_dir, seed=seed, split=split, which=which, overrides=overrides)
+            test = final_evaluation(loaded.model, loaded.task, seed, ("test",))["test"]
+            for key in METRICS:
+                values[key].append(100 * test[key])
+                per_split[key].append(100 * test[f"{key}_std"])
+            negative.append(test["negative_compactness"])
+            seeds.append(seed)
+    if len(set(seeds)) != len(seeds):
+        raise SystemExit(f"seeds repeat across {', '.join(map(str, run_dirs))}: {seeds}")
+    return ({"seeds": seeds, "negative_compactness_share": _summary(negative)}
             | {key: _summary(v) | {"std_over_probe_splits": float(np.mean(per_split[key]))}
                for key, v in values.items()})
 
@@ -154,7 +162,7 @@ def _markdown(rows: list[dict], comparisons: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", action="append", required=True, metavar="LABEL=RUN_DIR")
+    parser.add_argument("--run", action="append", required=True, metavar="LABEL=RUN_DIR[,RUN_DIR...]")
     parser.add_argument("--checkpoint", default="best",
                         help="best (finished seeds) or last (the resume point of an unfinished run: "
                              "its epoch is recorded)")
@@ -164,22 +172,27 @@ def main() -> None:
     load()
     rows = []
     for item in args.run:
-        label, _, path = item.partition("=")
-        run_dir = Path(path)
-        rd, cfg = read_run_config(run_dir)
-        metrics = rd.read_metrics()
-        seconds = [r["seconds"] for r in metrics]
-        epoch_times = [b - a for a, b in zip([0.0] + seconds, seconds) if b > a]
-        row = {"label": label, "run_dir": str(run_dir), "task": cfg.task.name, "dataset": cfg.data.name,
-               "pot_weight": cfg.task.pot.weight, "pot_score": _pot_score(run_dir, cfg), "tau": cfg.task.tau,
-               "epochs": cfg.trainer.epochs,
-               "random_10_10_80": _probe(run_dir, "random", args.checkpoint),
-               "checkpoint": args.checkpoint, "epochs_trained": len(seconds) if args.checkpoint == "last" else None,
+        label, _, paths = item.partition("=")
+        run_dirs = [Path(p) for p in paths.split(",")]
+        configs = [read_run_config(d)[1] for d in run_dirs]
+        cfg = configs[0]
+        if any(replace(c, seeds=cfg.seeds) != cfg for c in configs[1:]):
+            raise SystemExit(f"--run {label}: the directories differ in more than their seeds")
+        epoch_times, trained = [], 0
+        for run_dir in run_dirs:
+            seconds = [r["seconds"] for r in read_run_config(run_dir)[0].read_metrics()]
+            epoch_times += [b - a for a, b in zip([0.0] + seconds, seconds) if b > a]
+            trained += len(seconds)
+        row = {"label": label, "run_dir": ",".join(map(str, run_dirs)), "task": cfg.task.name,
+               "dataset": cfg.data.name, "pot_weight": cfg.task.pot.weight,
+               "pot_score": _pot_score(run_dirs[0], cfg), "tau": cfg.task.tau, "epochs": cfg.trainer.epochs,
+               "random_10_10_80": _probe(run_dirs, "random", args.checkpoint),
+               "checkpoint": args.checkpoint, "epochs_trained": trained if args.checkpoint == "last" else None,
                "median_epoch_seconds": statistics.median(epoch_times) if epoch_times else None,
                "published": PUBLISHED.get((cfg.task.name + ("_pot" if cfg.task.pot.weight else ""), cfg.data.name))}
         if cfg.data.split != "none" and cfg.data.name in ("cora", "citeseer", "pubmed"):
-            row["public_split"] = _probe(run_dir, "dataset", args.checkpoint)
-            row["public_split_pot_probe"] = _probe(run_dir, "dataset", args.checkpoint, tuple(POT_PROBE))
+            row["public_split"] = _probe(run_dirs, "dataset", args.checkpoint)
+            row["public_split_pot_probe"] = _probe(run_dirs, "dataset", args.checkpoint, tuple(POT_PROBE))
         rows.append(row)
         print(json.dumps(row))
     comparisons = _comparisons(rows)
