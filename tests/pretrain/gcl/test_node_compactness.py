@@ -18,6 +18,19 @@ def _graph():
     return to_undirected(torch.tensor(pairs).t())
 
 
+def _case(activation: str, num_layers: int, seed: int):
+    """The 8-node graph, random features, an encoder (PReLU slope 0.3), a direction, and
+    the adjacency range at drop rate 0.5."""
+    torch.manual_seed(seed)
+    edge_index = _graph()
+    x = torch.randn(8, 5)
+    model = GCLEncoder(5, 4, num_layers=num_layers, activation=activation)
+    if model.prelu is not None:
+        with torch.no_grad():
+            model.prelu.weight.fill_(0.3)
+    return edge_index, x, model, compactness_direction(torch.randn(8, 4)), adjacency_range(edge_index, 8, 0.5)
+
+
 def test_drop_budget_hand_values():
     # degrees 1, 2, 5, 10 at p = 0.4: round(0.4 d) = 0, 1, 2, 4; never the last edge
     assert drop_budget(torch.tensor([1.0, 2.0, 5.0, 10.0]), 0.4).tolist() == [0.0, 1.0, 2.0, 4.0]
@@ -40,16 +53,8 @@ def test_adjacency_range_contains_every_view_in_budget():
 
 @pytest.mark.parametrize("activation,num_layers", [("relu", 2), ("prelu", 2), ("relu", 1), ("relu", 3)])
 def test_node_compactness_is_never_beaten_by_sampled_views(activation, num_layers):
-    torch.manual_seed(0)
-    edge_index = _graph()
+    edge_index, x, model, direction, rng = _case(activation, num_layers, seed=0)
     n, drop = 8, 0.5
-    x = torch.randn(n, 5)
-    model = GCLEncoder(5, 4, num_layers=num_layers, activation=activation)
-    if model.prelu is not None:
-        with torch.no_grad():
-            model.prelu.weight.fill_(0.3)
-    direction = compactness_direction(torch.randn(n, 4))
-    rng = adjacency_range(edge_index, n, drop)
     with torch.no_grad():
         bound = node_compactness(model, x, rng, direction)
         deg = degree(edge_index[1], n)
@@ -84,16 +89,8 @@ def test_gcl_encoder_equals_stacked_gcnconv():
 
 @pytest.mark.parametrize("activation,num_layers", [("relu", 2), ("prelu", 2), ("relu", 1), ("relu", 3)])
 def test_view_compactness_lower_bounds_each_view_in_range(activation, num_layers):
-    torch.manual_seed(2)
-    edge_index = _graph()
+    edge_index, x, model, direction, rng = _case(activation, num_layers, seed=2)
     n, drop = 8, 0.5
-    x = torch.randn(n, 5)
-    model = GCLEncoder(5, 4, num_layers=num_layers, activation=activation)
-    if model.prelu is not None:
-        with torch.no_grad():
-            model.prelu.weight.fill_(0.3)
-    direction = compactness_direction(torch.randn(n, 4))
-    rng = adjacency_range(edge_index, n, drop)
     deg = degree(edge_index[1], n)
     scores, checked = [], 0
     with torch.no_grad():
